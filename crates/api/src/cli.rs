@@ -1,0 +1,52 @@
+//! The command line (`audienceos serve | migrate | openapi | seed-demo | config`) and the one place that
+//! writes to stdout/stderr directly; everything else logs through `tracing`.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "audienceos",
+    version,
+    about = "AudienceOS: the command center of a marketing agency"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API and the SPA (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create the demo agency and its owner (development only).
+    SeedDemo {
+        /// Do nothing when the demo owner already exists.
+        #[arg(long)]
+        if_missing: bool,
+    },
+    /// Check or explain the configuration.
+    Config {
+        /// Validate the environment and exit non-zero on any problem.
+        #[arg(long, conflicts_with = "example")]
+        check: bool,
+        /// Print a commented example configuration.
+        #[arg(long)]
+        example: bool,
+    },
+}
+
+/// Print a line on stdout.
+#[allow(clippy::print_stdout)]
+pub fn out(text: &str) {
+    println!("{text}");
+}
+
+/// Print a line on stderr.
+#[allow(clippy::print_stderr)]
+pub fn err(text: &str) {
+    eprintln!("{text}");
+}

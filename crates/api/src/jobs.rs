@@ -1,0 +1,132 @@
+//! The job worker: claims due jobs from the durable `job` table with a lease, runs them, and retries
+//! failures with exponential backoff. Every process runs one worker; the lease makes them share safely.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use tokio::sync::Notify;
+
+use crate::mailer::Email;
+use crate::startup::AppState;
+use crate::store::jobs::JobRow;
+use crate::store::outbox::SEND_EMAIL_JOB;
+
+/// Seconds a claimed job is leased for.
+const LEASE_SECS: i64 = 120;
+
+/// Wakes the worker when a job is enqueued in this process.
+#[derive(Clone, Default)]
+pub struct JobSignal(Arc<Notify>);
+
+impl JobSignal {
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Run forever: claim, run, repeat; sleep until notified or the poll interval passes.
+pub async fn run_worker(state: actix_web::web::Data<AppState>) {
+    let worker = format!("worker-{}", uuid::Uuid::now_v7());
+    let poll = Duration::from_millis(state.settings.job_poll_ms);
+    loop {
+        match run_next(&state, &worker).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::error!(error.cause_chain = ?e, "job worker failed to claim"),
+        }
+        tokio::select! {
+            _ = state.jobs.0.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}
+
+/// Claim and run one due job. `Ok(false)` when none was due.
+pub async fn run_next(state: &AppState, worker: &str) -> anyhow::Result<bool> {
+    let Some(job) = state.store.claim_job(worker, crate::store::now(), LEASE_SECS).await? else {
+        return Ok(false);
+    };
+    let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts);
+    let _guard = span.enter();
+    let result = run(state, &job).await;
+    let now = crate::store::now();
+    match result {
+        Ok(()) => {
+            state.store.complete_job(job.id, now).await?;
+            tracing::info!("job done");
+        }
+        Err(e) => {
+            let give_up = job.attempts >= job.max_attempts;
+            let retry_at = (!give_up).then(|| now + backoff(job.attempts));
+            tracing::warn!(error.cause_chain = ?e, give_up, "job failed");
+            state.store.fail_job(job.id, &format!("{e:#}"), retry_at, now).await?;
+            if job.kind == SEND_EMAIL_JOB {
+                if let Some(id) = email_id(&job) {
+                    state
+                        .store
+                        .mark_email_attempt_failed(id, &format!("{e:#}"), give_up, now)
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// 2^attempt seconds, capped at 10 minutes.
+fn backoff(attempt: i32) -> chrono::Duration {
+    chrono::Duration::seconds(2_i64.saturating_pow(attempt.clamp(0, 10) as u32).min(600))
+}
+
+fn email_id(job: &JobRow) -> Option<uuid::Uuid> {
+    job.payload
+        .0
+        .get("email_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+}
+
+async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<()> {
+    match job.kind.as_str() {
+        SEND_EMAIL_JOB => {
+            let id = email_id(job).context("email job without email_id")?;
+            let email = state.store.get_email(id).await?;
+            if email.status == "sent" {
+                return Ok(()); // already sent by an earlier attempt whose completion was lost
+            }
+            state
+                .mailer
+                .send(&Email {
+                    to: &email.to_address,
+                    subject: &email.subject,
+                    text: &email.body_text,
+                    html: email.body_html.as_deref(),
+                })
+                .await?;
+            state.store.mark_email_sent(id, crate::store::now()).await?;
+            Ok(())
+        }
+        other => anyhow::bail!("unknown job kind {other}"),
+    }
+}
+
+/// Run every job that is due now (tests and `audienceos` one-shot commands).
+pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
+    let mut n = 0;
+    while run_next(state, "drain").await? {
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(super::backoff(1).num_seconds(), 2);
+        assert_eq!(super::backoff(3).num_seconds(), 8);
+        assert_eq!(super::backoff(30).num_seconds(), 600);
+    }
+}

@@ -1,0 +1,16 @@
+//! AudienceOS API: the actix-web server, its store over SQLite and Postgres, and the services behind it.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod jobs;
+pub mod mailer;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

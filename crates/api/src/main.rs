@@ -1,0 +1,83 @@
+//! `audienceos`: parse the command line, load and validate the configuration, then run the command.
+
+use std::process::ExitCode;
+
+use audienceos_api::cli::{self, Cli, Command};
+use audienceos_api::config::Settings;
+use audienceos_api::seed::{self, Seeded};
+use audienceos_api::startup::Application;
+use audienceos_api::store::Store;
+use audienceos_api::telemetry;
+use clap::Parser as _;
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    match &command {
+        Command::Openapi => {
+            cli::out(audienceos_api::openapi::document().trim_end());
+            return ExitCode::SUCCESS;
+        }
+        Command::Config { example: true, .. } => {
+            cli::out(&Settings::example());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            cli::err(&e.to_string());
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = telemetry::init(settings.log_format, &settings.log_filter, std::io::stderr) {
+        cli::err(&format!("could not start logging: {e}"));
+        return ExitCode::FAILURE;
+    }
+    match run(command, settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error.cause_chain = ?e, "audienceos failed");
+            cli::err(&format!("error: {e:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Config { .. } => {
+            cli::out(&format!("configuration is valid ({:?} environment)", settings.env));
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = Store::connect(&settings.database_url).await?;
+            store.migrate().await?;
+            cli::out("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo { if_missing } => {
+            let store = Store::connect(&settings.database_url).await?;
+            store.migrate().await?;
+            match seed::seed_demo(&settings, &store).await? {
+                Seeded::Created => cli::out(&format!(
+                    "demo agency created: {} / {}",
+                    seed::DEMO_EMAIL,
+                    seed::DEMO_PASSWORD
+                )),
+                Seeded::AlreadyThere if if_missing => {}
+                Seeded::AlreadyThere => cli::out("demo agency already exists"),
+            }
+            Ok(())
+        }
+        Command::Serve => {
+            let env = settings.env;
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), ?env, "AudienceOS is listening");
+            app.run_until_stopped().await
+        }
+        Command::Openapi => Ok(()),
+    }
+}

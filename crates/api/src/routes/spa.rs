@@ -1,0 +1,36 @@
+//! The built SPA: static files from `AOS_WEB_DIST`, and `index.html` for any other GET so deep links work.
+
+use actix_files::NamedFile;
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse, Responder as _};
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(ApiError::MethodNotAllowed);
+    }
+    let dist = &state.settings.web_dist;
+    let rel = req.path().trim_start_matches('/');
+    let safe = !rel.split('/').any(|seg| seg == ".." || seg.starts_with('.'));
+    let candidate = dist.join(rel);
+    let path = if safe && !rel.is_empty() && candidate.is_file() {
+        candidate
+    } else {
+        dist.join("index.html")
+    };
+    let is_index = path.ends_with("index.html");
+    match NamedFile::open_async(&path).await {
+        Ok(file) => {
+            let mut res = file.use_etag(true).respond_to(&req).map_into_boxed_body();
+            let cache = if is_index { "no-cache" } else { "public, max-age=31536000, immutable" };
+            res.headers_mut()
+                .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static(cache));
+            Ok(res)
+        }
+        Err(_) => Ok(HttpResponse::ServiceUnavailable()
+            .content_type("text/html; charset=utf-8")
+            .body("<!doctype html><title>AudienceOS</title><p>The web app is not built. Run <code>scripts/run</code>, which builds it.</p>")),
+    }
+}

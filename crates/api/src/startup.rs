@@ -1,0 +1,134 @@
+//! Building the application: connect and migrate the store, assemble `AppState`, bind the listener
+//! (port 0 works, for tests), start the job worker, and serve the API and the built SPA on one port.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context as _;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::password::PasswordHasher;
+use crate::config::Settings;
+use crate::error::{finalize_response, json_error, path_error, query_error};
+use crate::jobs::JobSignal;
+use crate::mailer::Mailer;
+use crate::rate_limit::Limiter;
+use crate::store::audit::NewAuditEvent;
+use crate::store::Store;
+use crate::telemetry::AosRootSpan;
+
+/// Everything a handler needs, shared by all workers.
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub limiter: Limiter,
+    pub hasher: PasswordHasher,
+    pub mailer: Mailer,
+    pub jobs: JobSignal,
+}
+
+impl AppState {
+    /// Build the state around a connected store.
+    pub fn new(settings: Settings, store: Store) -> anyhow::Result<Self> {
+        let limiter = Limiter::in_memory(&settings.rate_limits);
+        let mailer = Mailer::from_settings(&settings.mail)?;
+        Ok(Self {
+            store,
+            limiter,
+            mailer,
+            hasher: PasswordHasher::new(2),
+            jobs: JobSignal::default(),
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// Record a security event. A failure to record is logged, never shown to the caller.
+    pub async fn audit(&self, event: NewAuditEvent) {
+        if let Err(e) = self.store.insert_audit(&event, crate::store::now()).await {
+            tracing::error!(error.cause_chain = ?e, action = event.action, "could not write the audit log");
+        }
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connect, migrate, bind. Nothing is served until `run_until_stopped`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url).await?;
+        store.migrate().await?;
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+        Self::with_store(settings, store, listener)
+    }
+
+    /// Build around an existing store and listener (tests share the store with the app).
+    pub fn with_store(settings: Settings, store: Store, listener: TcpListener) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState::new(settings, store)?);
+        let server = server(state.clone(), listener)?;
+        Ok(Self { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serve until a shutdown signal; the job worker and housekeeping run alongside.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let worker = tokio::spawn(crate::jobs::run_worker(self.state.clone()));
+        let limiter = self.state.limiter.clone();
+        let housekeeping = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limiter.housekeeping();
+            }
+        });
+        let result = self.server.await.context("server failed");
+        worker.abort();
+        housekeeping.abort();
+        self.state.store.close().await;
+        result
+    }
+}
+
+fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
+    let json_limit = state.settings.json_limit_bytes;
+    let production = state.settings.env.is_production();
+    let server = HttpServer::new(move || {
+        let mut security = DefaultHeaders::new()
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("X-Frame-Options", "DENY"))
+            .add(("Referrer-Policy", "no-referrer"))
+            .add(("Cross-Origin-Opener-Policy", "same-origin"));
+        if production {
+            security = security.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
+        }
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::JsonConfig::default().limit(json_limit).error_handler(json_error))
+            .app_data(web::PayloadConfig::default().limit(json_limit))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .wrap(security)
+            .wrap(from_fn(finalize_response))
+            .wrap(TracingLogger::<AosRootSpan>::new())
+            .configure(crate::routes::configure)
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,239 @@
+//! The store: all SQL lives under `store/`, written once in SQL both SQLite and Postgres accept, and run on
+//! the active pool through `on_db!`. Rows are `FromRow` structs whose field types decode on both backends.
+//! Timestamps are always bound from Rust (never `now()` in SQL) so SQLite's text timestamps compare correctly.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::config::DatabaseUrl;
+
+pub mod agencies;
+pub mod api_keys;
+pub mod audit;
+pub mod jobs;
+pub mod outbox;
+pub mod password_resets;
+pub mod sessions;
+pub mod users;
+
+/// The active database.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Run `$body` with `$pool` bound to the active backend's pool (the same code, compiled once per backend).
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub use on_db;
+
+/// What can go wrong in the store, in terms the API maps to problems.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict on {constraint}")]
+    Conflict { constraint: String },
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                constraint: db
+                    .constraint()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| sqlite_constraint_name(db.message())),
+            },
+            _ => StoreError::Other(anyhow::Error::new(e).context("database query failed")),
+        }
+    }
+}
+
+/// SQLite reports `UNIQUE constraint failed: app_user.email`; map table.columns to our constraint names.
+fn sqlite_constraint_name(message: &str) -> String {
+    let cols = message.rsplit(": ").next().unwrap_or_default();
+    match cols {
+        "app_user.email" => "app_user_email_key",
+        "agency.slug" => "agency_slug_key",
+        "role.agency_id, role.name" => "role_agency_name_key",
+        "job.idempotency_key" => "job_idempotency_key",
+        "session.token_hash" => "session_token_hash_key",
+        "api_key.key_hash" => "api_key_key_hash_key",
+        other => return other.replace(['.', ',', ' '], "_"),
+    }
+    .to_string()
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: Db,
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+impl Store {
+    /// Connect to the database the URL names (`sqlite:` or `postgres://`); an unknown scheme is an error.
+    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        let raw = url.expose();
+        let db = if url.is_postgres() {
+            let opts = PgConnectOptions::from_str(raw).context("parsing the Postgres URL")?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(opts)
+                .await
+                .context("connecting to Postgres")?;
+            Db::Postgres(pool)
+        } else if raw.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(raw)
+                .context("parsing the SQLite URL")?
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(path) = raw
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:")
+                .split('?')
+                .next()
+            {
+                if let Some(parent) = std::path::Path::new(path)
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .context("opening the SQLite database")?;
+            Db::Sqlite(pool)
+        } else {
+            anyhow::bail!("unsupported database URL scheme");
+        };
+        Ok(Self { db })
+    }
+
+    /// Apply pending migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.db {
+            Db::Sqlite(p) => SQLITE_MIGRATOR.run(p).await.context("running SQLite migrations"),
+            Db::Postgres(p) => POSTGRES_MIGRATOR.run(p).await.context("running Postgres migrations"),
+        }
+    }
+
+    /// `(applied, known)` migration counts, for the health check.
+    pub async fn migration_status(&self) -> anyhow::Result<(usize, usize)> {
+        let known = match &self.db {
+            Db::Sqlite(_) => SQLITE_MIGRATOR.iter().count(),
+            Db::Postgres(_) => POSTGRES_MIGRATOR.iter().count(),
+        };
+        let applied: i64 = on_db!(&self.db, |pool| {
+            sqlx::query_scalar("select count(*) from _sqlx_migrations where success = true")
+                .fetch_one(pool)
+                .await
+                .context("reading migration state")?
+        });
+        Ok((applied as usize, known))
+    }
+
+    /// One round trip.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let _: i32 = on_db!(&self.db, |pool| sqlx::query_scalar("select 1").fetch_one(pool).await?);
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        on_db!(&self.db, |pool| pool.close().await)
+    }
+}
+
+/// A new UUIDv7.
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+/// Cursor of keyset pagination: the `(created_at, id)` of the last row, opaque to clients.
+pub mod cursor {
+    use base64::Engine as _;
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
+
+    /// Later than any row (and still ordered correctly as SQLite text).
+    pub fn far_future() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    pub fn encode(at: DateTime<Utc>, id: Uuid) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", at.to_rfc3339(), id))
+    }
+
+    pub fn decode(s: &str) -> Option<(DateTime<Utc>, Uuid)> {
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()?;
+        let text = String::from_utf8(raw).ok()?;
+        let (at, id) = text.split_once('|')?;
+        Some((
+            DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+            id.parse().ok()?,
+        ))
+    }
+}
+
+/// The current time at the precision both backends store (microseconds).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound as _;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// Split a `limit + 1` fetch into the page and the next cursor.
+pub fn paginate<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    key: impl Fn(&T) -> (chrono::DateTime<chrono::Utc>, uuid::Uuid),
+) -> (Vec<T>, Option<String>) {
+    let limit = limit as usize;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|r| {
+            let (at, id) = key(r);
+            cursor::encode(at, id)
+        })
+    } else {
+        None
+    };
+    (rows, next)
+}

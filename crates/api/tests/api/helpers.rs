@@ -1,0 +1,270 @@
+//! Spawning the real app on 127.0.0.1:0 with a fresh SQLite file, or a fresh Postgres database per test
+//! when `AOS_TEST_POSTGRES_URL` is set; a log sink that captures everything the app logs.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use actix_web::web;
+use audienceos_api::config::{LogFormat, Settings};
+use audienceos_api::startup::{AppState, Application};
+use audienceos_api::store::Store;
+use audienceos_shared::auth::Me;
+use serde_json::{json, Value};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Run one async test body on SQLite, and again on Postgres when `AOS_TEST_POSTGRES_URL` is set.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    if std::env::var("AOS_TEST_POSTGRES_URL").map(|v| v.is_empty()).unwrap_or(true) {
+                        return; // skipped: scripts/test says so once
+                    }
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+// ---- log capture ----
+
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        if std::env::var_os("TEST_LOG").is_some() {
+            std::io::stderr().write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+static LOGS: OnceLock<LogBuffer> = OnceLock::new();
+
+/// Everything logged so far by every test of this binary.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&logs().0.lock().unwrap()).into_owned()
+}
+
+fn logs() -> &'static LogBuffer {
+    LOGS.get_or_init(|| {
+        let buf = LogBuffer::default();
+        let writer = buf.clone();
+        audienceos_api::telemetry::init(LogFormat::Json, "debug,sqlx=info,hyper=info,h2=info,rustls=info,reqwest=info,actix_server=info", move || writer.clone())
+            .expect("tracing initialised once");
+        buf
+    })
+}
+
+// ---- databases ----
+
+/// A Postgres database made for one test, dropped afterwards.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub async fn create() -> Self {
+        use sqlx::Connection as _;
+        let admin_url = std::env::var("AOS_TEST_POSTGRES_URL").expect("AOS_TEST_POSTGRES_URL");
+        let name = format!("aos_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to AOS_TEST_POSTGRES_URL");
+        sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create test database");
+        let mut url = url::Url::parse(&admin_url).expect("AOS_TEST_POSTGRES_URL is a URL");
+        url.set_path(&name);
+        Self { admin_url, name, url: url.to_string() }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                use sqlx::Connection as _;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+// ---- the app ----
+
+pub struct TestApp {
+    pub addr: String,
+    /// A client with a cookie jar, like a browser.
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub state: web::Data<AppState>,
+    pub data_dir: tempfile::TempDir,
+    pub backend: Backend,
+    _pg: Option<PgDatabase>,
+    /// CSRF token of the signed-in session, if any.
+    pub csrf: Mutex<Option<String>>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Spawn with extra `AOS_*` variables (for example tighter rate limits).
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    logs();
+    let data_dir = tempfile::tempdir().unwrap();
+    let pg = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(PgDatabase::create().await),
+    };
+    let db_url = match &pg {
+        Some(pg) => pg.url.clone(),
+        None => format!("sqlite://{}/test.db", data_dir.path().display()),
+    };
+    let mut vars: HashMap<String, String> = [
+        ("AOS_DATA_DIR", data_dir.path().to_str().unwrap()),
+        ("AOS_DATABASE_URL", db_url.as_str()),
+        ("AOS_BIND", "127.0.0.1:0"),
+        ("AOS_PUBLIC_URL", "http://app.test"),
+        ("AOS_JOB_POLL_MS", "50"),
+        ("AOS_RATE_LIMIT_AUTH_IP", "1000/minute"),
+        ("AOS_RATE_LIMIT_AUTH_ACCOUNT", "1000/minute"),
+        ("AOS_WEB_DIST", data_dir.path().join("dist").to_str().unwrap()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let settings = Settings::from_vars(&vars).expect("test settings are valid");
+    let store = Store::connect(&settings.database_url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let app = Application::with_store(settings, store.clone(), listener).expect("build app");
+    let addr = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        addr,
+        client: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+        store,
+        state,
+        data_dir,
+        backend,
+        _pg: pg,
+        csrf: Mutex::new(None),
+    }
+}
+
+/// A unique, valid sign-up body.
+pub fn signup_body() -> Value {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    json!({
+        "agency_name": format!("Agency {}", &tag[..6]),
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "email": format!("grace+{}@example.test", &tag[..12]),
+        "password": format!("pw-{}", &tag[..16]),
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// POST JSON with the session's CSRF token.
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = self.csrf.lock().unwrap().clone() {
+            req = req.header("X-CSRF-Token", t);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        let mut req = self.client.delete(self.url(path));
+        if let Some(t) = self.csrf.lock().unwrap().clone() {
+            req = req.header("X-CSRF-Token", t);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Sign up a new agency and keep the session; returns the body used and the `Me`.
+    pub async fn signup(&self) -> (Value, Me) {
+        let body = signup_body();
+        let res = self.client.post(self.url("/api/v1/auth/signup")).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 201, "signup failed: {}", res.text().await.unwrap());
+        let me: Me = res.json().await.unwrap();
+        *self.csrf.lock().unwrap() = Some(me.csrf_token.clone());
+        (body, me)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        let res = self.client.post(self.url("/api/v1/auth/login")).json(&json!({ "email": email, "password": password })).send().await.unwrap();
+        res
+    }
+
+    /// Wait until the job worker has written `n` emails into the development outbox; returns their text.
+    pub async fn outbox(&self, n: usize) -> Vec<String> {
+        let dir = self.data_dir.path().join("outbox");
+        for _ in 0..200 {
+            let mut mails: Vec<String> = std::fs::read_dir(&dir)
+                .map(|it| {
+                    it.filter_map(|e| e.ok())
+                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if mails.len() >= n {
+                mails.sort();
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} email(s) in {}", dir.display());
+    }
+}
+
+/// Decode quoted-printable soft breaks and `=3D` enough to read links.
+pub fn unfold_qp(eml: &str) -> String {
+    eml.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
+/// The reset token in an email.
+pub fn reset_token(eml: &str) -> String {
+    let text = unfold_qp(eml);
+    let start = text.find("/reset-password?token=").expect("a reset link") + "/reset-password?token=".len();
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}

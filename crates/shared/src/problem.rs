@@ -1,0 +1,129 @@
+//! RFC 9457 problem details: the body of every non-2xx response, decoded as-is by the SPA.
+
+use serde::{Deserialize, Serialize};
+
+/// Media type of every error response.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// An error response (RFC 9457). Clients branch on `code`, never on `title` or `detail`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// URI identifying the problem type.
+    #[serde(rename = "type")]
+    pub type_url: String,
+    /// Short human-readable summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Human-readable explanation of this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path this problem occurred on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Stable snake_case code, for example `validation_failed` or `invalid_credentials`.
+    #[cfg_attr(feature = "openapi", schema(example = "validation_failed"))]
+    pub code: String,
+    /// The request id, also sent as the `X-Request-Id` header; quote it when reporting a problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Per-field errors (for `422 validation_failed`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field name as it appears in the request JSON.
+    pub field: String,
+    /// Stable code of the rule that failed, for example `length` or `email`.
+    pub code: String,
+    /// Human-readable message.
+    pub message: String,
+}
+
+impl Problem {
+    /// The message for `field`, if the problem names it.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// A problem made on the client side (network failure, undecodable body).
+    pub fn client(code: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self {
+            type_url: "about:blank".into(),
+            title: title.into(),
+            status: 0,
+            detail: Some(detail.into()),
+            instance: None,
+            code: code.into(),
+            request_id: None,
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// Turn `validator` errors into field errors with readable messages.
+pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = errors
+        .field_errors()
+        .into_iter()
+        .flat_map(|(field, errs)| {
+            errs.iter().map(move |e| FieldError {
+                field: field.to_string(),
+                code: e.code.to_string(),
+                message: e
+                    .message
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| format!("{field} is invalid")),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_round_trips_with_the_rfc_field_names() {
+        let p = Problem {
+            type_url: "https://audienceos.dev/problems/validation_failed".into(),
+            title: "Request is invalid".into(),
+            status: 422,
+            detail: Some("1 field is invalid".into()),
+            instance: Some("/api/v1/auth/signup".into()),
+            code: "validation_failed".into(),
+            request_id: Some("abc".into()),
+            errors: vec![FieldError {
+                field: "email".into(),
+                code: "email".into(),
+                message: "must be an email address".into(),
+            }],
+        };
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["type"], "https://audienceos.dev/problems/validation_failed");
+        assert_eq!(json["errors"][0]["field"], "email");
+        let back: Problem = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(back.field_message("email"), Some("must be an email address"));
+    }
+
+    #[test]
+    fn problem_without_optional_fields_decodes() {
+        let p: Problem =
+            serde_json::from_str(r#"{"type":"about:blank","title":"Not found","status":404,"code":"not_found"}"#)
+                .unwrap();
+        assert!(p.errors.is_empty());
+        assert_eq!(p.detail, None);
+    }
+}
