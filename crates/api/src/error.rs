@@ -299,6 +299,7 @@ pub async fn finalize_response(
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string());
     let path = req.path().to_string();
+    // Middlewares answer errors as responses (never `Err`), so every problem passes through here.
     let mut res = next.call(req).await?.map_into_boxed_body();
     if let Some(id) = &request_id {
         if let Ok(v) = HeaderValue::from_str(id) {

@@ -362,7 +362,10 @@ where
                 return Ok(req.into_response(res).map_into_right_body());
             }
             let mut res = service.call(req).await?;
-            apply_headers(res.headers_mut(), &decision);
+            // An inner, more specific class (e.g. auth_ip inside api) has already said its piece.
+            if !res.headers().contains_key("ratelimit-limit") {
+                apply_headers(res.headers_mut(), &decision);
+            }
             Ok(res.map_into_left_body())
         })
     }

@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 use std::net::IpAddr;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
@@ -92,10 +92,10 @@ fn is_safe(method: &Method) -> bool {
 }
 
 /// Middleware: resolve the caller and put an `Identity` (or a bad-credentials marker) in the extensions.
-pub async fn resolve_identity(
+pub async fn resolve_identity<B: MessageBody + 'static>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
         match resolve(&state, req.request()).await {
             Ok(Some(identity)) => {
@@ -105,10 +105,13 @@ pub async fn resolve_identity(
             Err(Resolve::Bad) => {
                 req.extensions_mut().insert(BadCredentials);
             }
-            Err(Resolve::Failed(e)) => return Err(ApiError::Internal(e).into()),
+            Err(Resolve::Failed(e)) => {
+                let res = actix_web::ResponseError::error_response(&ApiError::Internal(e));
+                return Ok(req.into_response(res).map_into_right_body());
+            }
         }
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 enum Resolve {

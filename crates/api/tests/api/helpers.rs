@@ -71,8 +71,12 @@ fn logs() -> &'static LogBuffer {
     LOGS.get_or_init(|| {
         let buf = LogBuffer::default();
         let writer = buf.clone();
-        audienceos_api::telemetry::init(LogFormat::Json, "debug,sqlx=info,hyper=info,h2=info,rustls=info,reqwest=info,actix_server=info", move || writer.clone())
-            .expect("tracing initialised once");
+        audienceos_api::telemetry::init(
+            LogFormat::Json,
+            "debug,sqlx=info,hyper=info,h2=info,rustls=info,reqwest=info,cookie_store=off,actix_server=info",
+            move || writer.clone(),
+        )
+        .expect("tracing initialised once");
         buf
     })
 }
@@ -91,11 +95,20 @@ impl PgDatabase {
         use sqlx::Connection as _;
         let admin_url = std::env::var("AOS_TEST_POSTGRES_URL").expect("AOS_TEST_POSTGRES_URL");
         let name = format!("aos_test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("connect to AOS_TEST_POSTGRES_URL");
-        sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create test database");
+        let mut conn = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to AOS_TEST_POSTGRES_URL");
+        sqlx::query(&format!("create database {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
         let mut url = url::Url::parse(&admin_url).expect("AOS_TEST_POSTGRES_URL is a URL");
         url.set_path(&name);
-        Self { admin_url, name, url: url.to_string() }
+        Self {
+            admin_url,
+            name,
+            url: url.to_string(),
+        }
     }
 }
 
@@ -103,11 +116,16 @@ impl Drop for PgDatabase {
     fn drop(&mut self) {
         let (admin, name) = (self.admin_url.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 use sqlx::Connection as _;
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut conn).await;
+                    let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+                        .execute(&mut conn)
+                        .await;
                 }
             });
         })
@@ -117,17 +135,27 @@ impl Drop for PgDatabase {
 
 // ---- the app ----
 
-pub struct TestApp {
+/// A browser: a cookie jar and the CSRF token of its session.
+pub struct Browser {
     pub addr: String,
-    /// A client with a cookie jar, like a browser.
     pub client: reqwest::Client,
+    pub csrf: Mutex<Option<String>>,
+}
+
+pub struct TestApp {
+    /// The default browser (`app.get(..)` and friends go through it).
+    pub browser: Browser,
     pub store: Store,
     pub state: web::Data<AppState>,
     pub data_dir: tempfile::TempDir,
-    pub backend: Backend,
     _pg: Option<PgDatabase>,
-    /// CSRF token of the signed-in session, if any.
-    pub csrf: Mutex<Option<String>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -171,14 +199,11 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
-        addr,
-        client: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+        browser: Browser::new(&addr),
         store,
         state,
         data_dir,
-        backend,
         _pg: pg,
-        csrf: Mutex::new(None),
     }
 }
 
@@ -195,6 +220,42 @@ pub fn signup_body() -> Value {
 }
 
 impl TestApp {
+    /// Another browser on the same server, with its own cookies.
+    pub fn new_browser(&self) -> Browser {
+        Browser::new(&self.browser.addr)
+    }
+
+    /// Wait until the job worker has written `n` emails into the development outbox; returns their text.
+    pub async fn outbox(&self, n: usize) -> Vec<String> {
+        let dir = self.data_dir.path().join("outbox");
+        for _ in 0..200 {
+            let mut mails: Vec<String> = std::fs::read_dir(&dir)
+                .map(|it| {
+                    it.filter_map(|e| e.ok())
+                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if mails.len() >= n {
+                mails.sort();
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} email(s) in {}", dir.display());
+    }
+}
+
+impl Browser {
+    pub fn new(addr: &str) -> Self {
+        Self {
+            addr: addr.to_string(),
+            client: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            csrf: Mutex::new(None),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.addr, path)
     }
@@ -223,7 +284,13 @@ impl TestApp {
     /// Sign up a new agency and keep the session; returns the body used and the `Me`.
     pub async fn signup(&self) -> (Value, Me) {
         let body = signup_body();
-        let res = self.client.post(self.url("/api/v1/auth/signup")).json(&body).send().await.unwrap();
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/signup"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 201, "signup failed: {}", res.text().await.unwrap());
         let me: Me = res.json().await.unwrap();
         *self.csrf.lock().unwrap() = Some(me.csrf_token.clone());
@@ -231,29 +298,14 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        let res = self.client.post(self.url("/api/v1/auth/login")).json(&json!({ "email": email, "password": password })).send().await.unwrap();
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap();
         res
-    }
-
-    /// Wait until the job worker has written `n` emails into the development outbox; returns their text.
-    pub async fn outbox(&self, n: usize) -> Vec<String> {
-        let dir = self.data_dir.path().join("outbox");
-        for _ in 0..200 {
-            let mut mails: Vec<String> = std::fs::read_dir(&dir)
-                .map(|it| {
-                    it.filter_map(|e| e.ok())
-                        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                        .collect()
-                })
-                .unwrap_or_default();
-            if mails.len() >= n {
-                mails.sort();
-                return mails;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("expected {n} email(s) in {}", dir.display());
     }
 }
 
@@ -266,5 +318,8 @@ pub fn unfold_qp(eml: &str) -> String {
 pub fn reset_token(eml: &str) -> String {
     let text = unfold_qp(eml);
     let start = text.find("/reset-password?token=").expect("a reset link") + "/reset-password?token=".len();
-    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }

@@ -1,0 +1,176 @@
+//! API keys: created once-visible, hashed, scoped to a role, expiring, revocable; Bearer needs no CSRF;
+//! another agency's key is `404`.
+
+use audienceos_shared::api_keys::{ApiKey, CreatedApiKey};
+use audienceos_shared::auth::Me;
+use audienceos_shared::{Page, Problem};
+use serde_json::json;
+
+use crate::helpers::{spawn_app, Backend, Browser};
+use crate::on_both;
+
+on_both!(
+    api_keys_work_without_csrf_and_die_when_revoked,
+    api_keys_are_scoped_to_their_role,
+    api_keys_are_tenant_isolated,
+    expired_keys_are_refused
+);
+
+async fn create(app: &Browser, role: &str) -> CreatedApiKey {
+    let res = app
+        .post(
+            "/api/v1/api-keys",
+            &json!({ "name": format!("{role} key"), "role": role, "expires_in_days": 30 }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
+}
+
+async fn api_keys_work_without_csrf_and_die_when_revoked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, me) = app.signup().await;
+    let key = create(&app, "admin").await;
+    assert!(key.secret.starts_with("aos_"));
+    assert_eq!(key.api_key.prefix, &key.secret[..12]);
+
+    let list: Page<ApiKey> = app.get("/api/v1/api-keys").await.json().await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    let listed = serde_json::to_string(&list).unwrap();
+    assert!(!listed.contains(&key.secret), "the secret is shown once");
+
+    let bare = reqwest::Client::new();
+    let res = bare
+        .get(app.url("/api/v1/auth/me"))
+        .bearer_auth(&key.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let via_key: Me = res.json().await.unwrap();
+    assert_eq!(via_key.agency.id, me.agency.id);
+    assert_eq!(via_key.role.name, "Admin");
+    assert_eq!(via_key.csrf_token, "");
+
+    // An unsafe method with a Bearer key and no CSRF header works.
+    let other = create(&app, "member").await;
+    let res = bare
+        .delete(app.url(&format!("/api/v1/api-keys/{}", other.api_key.id)))
+        .bearer_auth(&key.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    // Keys cannot mint keys.
+    let res = bare
+        .post(app.url("/api/v1/api-keys"))
+        .bearer_auth(&key.secret)
+        .json(&json!({ "name": "x", "role": "member", "expires_in_days": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    let res = app.delete(&format!("/api/v1/api-keys/{}", key.api_key.id)).await;
+    assert_eq!(res.status(), 204);
+    let res = bare
+        .get(app.url("/api/v1/auth/me"))
+        .bearer_auth(&key.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let list: Page<ApiKey> = app.get("/api/v1/api-keys").await.json().await.unwrap();
+    assert!(list.items.iter().all(|k| k.revoked_at.is_some()));
+    let row = app.store.get_api_key(me.agency.id, key.api_key.id).await.unwrap();
+    assert!(row.last_used_at.is_some());
+}
+
+async fn api_keys_are_scoped_to_their_role(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, me) = app.signup().await;
+    let member = create(&app, "member").await;
+    let bare = reqwest::Client::new();
+    let res = bare
+        .get(app.url("/api/v1/api-keys"))
+        .bearer_auth(&member.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let p: Problem = res.json().await.unwrap();
+    assert_eq!(p.code, "forbidden");
+    let (events, _) = app.store.list_audit(me.agency.id, 50, None).await.unwrap();
+    assert!(events
+        .iter()
+        .any(|e| e.action == "permission.denied" && e.outcome == "denied"));
+
+    let res = app
+        .post(
+            "/api/v1/api-keys",
+            &json!({ "name": "", "role": "member", "expires_in_days": 0 }),
+        )
+        .await;
+    let p: Problem = res.json().await.unwrap();
+    assert_eq!(p.code, "validation_failed");
+    assert_eq!(
+        p.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+        ["expires_in_days", "name"]
+    );
+}
+
+async fn api_keys_are_tenant_isolated(backend: Backend) {
+    let a = spawn_app(backend).await;
+    a.signup().await;
+    let key_a = create(&a, "admin").await;
+    // A second agency on the same server, with its own browser.
+    let b = a.new_browser();
+    b.signup().await;
+    let key_b = create(&b, "admin").await;
+
+    let list: Page<ApiKey> = b.get("/api/v1/api-keys").await.json().await.unwrap();
+    assert_eq!(list.items.iter().map(|k| k.id).collect::<Vec<_>>(), [key_b.api_key.id]);
+    let res = b.delete(&format!("/api/v1/api-keys/{}", key_a.api_key.id)).await;
+    assert_eq!(res.status(), 404, "another agency's key is not found, not forbidden");
+    let bare = reqwest::Client::new();
+    let res = bare
+        .delete(a.url(&format!("/api/v1/api-keys/{}", key_a.api_key.id)))
+        .bearer_auth(&key_b.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = bare
+        .get(a.url("/api/v1/auth/me"))
+        .bearer_auth(&key_a.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "A's key still works");
+}
+
+async fn expired_keys_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, me) = app.signup().await;
+    let key = create(&app, "manager").await;
+    let bare = reqwest::Client::new();
+    let me_via_key = || bare.get(app.url("/api/v1/auth/me")).bearer_auth(&key.secret).send();
+    assert_eq!(me_via_key().await.unwrap().status(), 200);
+    let past = audienceos_api::store::now() - chrono::Duration::seconds(1);
+    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
+        "update api_key set expires_at = $1 where id = $2"
+    )
+    .bind(past)
+    .bind(key.api_key.id)
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected());
+    assert_eq!(me_via_key().await.unwrap().status(), 401);
+    let list: Page<ApiKey> = app.get("/api/v1/api-keys").await.json().await.unwrap();
+    assert!(list
+        .items
+        .iter()
+        .any(|k| k.id == key.api_key.id && k.expires_at <= audienceos_api::store::now()));
+    let _ = me;
+}

@@ -1,0 +1,15 @@
+//! The API integration tests: one binary, the real app on 127.0.0.1:0, SQLite always and Postgres when
+//! `AOS_TEST_POSTGRES_URL` is set.
+
+mod helpers;
+
+mod api_keys;
+mod auth;
+mod cli;
+mod errors;
+mod health;
+mod logs;
+mod mail;
+mod openapi;
+mod rate_limits;
+mod store;

@@ -1,0 +1,111 @@
+//! `audienceos-fakes`: runs the loopback fakes for e2e runs and the local demo until Ctrl-C or SIGTERM.
+//!
+//! Each fake has its own flag naming the address it listens on; give one or more. The flags of future
+//! fakes (Google, Slack, Meta, ...) sit beside `--smtp` in [`Cli`] and get started in [`run`].
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use audienceos_fakes::smtp::MailSink;
+use clap::{ArgGroup, Parser};
+use tracing_subscriber::EnvFilter;
+
+/// Loopback fakes of the services AudienceOS talks to.
+#[derive(Debug, Parser)]
+#[command(name = "audienceos-fakes", version, about)]
+#[command(group(ArgGroup::new("fakes").required(true).multiple(true).args(["smtp"])))]
+struct Cli {
+    /// Serve the SMTP mail sink on this address, e.g. 127.0.0.1:2525 (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    smtp: Option<String>,
+
+    /// Write every mail the SMTP sink accepts as an .eml file into this folder (created if missing).
+    #[arg(long, value_name = "DIR", requires = "smtp")]
+    outbox: Option<PathBuf>,
+
+    /// Offer SMTP AUTH and require this user name (with --smtp-password).
+    #[arg(long, value_name = "USER", requires_all = ["smtp", "smtp_password"])]
+    smtp_user: Option<String>,
+
+    /// The password that goes with --smtp-user.
+    #[arg(long, value_name = "PASSWORD", requires = "smtp_user")]
+    smtp_password: Option<String>,
+
+    /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525"}`) to this file.
+    #[arg(long, value_name = "FILE")]
+    ready_file: Option<PathBuf>,
+}
+
+/// The fakes started by [`run`]; each stops when dropped.
+struct Running {
+    _smtp: Option<MailSink>,
+    addresses: BTreeMap<&'static str, String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let running = run(&cli)?;
+    for (name, addr) in &running.addresses {
+        announce(&format!("{name} fake listening on {addr}"));
+    }
+    if let Some(path) = &cli.ready_file {
+        let json = serde_json::to_string_pretty(&running.addresses)?;
+        // Written then renamed, so a script polling for the file never reads half of it.
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, json).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    shutdown_signal().await?;
+    tracing::info!("stopping the fakes");
+    drop(running);
+    Ok(())
+}
+
+fn run(cli: &Cli) -> anyhow::Result<Running> {
+    let mut addresses = BTreeMap::new();
+    let smtp = match &cli.smtp {
+        Some(addr) => {
+            let mut builder = MailSink::builder();
+            if let Some(dir) = &cli.outbox {
+                builder = builder.outbox(dir);
+            }
+            if let (Some(user), Some(password)) = (&cli.smtp_user, &cli.smtp_password) {
+                builder = builder.auth(user, password);
+            }
+            let sink = builder.start(addr)?;
+            addresses.insert("smtp", sink.addr().to_string());
+            Some(sink)
+        }
+        None => None,
+    };
+    Ok(Running { _smtp: smtp, addresses })
+}
+
+/// The binary's only stdout output: one line per fake, for people and scripts that start it.
+#[allow(clippy::print_stdout)]
+fn announce(line: &str) {
+    println!("{line}");
+}
+
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
