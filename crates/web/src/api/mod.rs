@@ -1,0 +1,255 @@
+//! The one HTTP client of the SPA. Pages call the typed functions in the submodules; only [`send`]
+//! talks to `fetch`. It adds same-origin credentials, JSON headers and the CSRF header, decodes 2xx
+//! bodies into `T` and everything else into a [`Problem`], and expires the session on a 401.
+
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+
+use std::cell::Cell;
+use std::fmt;
+use std::ops::Deref;
+
+use audienceos_shared::Problem;
+use gloo_net::http::{Method, RequestBuilder};
+use leptos::prelude::Owner;
+use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, RequestCredentials};
+
+use crate::state::session::{Session, SignedOutReason};
+
+/// Prefix of every versioned API path.
+const API: &str = "/api/v1";
+/// Name of the double-submit CSRF cookie.
+const CSRF_COOKIE: &str = "aos_csrf";
+/// Problem code of a wrong password; a 401 with it never ends the session.
+const INVALID_CREDENTIALS: &str = "invalid_credentials";
+
+thread_local! {
+    static SESSION: Cell<Option<Session>> = const { Cell::new(None) };
+}
+
+/// Give the client the session it reads the CSRF token from and expires on a 401.
+pub fn install_session(session: Session) {
+    SESSION.with(|s| s.set(Some(session)));
+}
+
+/// An API failure: the server's problem document, or one made here for network and decoding failures.
+/// A `std::error::Error`, so views can throw it into an `ErrorBoundary`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError(pub Problem);
+
+impl ApiError {
+    /// The problem for a request that never got an answer.
+    fn network(detail: impl Into<String>) -> Self {
+        Self(Problem::client(
+            "network_error",
+            "Can't reach AudienceOS",
+            format!("Check your connection and try again. ({})", detail.into()),
+        ))
+    }
+
+    /// The problem for an answer that is not what the API sends.
+    fn bad_response(status: u16, request_id: Option<String>, what: &str) -> Self {
+        let mut p = Problem::client(
+            "bad_response",
+            "Unexpected response from the server",
+            format!("The server answered {status} with {what}."),
+        );
+        p.status = status;
+        p.request_id = request_id;
+        Self(p)
+    }
+
+    /// The sentence to show a user: the detail if there is one, else the title.
+    pub fn message(&self) -> String {
+        self.0.detail.clone().unwrap_or_else(|| self.0.title.clone())
+    }
+
+    /// True when the problem has this code.
+    pub fn is(&self, code: &str) -> bool {
+        self.0.code == code
+    }
+}
+
+impl Deref for ApiError {
+    type Target = Problem;
+
+    fn deref(&self) -> &Problem {
+        &self.0
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        Self(p)
+    }
+}
+
+/// Result of every API call.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// `GET /api/v1{path}`.
+pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send(Method::GET, path, None).await
+}
+
+/// `POST /api/v1{path}` with a JSON body.
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let body = serde_json::to_string(body).map_err(|e| {
+        ApiError(Problem::client(
+            "bad_request_body",
+            "Could not encode the request",
+            e.to_string(),
+        ))
+    })?;
+    send(Method::POST, path, Some(body)).await
+}
+
+/// `POST /api/v1{path}` without a body.
+pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send(Method::POST, path, None).await
+}
+
+/// `DELETE /api/v1{path}`.
+pub async fn delete<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send(Method::DELETE, path, None).await
+}
+
+/// The one request function. `path` is relative to `/api/v1`.
+pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: Option<String>) -> ApiResult<T> {
+    let url = format!("{API}{path}");
+    let mut builder = RequestBuilder::new(&url)
+        .method(method.clone())
+        .credentials(RequestCredentials::SameOrigin)
+        .header("Accept", "application/json, application/problem+json");
+    if method != Method::GET && method != Method::HEAD {
+        if let Some(token) = csrf_token() {
+            builder = builder.header("X-CSRF-Token", &token);
+        }
+    }
+    // Abort the request when the view (reactive owner) that started it is cleaned up.
+    let controller = AbortController::new().ok();
+    if let Some(c) = &controller {
+        builder = builder.abort_signal(Some(&c.signal()));
+        if Owner::current().is_some() {
+            let c = SendWrapper::new(c.clone());
+            Owner::on_cleanup(move || c.abort());
+        }
+    }
+    let request = match body {
+        Some(json) => builder.header("Content-Type", "application/json").body(json),
+        None => builder.build(),
+    }
+    .map_err(|e| ApiError::network(e.to_string()))?;
+
+    let response = request.send().await.map_err(|e| ApiError::network(e.to_string()))?;
+    let status = response.status();
+    let request_id = response.headers().get("x-request-id");
+    let text = response.text().await.map_err(|e| ApiError::network(e.to_string()))?;
+
+    if (200..300).contains(&status) {
+        let json = if text.trim().is_empty() { "null" } else { &text };
+        return serde_json::from_str(json)
+            .map_err(|_| ApiError::bad_response(status, request_id, "a body the app cannot read"));
+    }
+
+    let problem = decode_problem(status, request_id, &text);
+    if status == 401 && problem.code != INVALID_CREDENTIALS {
+        expire_session();
+    }
+    Err(problem)
+}
+
+/// A non-2xx body as a problem; anything else (HTML from a proxy, broken JSON) is `bad_response`.
+fn decode_problem(status: u16, request_id: Option<String>, text: &str) -> ApiError {
+    match serde_json::from_str::<Problem>(text) {
+        Ok(p) => ApiError(p),
+        Err(_) => ApiError::bad_response(status, request_id, "a body that is not a problem document"),
+    }
+}
+
+/// A signed-in request got 401: the session is gone. The private layout then routes to sign-in
+/// with `?next=`. Requests made while signed out (login, the start-up `/auth/me`) are left alone.
+fn expire_session() {
+    if let Some(session) = SESSION.with(Cell::get) {
+        if session.is_signed_in_untracked() {
+            session.sign_out(SignedOutReason::Expired);
+        }
+    }
+}
+
+/// The session's CSRF token, else the `aos_csrf` cookie.
+fn csrf_token() -> Option<String> {
+    SESSION
+        .with(Cell::get)
+        .and_then(|s| s.csrf_token_untracked())
+        .or_else(csrf_cookie)
+}
+
+fn csrf_cookie() -> Option<String> {
+    let cookies = web_sys::window()?
+        .document()?
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?
+        .cookie()
+        .ok()?;
+    cookie_value(&cookies, CSRF_COOKIE)
+}
+
+/// The value of cookie `name` in a `document.cookie` string.
+fn cookie_value(cookies: &str, name: &str) -> Option<String> {
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// `?limit=..&cursor=..` for list endpoints.
+pub fn page_query(limit: u32, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => format!("?limit={limit}&cursor={}", crate::routes::encode_component(c)),
+        None => format!("?limit={limit}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_value_finds_the_csrf_cookie() {
+        assert_eq!(
+            cookie_value("a=1; aos_csrf=tok; b=2", "aos_csrf").as_deref(),
+            Some("tok")
+        );
+        assert_eq!(cookie_value("a=1", "aos_csrf"), None);
+    }
+
+    #[test]
+    fn a_non_problem_body_becomes_bad_response() {
+        let e = decode_problem(502, Some("rid".into()), "<html>Bad gateway</html>");
+        assert_eq!(e.code, "bad_response");
+        assert_eq!(e.status, 502);
+        assert_eq!(e.request_id.as_deref(), Some("rid"));
+        let e = decode_problem(
+            404,
+            None,
+            r#"{"type":"about:blank","title":"Not found","status":404,"code":"not_found"}"#,
+        );
+        assert_eq!(e.code, "not_found");
+    }
+}

@@ -1,0 +1,223 @@
+//! The app root: session and toast contexts, the start-up `/auth/me`, the route table, the route
+//! guards and the signed-in layout (sidebar + main).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route as RouteDef, Router, Routes};
+use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::path;
+
+use crate::api;
+use crate::components::button::{Button, ButtonKind};
+use crate::components::error_view::ErrorView;
+use crate::components::icons::{Icon, IconName};
+use crate::components::spinner::FullPageSpinner;
+use crate::components::toasts::ToastStack;
+use crate::components::user_menu::UserMenu;
+use crate::pages::dashboard::DashboardPage;
+use crate::pages::forgot_password::ForgotPasswordPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::reset_password::ResetPasswordPage;
+use crate::pages::settings::account::AccountPage;
+use crate::pages::settings::api_keys::ApiKeysPage;
+use crate::pages::settings::audit_log::AuditLogPage;
+use crate::pages::settings::SettingsLayout;
+use crate::pages::sign_in::SignInPage;
+use crate::pages::sign_up::SignUpPage;
+use crate::routes::{safe_next, sign_in_with_next, Route};
+use crate::state::session::{Session, SessionState, SignedOutReason};
+use crate::state::toasts::{use_toasts, ToastKind, Toasts};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::new();
+    provide_context(session);
+    provide_context(Toasts::new());
+    api::install_session(session);
+    load_session(session);
+
+    let ready = Memo::new(move |_| !matches!(session.state(), SessionState::Loading | SessionState::Unavailable(_)));
+    view! {
+        <Show when=move || ready.get() fallback=move || view! { <StartupScreen/> }>
+            <Router>
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <RouteDef path=path!("/sign-in") view=|| view! { <PublicOnly><SignInPage/></PublicOnly> }/>
+                    <RouteDef path=path!("/sign-up") view=|| view! { <PublicOnly><SignUpPage/></PublicOnly> }/>
+                    <RouteDef
+                        path=path!("/forgot-password")
+                        view=|| view! { <PublicOnly><ForgotPasswordPage/></PublicOnly> }
+                    />
+                    <RouteDef
+                        path=path!("/reset-password")
+                        view=|| view! { <PublicOnly><ResetPasswordPage/></PublicOnly> }
+                    />
+                    <ParentRoute path=path!("") view=PrivateLayout>
+                        <RouteDef path=path!("") view=DashboardPage/>
+                        <ParentRoute path=path!("/settings") view=SettingsLayout>
+                            <RouteDef
+                                path=path!("")
+                                view=|| view! { <Redirect path=Route::SettingsAccount.path()/> }
+                            />
+                            <RouteDef path=path!("/account") view=AccountPage/>
+                            <RouteDef path=path!("/api-keys") view=ApiKeysPage/>
+                            <RouteDef path=path!("/audit-log") view=AuditLogPage/>
+                        </ParentRoute>
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </Show>
+        <ToastStack/>
+    }
+}
+
+/// `GET /auth/me` once at start-up (and on Retry): 200 signs in, 401 means signed out, anything
+/// else leaves the app "unavailable" with a retry.
+fn load_session(session: Session) {
+    session.set_loading();
+    spawn_local(async move {
+        match api::auth::me().await {
+            Ok(me) => session.sign_in(me),
+            Err(e) if e.status == 401 => session.sign_out(SignedOutReason::NotSignedIn),
+            Err(e) => session.set_unavailable(e.0),
+        }
+    });
+}
+
+/// The full-page spinner while the session loads, or the error when the server cannot be reached.
+#[component]
+fn StartupScreen() -> impl IntoView {
+    let session = expect_context::<Session>();
+    move || match session.state() {
+        SessionState::Unavailable(problem) => view! {
+            <main class="full-page-center">
+                <div class="auth-card startup-error" role="alert">
+                    <span class="logo-mark" aria-hidden="true">"A"</span>
+                    <h1 class="auth-heading">"AudienceOS is unavailable"</h1>
+                    <ErrorView problem=problem/>
+                    <Button kind=ButtonKind::Primary on_click=Callback::new(move |_| load_session(session))>
+                        "Retry"
+                    </Button>
+                </div>
+            </main>
+        }
+        .into_any(),
+        _ => view! { <FullPageSpinner/> }.into_any(),
+    }
+}
+
+/// Public auth pages: a signed-in user goes to `?next=` (if it is ours) or the dashboard.
+#[component]
+fn PublicOnly(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let query = use_query_map();
+    let signed_in = Memo::new(move |_| session.is_signed_in());
+    view! {
+        <Show
+            when=move || !signed_in.get()
+            fallback=move || {
+                let next = query.with_untracked(|q| q.get("next"));
+                view! { <Redirect path=safe_next(next.as_deref()).to_string()/> }
+            }
+        >
+            {children()}
+        </Show>
+    }
+}
+
+/// Private pages: a signed-out user goes to sign-in with `?next=` back here (not after "Sign out").
+#[component]
+fn PrivateLayout() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let location = use_location();
+    let signed_in = Memo::new(move |_| session.is_signed_in());
+    view! {
+        <Show
+            when=move || signed_in.get()
+            fallback=move || {
+                let by_user = matches!(
+                    session.state_untracked(),
+                    SessionState::SignedOut(SignedOutReason::ByUser)
+                );
+                let target = if by_user {
+                    Route::SignIn.path().to_string()
+                } else {
+                    sign_in_with_next(
+                        &format!(
+                            "{}{}",
+                            location.pathname.get_untracked(),
+                            location.search.get_untracked(),
+                        ),
+                    )
+                };
+                view! { <Redirect path=target/> }
+            }
+        >
+            <AppShell/>
+        </Show>
+    }
+}
+
+/// Sidebar (agency, main navigation, user menu) and the routed page.
+#[component]
+fn AppShell() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let toasts = use_toasts();
+    let location = use_location();
+    let agency = move || session.with_me(|me| me.agency.name.clone()).unwrap_or_default();
+    let initials = Signal::derive(move || session.with_me(|me| me.user.initials()).unwrap_or_default());
+    let name = Signal::derive(move || session.with_me(|me| me.user.full_name()).unwrap_or_default());
+    let role = Signal::derive(move || session.with_me(|me| me.role.name.clone()).unwrap_or_default());
+
+    let sign_out = Callback::new(move |_| {
+        spawn_local(async move {
+            match api::auth::logout().await {
+                Ok(()) => session.sign_out(SignedOutReason::ByUser),
+                // Already signed out on the server: the same outcome.
+                Err(e) if e.status == 401 => session.sign_out(SignedOutReason::ByUser),
+                Err(e) => toasts.push(ToastKind::Error, format!("Could not sign out: {}", e.message())),
+            }
+        });
+    });
+
+    let current = move |route: Route| {
+        let path = location.pathname.get();
+        let active = match route {
+            Route::Dashboard => path == Route::Dashboard.path(),
+            _ => path.starts_with(Route::Settings.path()),
+        };
+        active.then_some("page")
+    };
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <div class="app-shell">
+            <aside class="sidebar">
+                <div class="sidebar-header">
+                    <span class="logo-mark" aria-hidden="true">"A"</span>
+                    <span class="sidebar-agency" title=agency>{agency}</span>
+                </div>
+                <nav aria-label="Main" class="sidebar-nav">
+                    <a class="nav-link" href=Route::Dashboard.path() aria-current=move || current(Route::Dashboard)>
+                        <Icon name=IconName::Home/>
+                        "Dashboard"
+                    </a>
+                    <a
+                        class="nav-link"
+                        href=Route::SettingsAccount.path()
+                        aria-current=move || current(Route::Settings)
+                    >
+                        <Icon name=IconName::Settings/>
+                        "Settings"
+                    </a>
+                </nav>
+                <div class="sidebar-footer">
+                    <UserMenu initials=initials name=name role=role on_sign_out=sign_out/>
+                </div>
+            </aside>
+            <main class="main" id="main" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

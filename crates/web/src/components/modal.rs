@@ -1,0 +1,226 @@
+//! The one modal primitive: title, body slot, a pending-aware primary action, Cancel, and the action's
+//! error inline. It never closes itself on a failed action; Escape and Cancel close it (not while the
+//! action runs). Focus is trapped inside while open and returned to the opener on close.
+
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+use super::button::{Button, ButtonKind};
+use super::field::FormAlert;
+use super::icons::{Icon, IconName};
+use super::unique_id;
+
+/// Everything that can take focus inside the dialog.
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
+    select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+/// A modal dialog; mount it while it should be open (e.g. inside `<Show>`).
+#[component]
+pub fn Modal(
+    #[prop(into)] title: Signal<String>,
+    /// Label of the primary action, e.g. "Create key".
+    action_label: &'static str,
+    /// Runs when the primary action is submitted (button or Enter).
+    on_action: Callback<()>,
+    /// Called on Cancel, Escape, the close button, and Done.
+    on_close: Callback<()>,
+    /// True while the action's request is in flight.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The action's failure, shown inline with `role="alert"`.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// Style the action as destructive.
+    #[prop(optional)]
+    danger: bool,
+    /// After a successful action that has something to show: hide the action, offer "Done".
+    #[prop(optional, into)]
+    done: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let title_id = unique_id("modal-title");
+    let labelledby = title_id.clone();
+    let dialog_ref = NodeRef::<leptos::html::Div>::new();
+    let backdrop_ref = NodeRef::<leptos::html::Div>::new();
+    let opener = active_element().map(SendWrapper::new);
+    set_body_scroll_lock(true);
+    on_cleanup(move || {
+        set_body_scroll_lock(false);
+        if let Some(opener) = opener {
+            if opener.is_connected() {
+                let _ = opener.focus();
+            }
+        }
+    });
+
+    // Focus the first field (or button) once the dialog is in the document.
+    Effect::new(move |_| {
+        if let Some(dialog) = dialog_ref.get() {
+            let first = dialog
+                .query_selector(".modal-body input, .modal-body select, .modal-body textarea")
+                .ok()
+                .flatten()
+                .or_else(|| focusables(&dialog).into_iter().next().map(Into::into));
+            if let Some(el) = first.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                let _ = el.focus();
+            }
+        }
+    });
+
+    let close = move || {
+        if !pending.get_untracked() {
+            on_close.run(());
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            ev.stop_propagation();
+            close();
+        }
+        "Tab" => {
+            if let Some(dialog) = dialog_ref.get_untracked() {
+                trap_tab(&dialog, &ev);
+            }
+        }
+        _ => {}
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if done.get_untracked() {
+            on_close.run(());
+        } else if !pending.get_untracked() {
+            on_action.run(());
+        }
+    };
+    let action_kind = if danger {
+        ButtonKind::Danger
+    } else {
+        ButtonKind::Primary
+    };
+
+    view! {
+        // A mouse-down on the backdrop itself keeps focus where it is, so it never leaves the dialog.
+        <div
+            class="modal-backdrop"
+            node_ref=backdrop_ref
+            on:mousedown=move |ev| {
+                let on_backdrop = match (ev.target(), backdrop_ref.get_untracked()) {
+                    (Some(target), Some(backdrop)) => backdrop.is_same_node(target.dyn_ref::<web_sys::Node>()),
+                    _ => false,
+                };
+                if on_backdrop {
+                    ev.prevent_default();
+                }
+            }
+        >
+            <div
+                class="modal"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby=labelledby
+                node_ref=dialog_ref
+                on:keydown=on_keydown
+            >
+                <form class="modal-form" on:submit=on_submit novalidate=true>
+                    <header class="modal-header">
+                        <h2 class="modal-title" id=title_id>{move || title.get()}</h2>
+                        <button
+                            type="button"
+                            class="icon-btn"
+                            aria-label="Close"
+                            disabled=move || pending.get()
+                            on:click=move |_| close()
+                        >
+                            <Icon name=IconName::Close/>
+                        </button>
+                    </header>
+                    <div class="modal-body">
+                        {children()}
+                        <FormAlert message=error/>
+                    </div>
+                    <footer class="modal-footer">
+                        <Show
+                            when=move || done.get()
+                            fallback=move || {
+                                view! {
+                                    <Button
+                                        kind=ButtonKind::Secondary
+                                        disabled=pending
+                                        on_click=Callback::new(move |_| close())
+                                    >
+                                        "Cancel"
+                                    </Button>
+                                    <Button
+                                        kind=action_kind
+                                        button_type="submit"
+                                        pending=pending
+                                        pending_label="Working…"
+                                    >
+                                        {action_label}
+                                    </Button>
+                                }
+                            }
+                        >
+                            <Button kind=ButtonKind::Primary button_type="submit">
+                                "Done"
+                            </Button>
+                        </Show>
+                    </footer>
+                </form>
+            </div>
+        </div>
+    }
+}
+
+fn active_element() -> Option<HtmlElement> {
+    document()
+        .active_element()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+}
+
+fn set_body_scroll_lock(on: bool) {
+    if let Some(body) = document().body() {
+        let list = body.class_list();
+        let _ = if on {
+            list.add_1("modal-open")
+        } else {
+            list.remove_1("modal-open")
+        };
+    }
+}
+
+fn focusables(dialog: &web_sys::HtmlDivElement) -> Vec<HtmlElement> {
+    let Ok(nodes) = dialog.query_selector_all(FOCUSABLE) else {
+        return Vec::new();
+    };
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        // Skip elements inside `hidden` ancestors (they have no layout box).
+        .filter(|e| e.offset_parent().is_some())
+        .collect()
+}
+
+/// Keep Tab and Shift+Tab cycling inside the dialog.
+fn trap_tab(dialog: &web_sys::HtmlDivElement, ev: &KeyboardEvent) {
+    let items = focusables(dialog);
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        ev.prevent_default();
+        return;
+    };
+    let active = active_element();
+    let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a.as_ref())));
+    let target = if ev.shift_key() {
+        (!inside || active.as_ref() == Some(first)).then_some(last)
+    } else {
+        (!inside || active.as_ref() == Some(last)).then_some(first)
+    };
+    if let Some(target) = target {
+        ev.prevent_default();
+        let _ = target.focus();
+    }
+}

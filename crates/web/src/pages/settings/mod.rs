@@ -1,0 +1,52 @@
+//! `/settings/*`: the settings heading and its sub-navigation; each tab is its own page module.
+
+pub mod account;
+pub mod api_keys;
+pub mod audit_log;
+
+use audienceos_shared::permissions::{Action, Resource};
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
+
+use crate::routes::Route;
+use crate::state::session::use_session;
+
+/// Heading, tabs ("Account", "API keys", "Audit log") and the selected tab.
+#[component]
+pub fn SettingsLayout() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let can_read_settings = move || session.can(Resource::Settings, Action::Read);
+    let tab = move |route: Route, label: &'static str| {
+        view! {
+            <a
+                class="tab"
+                href=route.path()
+                aria-current=move || (location.pathname.get() == route.path()).then_some("page")
+            >
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <div class="page">
+            <header class="page-header">
+                <div>
+                    <h1 class="page-title">"Settings"</h1>
+                    <p class="page-subtitle">"Your account and your agency's security settings."</p>
+                </div>
+            </header>
+            <nav class="tabs" aria-label="Settings">
+                {tab(Route::SettingsAccount, "Account")}
+                <Show when=can_read_settings>
+                    {tab(Route::SettingsApiKeys, "API keys")}
+                    {tab(Route::SettingsAuditLog, "Audit log")}
+                </Show>
+            </nav>
+            <div class="tab-panel">
+                <Outlet/>
+            </div>
+        </div>
+    }
+}
