@@ -30,7 +30,7 @@ pub struct SignupRequest {
     pub last_name: String,
     /// The Owner's email address; sign-in is by email.
     #[validate(
-        email(message = "must be an email address"),
+        custom(function = "crate::validation::email_address"),
         length(max = 254, message = "must be at most 254 characters")
     )]
     #[cfg_attr(feature = "openapi", schema(example = "ada@northwind.example"))]
@@ -57,7 +57,7 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForgotPasswordRequest {
     /// Where to send the link; the answer is the same whether or not an account exists.
-    #[validate(email(message = "must be an email address"))]
+    #[validate(custom(function = "crate::validation::email_address"))]
     pub email: String,
 }
 

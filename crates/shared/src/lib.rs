@@ -9,6 +9,7 @@ pub mod health;
 pub mod pagination;
 pub mod permissions;
 pub mod problem;
+pub mod validation;
 
 pub use pagination::{Page, PageQuery};
 pub use problem::{FieldError, Problem};
