@@ -77,7 +77,7 @@ impl RouteClass {
         BTreeMap::from([
             (RouteClass::Api, q(600, Per::Minute)),
             (RouteClass::AuthIp, q(20, Per::Minute)),
-            (RouteClass::AuthAccount, q(10, Per::Hour)),
+            (RouteClass::AuthAccount, q(20, Per::Hour)),
             (RouteClass::Chat, q(20, Per::Minute)),
             (RouteClass::IntegrationSync, q(5, Per::Hour)),
             (RouteClass::SeoEnrich, q(10, Per::Hour)),

@@ -43,10 +43,7 @@ pub async fn signup(
     body.first_name = body.first_name.trim().to_string();
     body.last_name = body.last_name.trim().to_string();
     validate(&body)?;
-    state
-        .limiter
-        .enforce(RouteClass::AuthAccount, &account_key(&state, &body.email))
-        .await?;
+    throttle_account(&state, &body.email).await?;
     if state.store.find_user_by_email(&body.email).await?.is_some() {
         return Err(crate::error::on_constraint("app_user_email_key"));
     }
@@ -88,10 +85,7 @@ pub async fn login(
     let mut body = body.into_inner();
     body.email = normalize_email(&body.email);
     validate(&body)?;
-    state
-        .limiter
-        .enforce(RouteClass::AuthAccount, &account_key(&state, &body.email))
-        .await?;
+    throttle_account(&state, &body.email).await?;
     let user = state.store.find_user_by_email(&body.email).await?;
     let ok = state
         .hasher
@@ -170,10 +164,7 @@ pub async fn forgot_password(
     let mut body = body.into_inner();
     body.email = normalize_email(&body.email);
     validate(&body)?;
-    state
-        .limiter
-        .enforce(RouteClass::AuthAccount, &account_key(&state, &body.email))
-        .await?;
+    throttle_account(&state, &body.email).await?;
     if let Some(user) = state
         .store
         .find_user_by_email(&body.email)
@@ -411,9 +402,11 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Rate-limit key of an account: a digest, so limiter memory holds no addresses.
-fn account_key(state: &AppState, email: &str) -> String {
-    digest(state.settings.secrets.session_key.expose(), "rate_limit_account", email)
+/// The per-account limit of sign-in, sign-up and reset requests, keyed by a digest of the email so the
+/// limiter's memory holds no addresses.
+async fn throttle_account(state: &AppState, email: &str) -> Result<(), ApiError> {
+    let key = digest(state.settings.secrets.session_key.expose(), "rate_limit_account", email);
+    state.limiter.enforce(RouteClass::AuthAccount, &key).await.map(|_| ())
 }
 
 /// `northwind-media-3f9a1c`: readable, and unique by construction (checked anyway).

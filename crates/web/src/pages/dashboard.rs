@@ -26,8 +26,8 @@ pub fn DashboardPage() -> impl IntoView {
                     <p class="page-subtitle">"Here's what is set up for your agency so far."</p>
                 </div>
             </header>
-            <SectionBoundary section="Dashboard" on_retry=Callback::new(move |_| me.refetch())>
-                {move || Suspend::new(async move { me.await.map(|me| view! { <DashboardCards me=me/> }) })}
+            <SectionBoundary section="Dashboard" resource=me let:me>
+                <DashboardCards me=me/>
             </SectionBoundary>
         </div>
     }

@@ -22,8 +22,8 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <div class="stack">
             <h2 class="section-title">"Account"</h2>
-            <SectionBoundary section="Account" on_retry=Callback::new(move |_| me.refetch())>
-                {move || Suspend::new(async move { me.await.map(|me| view! { <Profile me=me/> }) })}
+            <SectionBoundary section="Account" resource=me let:me>
+                <Profile me=me/>
             </SectionBoundary>
             <ChangePassword/>
         </div>

@@ -77,20 +77,13 @@ pub fn ApiKeysPage() -> impl IntoView {
                     </Button>
                 </Show>
             </div>
-            <SectionBoundary section="API keys" on_retry=refetch>
-                {move || Suspend::new(async move {
-                    keys.await
-                        .map(|page| {
-                            view! {
-                                <KeysTable
-                                    keys=page.items
-                                    can_write=can_write.get_untracked()
-                                    on_revoke=Callback::new(move |key| revoking.set(Some(key)))
-                                    on_create=Callback::new(move |_| creating.set(true))
-                                />
-                            }
-                        })
-                })}
+            <SectionBoundary section="API keys" resource=keys let:page>
+                <KeysTable
+                    keys=page.items
+                    can_write=can_write.get_untracked()
+                    on_revoke=Callback::new(move |key| revoking.set(Some(key)))
+                    on_create=Callback::new(move |_| creating.set(true))
+                />
             </SectionBoundary>
             <Show when=move || creating.get()>
                 <CreateApiKeyModal on_close=Callback::new(move |_| creating.set(false)) on_created=refetch/>

@@ -30,10 +30,8 @@ pub fn AuditLogPage() -> impl IntoView {
                     <p class="muted">"Sign-ins, password changes, API key changes and refused requests in your agency, newest first."</p>
                 </div>
             </div>
-            <SectionBoundary section="Audit log" on_retry=Callback::new(move |_| first.refetch())>
-                {move || Suspend::new(async move {
-                    first.await.map(|page| view! { <EventsTable first=page more=more/> })
-                })}
+            <SectionBoundary section="Audit log" resource=first let:page>
+                <EventsTable first=page more=more/>
             </SectionBoundary>
         </div>
     }
