@@ -67,22 +67,21 @@ impl RootSpanBuilder for AosRootSpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
-        let (status, started) = match outcome {
+        let (status, started, quiet) = match outcome {
             Ok(res) => (
                 res.status().as_u16(),
                 res.request().extensions().get::<StartedAt>().copied(),
+                res.request().match_pattern().is_some_and(|p| p.starts_with("/api/health")),
             ),
-            Err(e) => (e.as_response_error().status_code().as_u16(), None),
+            Err(e) => (e.as_response_error().status_code().as_u16(), None, false),
         };
-        let latency_ms = started
-            .map(|s| s.0.elapsed().as_secs_f64() * 1000.0)
-            .unwrap_or_default();
+        let latency_ms = started.map(|s| s.0.elapsed().as_secs_f64() * 1000.0).unwrap_or_default();
         span.record("status", status);
         span.record("latency_ms", latency_ms);
         let _enter = span.enter();
         if status >= 500 {
             tracing::warn!(status, latency_ms, "request finished");
-        } else if span.metadata().is_some_and(|m| *m.level() == tracing::Level::DEBUG) {
+        } else if quiet {
             tracing::debug!(status, latency_ms, "request finished");
         } else {
             tracing::info!(status, latency_ms, "request finished");
