@@ -71,11 +71,15 @@ impl RootSpanBuilder for AosRootSpan {
             Ok(res) => (
                 res.status().as_u16(),
                 res.request().extensions().get::<StartedAt>().copied(),
-                res.request().match_pattern().is_some_and(|p| p.starts_with("/api/health")),
+                res.request()
+                    .match_pattern()
+                    .is_some_and(|p| p.starts_with("/api/health")),
             ),
             Err(e) => (e.as_response_error().status_code().as_u16(), None, false),
         };
-        let latency_ms = started.map(|s| s.0.elapsed().as_secs_f64() * 1000.0).unwrap_or_default();
+        let latency_ms = started
+            .map(|s| s.0.elapsed().as_secs_f64() * 1000.0)
+            .unwrap_or_default();
         span.record("status", status);
         span.record("latency_ms", latency_ms);
         let _enter = span.enter();

@@ -2,6 +2,7 @@
 //! another agency's key is `404`.
 
 use audienceos_shared::api_keys::{ApiKey, CreatedApiKey};
+use audienceos_shared::audit::AuditEvent;
 use audienceos_shared::auth::Me;
 use audienceos_shared::{Page, Problem};
 use serde_json::json;
@@ -147,6 +148,18 @@ async fn api_keys_are_tenant_isolated(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "A's key still works");
+
+    // The audit log of each agency holds only its own events.
+    let events: Page<AuditEvent> = b.get("/api/v1/audit-log").await.json().await.unwrap();
+    assert!(!events.items.is_empty());
+    let a_key = key_a.api_key.id.to_string();
+    assert!(events
+        .items
+        .iter()
+        .all(|e| e.metadata.get("api_key_id").and_then(|v| v.as_str()) != Some(a_key.as_str())));
+    let events: Page<AuditEvent> = a.get("/api/v1/audit-log").await.json().await.unwrap();
+    assert!(events.items.iter().any(|e| e.action == "api_key.created"
+        && e.metadata.get("api_key_id").and_then(|v| v.as_str()) == Some(a_key.as_str())));
 }
 
 async fn expired_keys_are_refused(backend: Backend) {
