@@ -159,6 +159,8 @@ pub struct Settings {
     pub secrets: Secrets,
     pub mail: MailSettings,
     pub redis_url: Option<DatabaseUrl>,
+    /// Prefix of every Redis key, so deployments can share a Redis.
+    pub redis_key_prefix: String,
     pub log_format: LogFormat,
     pub log_filter: String,
     /// Proxies whose `X-Forwarded-For` is trusted to name the client.
@@ -217,6 +219,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_SMTP_URL", "(unset: .eml files in <AOS_DATA_DIR>/outbox)", "SMTP server, e.g. `smtps://user:pass@smtp.example.com` or `smtp://host:587?tls=required`. Required in production."),
     ("AOS_MAIL_FROM", "AudienceOS <no-reply@audienceos.local>", "The From: address of emails."),
     ("AOS_REDIS_URL", "(unset)", "Redis for rate-limit counters shared by several API instances."),
+    ("AOS_REDIS_KEY_PREFIX", "aos", "Prefix of every Redis key, so several deployments can share one Redis."),
     ("AOS_LOG", "info,sqlx=warn", "Log filter (tracing EnvFilter syntax); RUST_LOG is used when this is unset."),
     ("AOS_LOG_FORMAT", "pretty (json in production)", "`json` or `pretty`."),
     ("AOS_TRUSTED_PROXIES", "(none)", "Comma-separated proxy IPs whose X-Forwarded-For names the client IP."),
@@ -448,6 +451,7 @@ impl Settings {
             }
         }
 
+        let redis_key_prefix = get("AOS_REDIS_KEY_PREFIX").unwrap_or_else(|| "aos".into());
         let log_format = match get("AOS_LOG_FORMAT").as_deref() {
             None => {
                 if prod {
@@ -590,6 +594,7 @@ impl Settings {
             },
             mail: MailSettings { transport, from },
             redis_url,
+            redis_key_prefix,
             log_format,
             log_filter,
             trusted_proxies,

@@ -1,5 +1,5 @@
 //! Rate limiting: named route classes with quotas from config, a backend trait (in-process GCRA over
-//! `governor` today; a Redis backend slots in behind the same trait), and a middleware that keys each
+//! `governor`, or Redis shared by every instance when `AOS_REDIS_URL` is set), and a middleware that keys each
 //! request by API key, else user, else client IP, answering `429 rate_limited` with `Retry-After`.
 
 use std::collections::BTreeMap;
@@ -19,6 +19,8 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::RateLimiter;
 
 use crate::auth::identity::{client_ip, Identity};
+
+pub mod redis_backend;
 use crate::error::ApiError;
 
 /// A family of routes sharing one quota.
@@ -137,7 +139,7 @@ pub struct Decision {
     pub retry_after_secs: u64,
 }
 
-/// Where counters live. In process today; Redis (shared by every API instance) slots in behind this.
+/// Where counters live: in process, or in Redis shared by every API instance.
 #[async_trait::async_trait]
 pub trait RateLimitBackend: Send + Sync {
     async fn check(&self, class: RouteClass, key: &str) -> Decision;

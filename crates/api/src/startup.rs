@@ -34,7 +34,14 @@ pub struct AppState {
 impl AppState {
     /// Build the state around a connected store.
     pub fn new(settings: Settings, store: Store) -> anyhow::Result<Self> {
-        let limiter = Limiter::in_memory(&settings.rate_limits);
+        let limiter = match &settings.redis_url {
+            Some(url) => Limiter::new(Arc::new(crate::rate_limit::redis_backend::RedisBackend::new(
+                url.expose(),
+                &settings.redis_key_prefix,
+                &settings.rate_limits,
+            )?)),
+            None => Limiter::in_memory(&settings.rate_limits),
+        };
         let mailer = Mailer::from_settings(&settings.mail)?;
         Ok(Self {
             store,

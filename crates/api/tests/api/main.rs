@@ -12,4 +12,5 @@ mod logs;
 mod mail;
 mod openapi;
 mod rate_limits;
+mod redis_limits;
 mod store;
