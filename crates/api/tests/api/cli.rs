@@ -63,3 +63,30 @@ fn config_check_and_example() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_demo_agency_is_never_seeded_in_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = |b: u8| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(
+            (0..32u8)
+                .map(|i| i.wrapping_mul(31).wrapping_add(b))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let out = audienceos()
+        .env("AOS_ENV", "production")
+        .env("AOS_DATA_DIR", dir.path())
+        .env("AOS_PUBLIC_URL", "https://app.example.test")
+        .env("AOS_SMTP_URL", "smtp://127.0.0.1:2525")
+        .env("AOS_SESSION_SECRET", secret(1))
+        .env("AOS_OAUTH_STATE_SECRET", secret(2))
+        .env("AOS_TOKEN_ENCRYPTION_KEY", secret(3))
+        .args(["seed-demo"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("never created in production"), "{stderr}");
+}
