@@ -16,11 +16,14 @@ pub mod agencies;
 pub mod api_keys;
 pub mod audit;
 pub mod clients;
+pub mod files;
 pub mod jobs;
+pub mod notes;
 pub mod outbox;
 pub mod password_resets;
 pub mod sessions;
 pub mod stages;
+pub mod tasks;
 pub mod users;
 
 /// The active database.
