@@ -15,12 +15,16 @@ use crate::config::DatabaseUrl;
 pub mod agencies;
 pub mod api_keys;
 pub mod audit;
+pub mod client_list;
+pub mod client_ops;
 pub mod clients;
 pub mod jobs;
+pub mod labels;
 pub mod outbox;
 pub mod password_resets;
 pub mod sessions;
 pub mod stages;
+pub mod team;
 pub mod users;
 
 /// The active database.
