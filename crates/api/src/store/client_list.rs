@@ -13,9 +13,6 @@ use uuid::Uuid;
 use super::clients::{client_columns, scope_condition, ClientRow};
 use super::{on_db, Store, StoreResult};
 
-/// The rank the `health` sort orders by: green < yellow < red.
-const HEALTH_RANK: &str = "(case c.health when 'green' then 0 when 'yellow' then 1 else 2 end)";
-
 /// A value bound to a numbered placeholder.
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {
@@ -205,11 +202,7 @@ impl ListRow {
             ClientSort::Name => Key::Text(self.list_name_sort.clone()),
             ClientSort::Stage => Key::Int(i64::from(c.stage_position)),
             ClientSort::DaysInStage => Key::Time(c.stage_entered_at),
-            ClientSort::Health => Key::Int(match Health::parse(&c.health) {
-                Some(Health::Green) => 0,
-                Some(Health::Yellow) => 1,
-                _ => 2,
-            }),
+            ClientSort::Health => Key::Int(health_rank(Health::parse(&c.health).unwrap_or(Health::Red))),
             ClientSort::DueDate => Key::Date(c.due_date),
             ClientSort::Updated => Key::Time(c.updated_at),
         }
@@ -236,15 +229,8 @@ pub fn like_pattern(text: &str) -> String {
     p
 }
 
-fn list_sql(
-    agency_id: Uuid,
-    scope: Option<Uuid>,
-    f: &ClientFilter,
-    sort: ClientSort,
-    dir: SortDir,
-    after: Option<&ListCursor>,
-    limit: Option<u32>,
-) -> Sql {
+/// The search, filters and scope of a list, as `where` conditions on `c`.
+fn filter_sql(agency_id: Uuid, scope: Option<Uuid>, f: &ClientFilter) -> (Sql, Vec<String>) {
     let mut sql = Sql::default();
     let a = sql.arg(Bind::Uuid(agency_id));
     let mut wh = vec![format!("c.agency_id = {a}")];
@@ -291,48 +277,159 @@ fn list_sql(
         let p = sql.arg(Bind::Date(v));
         wh.push(format!("c.due_date >= {p}"));
     }
+    (sql, wh)
+}
 
-    let (expr, phys) = match sort {
-        ClientSort::Name => ("c.name_sort", dir),
-        ClientSort::Stage => ("s.position", dir),
-        ClientSort::DaysInStage => ("c.stage_entered_at", reverse(dir)),
-        ClientSort::Health => (HEALTH_RANK, dir),
-        ClientSort::DueDate => ("c.due_date", dir),
-        ClientSort::Updated => ("c.updated_at", dir),
+/// A run of rows sharing the first part of the sort key. Sorts by a few distinct values (stage, health,
+/// due date present or not) are read one segment at a time, each an index range in `id` (or due date)
+/// order, instead of sorting every client of the agency by an expression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Segment {
+    /// Sorts by a column with its own index: one segment, keyset on `(column, id)`.
+    All(&'static str),
+    Stage {
+        id: Uuid,
+        position: i64,
+    },
+    Health {
+        value: Health,
+        rank: i64,
+    },
+    DueSet,
+    DueNone,
+}
+
+fn health_rank(h: Health) -> i64 {
+    match h {
+        Health::Green => 0,
+        Health::Yellow => 1,
+        Health::Red => 2,
+    }
+}
+
+/// The segments of a sort, in the order of the walk.
+fn segments(sort: ClientSort, phys: SortDir, stages: &[(Uuid, i32)]) -> Vec<Segment> {
+    let mut v: Vec<Segment> = match sort {
+        ClientSort::Name => vec![Segment::All("c.name_sort")],
+        ClientSort::Updated => vec![Segment::All("c.updated_at")],
+        ClientSort::DaysInStage => vec![Segment::All("c.stage_entered_at")],
+        // no due date last in both directions
+        ClientSort::DueDate => return vec![Segment::DueSet, Segment::DueNone],
+        ClientSort::Stage => stages
+            .iter()
+            .map(|(id, p)| Segment::Stage {
+                id: *id,
+                position: i64::from(*p),
+            })
+            .collect(),
+        ClientSort::Health => Health::ALL
+            .into_iter()
+            .map(|h| Segment::Health {
+                value: h,
+                rank: health_rank(h),
+            })
+            .collect(),
     };
+    if phys == SortDir::Desc {
+        v.reverse();
+    }
+    v
+}
+
+/// How a segment relates to the cursor: skipped (already walked), resumed after the cursor, or read whole.
+enum SegStart<'a> {
+    Skip,
+    After(&'a ListCursor),
+    Start,
+}
+
+fn position_in(seg: Segment, cur: Option<&ListCursor>, phys: SortDir) -> SegStart<'_> {
+    let Some(cur) = cur else { return SegStart::Start };
+    let seg_key = match seg {
+        Segment::All(_) => return SegStart::After(cur),
+        Segment::Stage { position, .. } => position,
+        Segment::Health { rank, .. } => rank,
+        Segment::DueSet => {
+            return match cur.key {
+                Key::Date(Some(_)) => SegStart::After(cur),
+                _ => SegStart::Skip,
+            }
+        }
+        Segment::DueNone => {
+            return match cur.key {
+                Key::Date(None) => SegStart::After(cur),
+                _ => SegStart::Start,
+            }
+        }
+    };
+    let Key::Int(k) = cur.key else { return SegStart::Skip };
+    match (seg_key.cmp(&k), phys) {
+        (std::cmp::Ordering::Equal, _) => SegStart::After(cur),
+        (std::cmp::Ordering::Less, SortDir::Asc) | (std::cmp::Ordering::Greater, SortDir::Desc) => SegStart::Skip,
+        _ => SegStart::Start,
+    }
+}
+
+/// The query of one segment: the filters, the segment, the keyset after the cursor, order and limit.
+fn segment_sql(
+    base: &(Sql, Vec<String>),
+    seg: Segment,
+    from: &SegStart<'_>,
+    phys: SortDir,
+    limit: Option<usize>,
+) -> Sql {
     let (cmp, ord) = match phys {
         SortDir::Asc => (">", "asc"),
         SortDir::Desc => ("<", "desc"),
     };
-    if let Some(cur) = after {
-        let cond = match &cur.key {
-            Key::Date(None) => {
-                let id = sql.arg(Bind::Uuid(cur.id));
-                format!("(c.due_date is null and c.id {cmp} {id})")
-            }
-            Key::Date(Some(d)) => {
-                let k = sql.arg(Bind::Date(*d));
-                let id = sql.arg(Bind::Uuid(cur.id));
-                format!("(c.due_date is null or (c.due_date, c.id) {cmp} ({k}, {id}))")
-            }
-            other => {
-                let k = sql.arg(match other {
-                    Key::Int(v) => Bind::Int(*v),
-                    Key::Text(v) => Bind::Text(v.clone()),
-                    Key::Time(v) => Bind::Time(*v),
-                    Key::Date(_) => unreachable_key(),
-                });
-                let id = sql.arg(Bind::Uuid(cur.id));
-                format!("({expr}, c.id) {cmp} ({k}, {id})")
-            }
-        };
-        wh.push(cond);
-    }
-    let order = if sort == ClientSort::DueDate {
-        format!("(case when c.due_date is null then 1 else 0 end), c.due_date {ord}, c.id {ord}")
-    } else {
-        format!("{expr} {ord}, c.id {ord}")
+    let mut sql = Sql {
+        text: String::new(),
+        binds: base.0.binds.clone(),
     };
+    let mut wh = base.1.clone();
+    let order = match seg {
+        Segment::All(col) => format!("{col} {ord}, c.id {ord}"),
+        Segment::DueSet => format!("c.due_date {ord}, c.id {ord}"),
+        _ => format!("c.id {ord}"),
+    };
+    match seg {
+        Segment::All(_) => {}
+        Segment::Stage { id, .. } => {
+            let p = sql.arg(Bind::Uuid(id));
+            wh.push(format!("c.stage_id = {p}"));
+        }
+        Segment::Health { value, .. } => {
+            let p = sql.arg(Bind::Text(value.as_str().into()));
+            wh.push(format!("c.health = {p}"));
+        }
+        Segment::DueSet => wh.push("c.due_date is not null".into()),
+        Segment::DueNone => wh.push("c.due_date is null".into()),
+    }
+    if let SegStart::After(cur) = from {
+        let k = match (&cur.key, seg) {
+            (Key::Text(v), Segment::All(_)) => Some(Bind::Text(v.clone())),
+            (Key::Time(v), Segment::All(_)) => Some(Bind::Time(*v)),
+            (Key::Int(v), Segment::All(_)) => Some(Bind::Int(*v)),
+            (Key::Date(Some(d)), Segment::DueSet) => Some(Bind::Date(*d)),
+            _ => None,
+        };
+        match (k, seg) {
+            (Some(k), Segment::All(col)) => {
+                let k = sql.arg(k);
+                let id = sql.arg(Bind::Uuid(cur.id));
+                wh.push(format!("({col}, c.id) {cmp} ({k}, {id})"));
+            }
+            (Some(k), _) => {
+                let k = sql.arg(k);
+                let id = sql.arg(Bind::Uuid(cur.id));
+                wh.push(format!("(c.due_date, c.id) {cmp} ({k}, {id})"));
+            }
+            (None, _) => {
+                let id = sql.arg(Bind::Uuid(cur.id));
+                wh.push(format!("c.id {cmp} {id}"));
+            }
+        }
+    }
     sql.text = format!(
         "select {}, c.name_sort as list_name_sort, o.email as list_owner_email {} where {} order by {order}",
         client_columns!(),
@@ -340,15 +437,10 @@ fn list_sql(
         wh.join(" and ")
     );
     if let Some(limit) = limit {
-        let l = sql.arg(Bind::Int(i64::from(limit) + 1));
+        let l = sql.arg(Bind::Int(limit as i64));
         sql.text.push_str(&format!(" limit {l}"));
     }
     sql
-}
-
-/// Dates are matched before this arm; a text key stands in so no panic is possible.
-fn unreachable_key() -> Bind {
-    Bind::Text(String::new())
 }
 
 impl Store {
@@ -364,10 +456,9 @@ impl Store {
         after: Option<&ListCursor>,
         limit: u32,
     ) -> StoreResult<(Vec<ListRow>, Option<String>)> {
-        let sql = list_sql(agency_id, scope, filter, sort, dir, after, Some(limit));
-        let mut rows: Vec<ListRow> = on_db!(&self.db, |pool| bind_all!(sqlx::query_as(&sql.text), &sql.binds)
-            .fetch_all(pool)
-            .await?);
+        let mut rows = self
+            .walk(agency_id, scope, filter, sort, dir, after, Some(limit as usize + 1))
+            .await?;
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
             rows.last().map(|r| {
@@ -392,13 +483,54 @@ impl Store {
         sort: ClientSort,
         dir: SortDir,
     ) -> StoreResult<Vec<ListRow>> {
-        let sql = list_sql(agency_id, scope, filter, sort, dir, None, None);
-        Ok(on_db!(&self.db, |pool| bind_all!(
-            sqlx::query_as(&sql.text),
-            &sql.binds
-        )
-        .fetch_all(pool)
-        .await?))
+        self.walk(agency_id, scope, filter, sort, dir, None, None).await
+    }
+
+    /// Read segment after segment from the cursor on, until `want` rows (or all of them).
+    #[allow(clippy::too_many_arguments)]
+    async fn walk(
+        &self,
+        agency_id: Uuid,
+        scope: Option<Uuid>,
+        filter: &ClientFilter,
+        sort: ClientSort,
+        dir: SortDir,
+        after: Option<&ListCursor>,
+        want: Option<usize>,
+    ) -> StoreResult<Vec<ListRow>> {
+        let phys = if sort == ClientSort::DaysInStage {
+            reverse(dir)
+        } else {
+            dir
+        };
+        let stages: Vec<(Uuid, i32)> = if sort == ClientSort::Stage {
+            on_db!(&self.db, |pool| sqlx::query_as(
+                "select id, position from pipeline_stage where agency_id = $1 order by position, id"
+            )
+            .bind(agency_id)
+            .fetch_all(pool)
+            .await?)
+        } else {
+            Vec::new()
+        };
+        let base = filter_sql(agency_id, scope, filter);
+        let mut rows: Vec<ListRow> = Vec::new();
+        for seg in segments(sort, phys, &stages) {
+            let from = position_in(seg, after, phys);
+            if matches!(from, SegStart::Skip) {
+                continue;
+            }
+            let remaining = want.map(|w| w - rows.len());
+            if remaining == Some(0) {
+                break;
+            }
+            let sql = segment_sql(&base, seg, &from, phys, remaining);
+            let mut got: Vec<ListRow> = on_db!(&self.db, |pool| bind_all!(sqlx::query_as(&sql.text), &sql.binds)
+                .fetch_all(pool)
+                .await?);
+            rows.append(&mut got);
+        }
+        Ok(rows)
     }
 
     /// The label names of every client of the agency (for the export).
