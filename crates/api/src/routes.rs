@@ -14,12 +14,16 @@ use crate::rate_limit::{RateLimit, RouteClass};
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod client_csv;
 pub mod clients;
 pub mod files;
 pub mod health;
+pub mod labels;
 pub mod notes;
+pub mod pipeline;
 pub mod spa;
 pub mod tasks;
+pub mod team;
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
@@ -73,8 +77,61 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                                 .route(web::post().to(api_keys::create_api_key)),
                         )
                         .service(resource("/api-keys/{id}").route(web::delete().to(api_keys::revoke_api_key)))
-                        .service(resource("/clients").route(web::post().to(clients::create_client)))
-                        .service(resource("/clients/{id}").route(web::get().to(clients::get_client)))
+                        .service(resource("/team/members").route(web::get().to(team::list_team_members)))
+                        .service(
+                            resource("/pipeline/stages")
+                                .route(web::get().to(pipeline::list_stages))
+                                .route(web::post().to(pipeline::create_stage)),
+                        )
+                        .service(
+                            resource("/pipeline/stages/{id}")
+                                .route(web::patch().to(pipeline::update_stage))
+                                .route(web::delete().to(pipeline::delete_stage)),
+                        )
+                        .service(
+                            resource("/pipeline/thresholds")
+                                .route(web::get().to(pipeline::get_thresholds))
+                                .route(web::put().to(pipeline::set_thresholds)),
+                        )
+                        .service(
+                            resource("/labels")
+                                .route(web::get().to(labels::list_labels))
+                                .route(web::post().to(labels::create_label)),
+                        )
+                        .service(
+                            resource("/labels/{id}")
+                                .route(web::patch().to(labels::update_label))
+                                .route(web::delete().to(labels::delete_label)),
+                        )
+                        .service(
+                            resource("/clients")
+                                .route(web::get().to(clients::list_clients))
+                                .route(web::post().to(clients::create_client)),
+                        )
+                        // before /clients/{id}
+                        .service(resource("/clients/export.csv").route(web::get().to(client_csv::export_clients)))
+                        .service(resource("/clients/import").route(web::post().to(client_csv::import_clients)))
+                        .service(
+                            resource("/clients/{id}")
+                                .route(web::get().to(clients::get_client))
+                                .route(web::patch().to(clients::update_client))
+                                .route(web::delete().to(clients::delete_client)),
+                        )
+                        .service(resource("/clients/{id}/archive").route(web::post().to(clients::archive_client)))
+                        .service(resource("/clients/{id}/restore").route(web::post().to(clients::restore_client)))
+                        .service(resource("/clients/{id}/stage").route(web::post().to(clients::move_stage)))
+                        .service(
+                            resource("/clients/{id}/stage-events").route(web::get().to(clients::list_stage_events)),
+                        )
+                        .service(resource("/clients/{id}/owner").route(web::put().to(clients::set_owner)))
+                        .service(
+                            resource("/clients/{id}/collaborators").route(web::put().to(clients::set_collaborators)),
+                        )
+                        .service(
+                            resource("/clients/{id}/labels/{label_id}")
+                                .route(web::put().to(clients::attach_label))
+                                .route(web::delete().to(clients::detach_label)),
+                        )
                         .service(
                             resource("/clients/{id}/notes")
                                 .route(web::get().to(notes::list_notes))

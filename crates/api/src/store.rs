@@ -16,15 +16,19 @@ pub mod agencies;
 pub mod api_keys;
 pub mod audit;
 pub mod bulk;
+pub mod client_list;
+pub mod client_ops;
 pub mod clients;
 pub mod files;
 pub mod jobs;
+pub mod labels;
 pub mod notes;
 pub mod outbox;
 pub mod password_resets;
 pub mod sessions;
 pub mod stages;
 pub mod tasks;
+pub mod team;
 pub mod users;
 
 /// The active database.

@@ -1,17 +1,23 @@
 //! Clients: create and read, and the one place a client row becomes its response (`client_dtos`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use audienceos_shared::clients::{Client, CreateClientRequest, Health, Label};
+use audienceos_shared::clients::{
+    Client, ClientListQuery, ClientSort, CreateClientRequest, Health, Label, MoveStageRequest, SetCollaboratorsRequest,
+    SetOwnerRequest, SortDir, StageEvent, UpdateClientRequest,
+};
+use audienceos_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use audienceos_shared::team::UserRef;
-use audienceos_shared::{Money, Problem};
+use audienceos_shared::{Money, Page, Problem};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, ClientsRead, ClientsWrite};
+use crate::auth::identity::{client_ip, ClientsManage, ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
 use crate::startup::AppState;
 use crate::store::audit::NewAuditEvent;
+use crate::store::client_list::{default_dir, ClientFilter, CursorError, ListCursor};
+use crate::store::client_ops::{ClientPatch, MoveOutcome};
 use crate::store::clients::{days_between, ClientRow, NewClient};
 use crate::store::StoreError;
 
@@ -225,4 +231,449 @@ pub async fn client_dtos(state: &AppState, rows: Vec<ClientRow>) -> Result<Vec<C
             }
         })
         .collect())
+}
+
+// ---- the list, edits, archive, delete, stage moves, people and labels ----
+
+/// List clients
+///
+/// Search (`q`), filters and sort, with keyset pagination: pass `next_cursor` back as `cursor` with the
+/// same sort and direction to get the next page. Without `dir`, `name`, `stage` and `due_date` sort
+/// ascending and `updated`, `days_in_stage` and `health` descending; clients without a due date come last
+/// in both directions. A cursor issued for another sort or direction is `400 invalid_query`. Archived
+/// clients are listed only with `archived=true` (and then only they). Members see the clients they own or
+/// collaborate on.
+#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ClientListQuery),
+    responses((status = 200, body = Page<Client>), (status = 400, body = Problem, description = "`invalid_query`"),
+        (status = 422, body = Problem)),
+    security(("session_cookie" = []), ("api_key" = [])))]
+pub async fn list_clients(
+    state: web::Data<AppState>,
+    me: Authorized<ClientsRead>,
+    q: web::Query<ClientListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    validate(&*q)?;
+    let (sort, dir) = sort_of(&q);
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(ListCursor::decode(c, sort, dir).map_err(|e| match e {
+            CursorError::Malformed => ApiError::bad_request("invalid_query", "The cursor is malformed."),
+            CursorError::OtherSort => ApiError::bad_request(
+                "invalid_query",
+                "The cursor belongs to another sort or direction; start again from the first page.",
+            ),
+        })?),
+        None => None,
+    };
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let (rows, next_cursor) = state
+        .store
+        .list_clients(
+            me.agency_id,
+            me.client_scope(),
+            &ClientFilter::from(&*q),
+            sort,
+            dir,
+            after.as_ref(),
+            limit,
+        )
+        .await?;
+    let items = client_dtos(&state, rows.into_iter().map(|r| r.client).collect()).await?;
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// The effective sort and direction of a list query.
+pub fn sort_of(q: &ClientListQuery) -> (ClientSort, SortDir) {
+    let sort = q.sort.unwrap_or_default();
+    (sort, q.dir.unwrap_or_else(|| default_dir(sort)))
+}
+
+/// Update a client
+///
+/// Absent fields are left alone; `null` clears a field (e.g. `due_date`).
+#[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", request_body = UpdateClientRequest,
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`contact_email_taken`"), (status = 422, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn update_client(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateClientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let mut b = body.into_inner();
+    b.name = b.name.map(|n| n.trim().to_string());
+    let blank_to_none = |v: Option<Option<String>>| v.map(clean);
+    b.contact_name = blank_to_none(b.contact_name);
+    b.contact_email = blank_to_none(b.contact_email);
+    b.website = blank_to_none(b.website).map(|w| w.map(|w| normalise_website(&w)));
+    validate(&b)?;
+    let patch = ClientPatch {
+        name: b.name.clone(),
+        contact_name: b.contact_name.clone(),
+        contact_email: b.contact_email.clone(),
+        website: b.website.clone(),
+        install_date: b.install_date,
+        total_spend_cents: b.total_spend.map(Money::cents),
+        lifetime_value_cents: b.lifetime_value.map(Money::cents),
+        due_date: b.due_date,
+    };
+    let now = crate::store::now();
+    state
+        .store
+        .update_client(me.agency_id, me.client_scope(), id, &patch, now)
+        .await?;
+    let changed = serde_json::to_value(&b)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()))
+        .unwrap_or_default();
+    audit_client(&state, &req, &me, "client.updated", id, json!({ "fields": changed })).await;
+    let row = state.store.get_client(me.agency_id, None, id).await?;
+    Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
+}
+
+/// Delete a client
+///
+/// With its notes, tasks, files, stage history and alerts. Needs `clients:manage`.
+#[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn delete_client(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsManage>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let name = state.store.delete_client(me.agency_id, me.client_scope(), id).await?;
+    // The file rows went with the client (cascade); their objects go now.
+    let files_removed = crate::routes::files::delete_client_objects(&state, me.agency_id, id).await;
+    audit_client(
+        &state,
+        &req,
+        &me,
+        "client.deleted",
+        id,
+        json!({ "name": name, "files_removed": files_removed }),
+    )
+    .await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Archive a client
+///
+/// Hidden from the board and the default list; nothing is deleted.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/archive", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn archive_client(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    set_archived(state, req, me, id.into_inner(), true).await
+}
+
+/// Restore an archived client
+#[utoipa::path(post, path = "/api/v1/clients/{id}/restore", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn restore_client(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    set_archived(state, req, me, id.into_inner(), false).await
+}
+
+async fn set_archived(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    id: Uuid,
+    archived: bool,
+) -> Result<HttpResponse, ApiError> {
+    let now = crate::store::now();
+    state
+        .store
+        .set_client_archived(me.agency_id, me.client_scope(), id, archived, now)
+        .await?;
+    if !archived {
+        // archived clients are skipped by the health sweep: bring it up to date
+        state.store.refresh_health(me.agency_id, Some(id), now).await?;
+    }
+    let action = if archived { "client.archived" } else { "client.restored" };
+    audit_client(&state, &req, &me, action, id, json!({})).await;
+    let row = state.store.get_client(me.agency_id, None, id).await?;
+    Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
+}
+
+/// Move a client to another stage
+///
+/// `from_stage` is the stage the caller last saw. If the client has moved since, nothing changes and the
+/// answer is `409 stage_conflict`, whose detail names the current stage and its id. Moving to the stage the
+/// client is in is a no-op. Every move writes a stage event and resets days in stage.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/stage", tag = "clients", request_body = MoveStageRequest,
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`stage_conflict`"), (status = 422, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn move_stage(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    id: web::Path<Uuid>,
+    body: web::Json<MoveStageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let mut body = body.into_inner();
+    body.note = clean(body.note.take());
+    validate(&body)?;
+    let now = crate::store::now();
+    let outcome = state
+        .store
+        .move_client_stage(
+            me.agency_id,
+            me.client_scope(),
+            id,
+            body.from_stage,
+            body.to_stage,
+            Some(me.user_id),
+            body.note.as_deref(),
+            now,
+        )
+        .await?;
+    match outcome {
+        MoveOutcome::Moved { from_name, to_name } => {
+            state.store.refresh_health(me.agency_id, Some(id), now).await?;
+            audit_client(
+                &state,
+                &req,
+                &me,
+                "client.stage_moved",
+                id,
+                json!({ "from_stage_id": body.from_stage, "from_stage": from_name, "to_stage_id": body.to_stage, "to_stage": to_name }),
+            )
+            .await;
+        }
+        MoveOutcome::Unchanged => {}
+        MoveOutcome::UnknownTarget => {
+            return Err(ApiError::field("to_stage", "unknown", "is not a stage of this agency"))
+        }
+        MoveOutcome::Conflict {
+            current_id,
+            current_name,
+        } => {
+            return Err(ApiError::Conflict {
+                code: "stage_conflict",
+                detail: format!(
+                    "The client has moved to \"{current_name}\" (stage {current_id}) since you loaded it; reload and try again."
+                ),
+            })
+        }
+    }
+    let row = state.store.get_client(me.agency_id, None, id).await?;
+    Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
+}
+
+/// A client's stage history
+///
+/// Newest first; the first event (with no `from_stage`) is the client's creation.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/stage-events", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, body = Vec<StageEvent>), (status = 404, body = Problem)),
+    security(("session_cookie" = []), ("api_key" = [])))]
+pub async fn list_stage_events(
+    state: web::Data<AppState>,
+    me: Authorized<ClientsRead>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state
+        .store
+        .check_client_visible(me.agency_id, me.client_scope(), id)
+        .await?;
+    let rows = state.store.list_stage_events(me.agency_id, id).await?;
+    let events: Vec<StageEvent> = rows
+        .into_iter()
+        .map(|r| StageEvent {
+            id: r.id,
+            client_id: r.client_id,
+            from_stage_id: r.from_stage_id,
+            from_stage: r.from_stage_name,
+            to_stage_id: r.to_stage_id,
+            to_stage: r.to_stage_name,
+            moved_by: r.moved_by.map(|id| UserRef {
+                id,
+                name: format!(
+                    "{} {}",
+                    r.mover_first_name.unwrap_or_default(),
+                    r.mover_last_name.unwrap_or_default()
+                ),
+            }),
+            moved_at: r.moved_at,
+            note: r.note,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(events))
+}
+
+/// Set or clear a client's owner
+///
+/// The owner must be an active member of the agency (else `422` on `user_id`).
+#[utoipa::path(put, path = "/api/v1/clients/{id}/owner", tag = "clients", request_body = SetOwnerRequest,
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn set_owner(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    id: web::Path<Uuid>,
+    body: web::Json<SetOwnerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    // 404 before 422: an invisible client says nothing about the user
+    state
+        .store
+        .check_client_visible(me.agency_id, me.client_scope(), id)
+        .await?;
+    if let Some(user) = body.user_id {
+        check_member(&state, me.agency_id, user, "user_id").await?;
+    }
+    let now = crate::store::now();
+    let previous = state
+        .store
+        .set_client_owner(me.agency_id, me.client_scope(), id, body.user_id, now)
+        .await?;
+    if previous != body.user_id {
+        audit_client(
+            &state,
+            &req,
+            &me,
+            "client.owner_changed",
+            id,
+            json!({ "from_user_id": previous, "to_user_id": body.user_id }),
+        )
+        .await;
+    }
+    let row = state.store.get_client(me.agency_id, None, id).await?;
+    Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
+}
+
+/// Replace a client's collaborators
+///
+/// Every user must be an active member of the agency (else `422` on `user_ids`). Collaborators who are
+/// Members see the client.
+#[utoipa::path(put, path = "/api/v1/clients/{id}/collaborators", tag = "clients", request_body = SetCollaboratorsRequest,
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn set_collaborators(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    id: web::Path<Uuid>,
+    body: web::Json<SetCollaboratorsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let mut users = body.into_inner().user_ids;
+    users.sort();
+    users.dedup();
+    validate(&SetCollaboratorsRequest {
+        user_ids: users.clone(),
+    })?;
+    state
+        .store
+        .check_client_visible(me.agency_id, me.client_scope(), id)
+        .await?;
+    let active = state.store.active_member_ids(me.agency_id, &users).await?;
+    if active.len() != users.len() {
+        return Err(ApiError::field(
+            "user_ids",
+            "unknown",
+            "names someone who is not an active member of this agency",
+        ));
+    }
+    let now = crate::store::now();
+    state
+        .store
+        .set_client_collaborators(me.agency_id, me.client_scope(), id, &users, now)
+        .await?;
+    audit_client(
+        &state,
+        &req,
+        &me,
+        "client.collaborators_changed",
+        id,
+        json!({ "user_ids": users }),
+    )
+    .await;
+    let row = state.store.get_client(me.agency_id, None, id).await?;
+    Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
+}
+
+/// Attach a label to a client
+///
+/// Idempotent. Another agency's label is `404`.
+#[utoipa::path(put, path = "/api/v1/clients/{id}/labels/{label_id}", tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("label_id" = Uuid, Path, description = "Label id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn attach_label(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    set_label(state, req, me, path.into_inner(), true).await
+}
+
+/// Detach a label from a client
+///
+/// Idempotent.
+#[utoipa::path(delete, path = "/api/v1/clients/{id}/labels/{label_id}", tag = "clients",
+    params(("id" = Uuid, Path, description = "Client id"), ("label_id" = Uuid, Path, description = "Label id")),
+    responses((status = 200, body = Client), (status = 404, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn detach_label(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    set_label(state, req, me, path.into_inner(), false).await
+}
+
+async fn set_label(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<ClientsWrite>,
+    (id, label_id): (Uuid, Uuid),
+    attach: bool,
+) -> Result<HttpResponse, ApiError> {
+    let changed = state
+        .store
+        .set_client_label(
+            me.agency_id,
+            me.client_scope(),
+            id,
+            label_id,
+            attach,
+            crate::store::now(),
+        )
+        .await?;
+    if changed {
+        let action = if attach {
+            "client.label_attached"
+        } else {
+            "client.label_detached"
+        };
+        audit_client(&state, &req, &me, action, id, json!({ "label_id": label_id })).await;
+    }
+    let row = state.store.get_client(me.agency_id, None, id).await?;
+    Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
 }

@@ -81,7 +81,7 @@ impl Store {
                 let mut qb = sqlx::QueryBuilder::new(
                     "insert into client (id, agency_id, name, contact_name, contact_email, contact_email_norm, website, search_text, \
                      stage_id, stage_entered_at, install_date, total_spend_cents, lifetime_value_cents, due_date, owner_id, \
-                     last_activity_at, created_at, updated_at) ",
+                     last_activity_at, created_at, updated_at, name_sort) ",
                 );
                 qb.push_values(chunk, |mut b, c| {
                     b.push_bind(c.id)
@@ -106,7 +106,8 @@ impl Store {
                         .push_bind(c.owner_id)
                         .push_bind(c.last_activity_at)
                         .push_bind(c.created_at)
-                        .push_bind(c.last_activity_at);
+                        .push_bind(c.last_activity_at)
+                        .push_bind(super::clients::name_sort(&c.name));
                 });
                 qb.build().execute(pool).await?;
             });

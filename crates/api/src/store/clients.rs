@@ -37,13 +37,28 @@ pub struct ClientRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The columns of `ClientRow`, for queries that filter and sort clients in their own way.
-pub const CLIENT_SELECT: &str = "select c.id, c.agency_id, c.name, c.contact_name, c.contact_email, c.website, \
+/// The columns of `ClientRow` (aliases `c` client, `s` stage, `o` owner), for `select` lists of our own.
+macro_rules! client_columns {
+    () => {
+        "c.id, c.agency_id, c.name, c.contact_name, c.contact_email, c.website, \
     c.stage_id, s.name as stage_name, s.position as stage_position, c.stage_entered_at, c.health, c.health_reasons, \
     c.install_date, c.total_spend_cents, c.lifetime_value_cents, c.due_date, c.owner_id, \
     o.first_name as owner_first_name, o.last_name as owner_last_name, c.archived_at, c.last_activity_at, \
-    c.created_at, c.updated_at \
-    from client c join pipeline_stage s on s.id = c.stage_id left join app_user o on o.id = c.owner_id";
+    c.created_at, c.updated_at"
+    };
+}
+pub(crate) use client_columns;
+
+/// The joins `client_columns!` reads from.
+pub const CLIENT_FROM: &str =
+    "from client c join pipeline_stage s on s.id = c.stage_id left join app_user o on o.id = c.owner_id";
+
+/// The columns of `ClientRow`, for queries that filter and sort clients in their own way.
+pub const CLIENT_SELECT: &str = concat!(
+    "select ",
+    client_columns!(),
+    " from client c join pipeline_stage s on s.id = c.stage_id left join app_user o on o.id = c.owner_id"
+);
 
 /// SQL condition (on alias `c`) limiting rows to what the scope may see; `$n` is the scope's user id or null.
 pub fn scope_condition(n: usize) -> String {
@@ -81,6 +96,11 @@ pub fn search_text(
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// The key the list sorts names by (`client.name_sort`): every write of `client.name` sets it.
+pub fn name_sort(name: &str) -> String {
+    name.to_lowercase()
 }
 
 /// The lower-cased contact email, the key of CSV upserts.
@@ -156,8 +176,8 @@ impl Store {
             sqlx::query(
                 "insert into client (id, agency_id, name, contact_name, contact_email, contact_email_norm, website, search_text, \
                  stage_id, stage_entered_at, install_date, total_spend_cents, lifetime_value_cents, due_date, owner_id, \
-                 last_activity_at, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $10, $10, $10)",
+                 last_activity_at, created_at, updated_at, name_sort) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $10, $10, $10, $16)",
             )
             .bind(id)
             .bind(agency_id)
@@ -174,6 +194,7 @@ impl Store {
             .bind(c.lifetime_value_cents)
             .bind(c.due_date)
             .bind(c.owner_id)
+            .bind(name_sort(&c.name))
             .execute(&mut *tx)
             .await?;
             sqlx::query(
