@@ -31,6 +31,15 @@ use crate::routes;
         routes::audit::list_audit_log,
         routes::clients::create_client,
         routes::clients::get_client,
+        routes::alerts::list_alerts,
+        routes::alerts::get_alert,
+        routes::alerts::snooze_alert,
+        routes::alerts::escalate_alert,
+        routes::alerts::dismiss_alert,
+        routes::alerts::resolve_alert,
+        routes::dashboard::kpis,
+        routes::dashboard::trends,
+        routes::dashboard::firehose,
     ),
     components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
     modifiers(&SecuritySchemes),
@@ -40,6 +49,8 @@ use crate::routes;
         (name = "api_keys", description = "API keys for third-party callers"),
         (name = "audit", description = "The audit log of security events"),
         (name = "clients", description = "Clients, their pipeline stage, owner, labels and health"),
+        (name = "alerts", description = "Alerts raised by rules: snooze, escalate, dismiss, resolve"),
+        (name = "dashboard", description = "KPIs with trends, daily series and the firehose of events"),
     )
 )]
 pub struct ApiDoc;

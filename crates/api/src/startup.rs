@@ -12,6 +12,7 @@ use anyhow::Context as _;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::password::PasswordHasher;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::{finalize_response, json_error, path_error, query_error};
 use crate::jobs::JobSignal;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub mailer: Mailer,
     pub jobs: JobSignal,
+    /// The time alerts, snoozes, the rules job and the dashboard use (shiftable by the test hooks).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             mailer,
             hasher: PasswordHasher::new(2),
             jobs: JobSignal::default(),
+            clock: Clock::default(),
             settings: Arc::new(settings),
         })
     }
@@ -95,6 +99,7 @@ impl Application {
     /// Serve until a shutdown signal; the job worker and housekeeping run alongside.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let worker = tokio::spawn(crate::jobs::run_worker(self.state.clone()));
+        let scheduler = tokio::spawn(crate::jobs::run_scheduler(self.state.clone()));
         let limiter = self.state.limiter.clone();
         let housekeeping = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -105,6 +110,7 @@ impl Application {
         });
         let result = self.server.await.context("server failed");
         worker.abort();
+        scheduler.abort();
         housekeeping.abort();
         self.state.store.close().await;
         result
@@ -114,6 +120,7 @@ impl Application {
 fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let json_limit = state.settings.json_limit_bytes;
     let production = state.settings.env.is_production();
+    let test_hooks = state.settings.test_hooks;
     let server = HttpServer::new(move || {
         let mut security = DefaultHeaders::new()
             .add(("X-Content-Type-Options", "nosniff"))
@@ -132,7 +139,7 @@ fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<S
             .wrap(security)
             .wrap(from_fn(finalize_response))
             .wrap(TracingLogger::<AosRootSpan>::new())
-            .configure(crate::routes::configure)
+            .configure(|cfg| crate::routes::configure(cfg, test_hooks))
     })
     .listen(listener)?
     .shutdown_timeout(10)

@@ -13,9 +13,11 @@ use sqlx::{PgPool, SqlitePool};
 use crate::config::DatabaseUrl;
 
 pub mod agencies;
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod clients;
+pub mod dashboard;
 pub mod jobs;
 pub mod outbox;
 pub mod password_resets;

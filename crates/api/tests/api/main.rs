@@ -3,10 +3,12 @@
 
 mod helpers;
 
+mod alerts;
 mod api_keys;
 mod auth;
 mod cli;
 mod clients;
+mod dashboard;
 mod errors;
 mod health;
 mod logs;
