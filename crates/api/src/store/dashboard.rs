@@ -121,29 +121,7 @@ impl Store {
     /// Every KPI in one statement. `scope` limits it to a Member's clients. Onboarding counts the active
     /// clients in the agency's first stage (by position), whatever it is named.
     pub async fn kpi_values(&self, agency_id: Uuid, scope: Option<Uuid>, now: DateTime<Utc>) -> StoreResult<KpiValues> {
-        let days = match self.db {
-            Db::Sqlite(_) => "max(0, cast(julianday($3) - julianday(c.stage_entered_at) as integer))",
-            Db::Postgres(_) => {
-                "greatest(0, cast(floor(extract(epoch from ($3 - c.stage_entered_at)) / 86400) as double precision))"
-            }
-        };
-        let scope_c = scope_condition(2);
-        let sql = format!(
-            "select k.active_clients, k.at_risk, k.avg_days_in_stage, k.onboarding, \
-             (select count(*) from task t join client c on c.id = t.client_id where t.agency_id = $1 and t.done_at is null \
-                and c.archived_at is null and {scope_c}) as open_tasks, \
-             (select count(*) from task t join client c on c.id = t.client_id where t.agency_id = $1 and t.done_at is null \
-                and t.due_date is not null and t.due_date < $4 and c.archived_at is null and {scope_c}) as overdue_tasks, \
-             (select count(*) from alert a left join client c on c.id = a.client_id where a.agency_id = $1 and {open} \
-                and {scope_c}) as open_alerts \
-             from (select count(*) as active_clients, \
-                coalesce(sum(case when c.health in ('red', 'yellow') then 1 else 0 end), 0) as at_risk, \
-                avg(cast({days} as double precision)) as avg_days_in_stage, \
-                coalesce(sum(case when c.stage_id = (select s.id from pipeline_stage s where s.agency_id = $1 \
-                    order by s.position, s.name limit 1) then 1 else 0 end), 0) as onboarding \
-                from client c where c.agency_id = $1 and c.archived_at is null and {scope_c}) k",
-            open = open_condition(3),
-        );
+        let sql = kpi_sql(&self.db, scope.is_some());
         Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(agency_id)
             .bind(scope)
@@ -266,6 +244,8 @@ impl Store {
         };
         let scope_c = scope_condition(2);
         // `order_col` sorts like `at_col` but can use an index (a task's due date rather than its start).
+        // `cross join` makes SQLite walk the event table's (agency, time) index first and stop at the
+        // limit, instead of sorting every event of every client; Postgres plans it as the inner join it is.
         let branch = |kind: &str, at_col: &str, order_col: &str, from_sql: &str, extra: &str| {
             format!(
                 "select * from (select '{kind}' as kind, x.id, {at_col} as at from {from_sql} \
@@ -289,22 +269,22 @@ impl Store {
                     "stage_move",
                     "x.moved_at",
                     "x.moved_at",
-                    "stage_event x join client c on c.id = x.client_id",
-                    "and x.from_stage_id is not null",
+                    "stage_event x cross join client c",
+                    "and c.id = x.client_id and x.from_stage_id is not null",
                 ),
                 branch(
                     "task_due",
                     task_at,
                     "x.due_date",
-                    "task x join client c on c.id = x.client_id",
-                    "and x.done_at is null and x.due_date is not null and c.archived_at is null",
+                    "task x cross join client c",
+                    "and c.id = x.client_id and x.done_at is null and x.due_date is not null and c.archived_at is null",
                 ),
                 branch(
                     "note",
                     "x.created_at",
                     "x.created_at",
-                    "note x join client c on c.id = x.client_id",
-                    ""
+                    "note x cross join client c",
+                    "and c.id = x.client_id",
                 ),
             ]
             .join(" union all ")
@@ -360,6 +340,46 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The KPI statement (`$1` agency, `$2` scope, `$3` now, `$4` today): three one-row aggregates, one scan
+/// of each table. Without a scope (Managers and above) the per-row visibility test is left out, and
+/// archived clients' tasks are excluded by an anti-join on the (few) archived clients.
+pub fn kpi_sql(db: &Db, scoped: bool) -> String {
+    let days = match db {
+        Db::Sqlite(_) => "max(0, cast(julianday($3) - julianday(c.stage_entered_at) as integer))",
+        Db::Postgres(_) => "greatest(0, floor(extract(epoch from ($3 - c.stage_entered_at)) / 86400))",
+    };
+    let open = open_condition(3);
+    let (client_scope, tasks_from, alerts_from) = if scoped {
+        let sc = scope_condition(2);
+        (
+            format!("and {sc}"),
+            format!("task t join client c on c.id = t.client_id where t.agency_id = $1 and t.done_at is null and c.archived_at is null and {sc}"),
+            format!("alert a left join client c on c.id = a.client_id where a.agency_id = $1 and {open} and {sc}"),
+        )
+    } else {
+        (
+            String::new(),
+            "task t where t.agency_id = $1 and t.done_at is null and not exists \
+             (select 1 from client c where c.id = t.client_id and c.archived_at is not null)"
+                .to_string(),
+            format!("alert a where a.agency_id = $1 and {open}"),
+        )
+    };
+    format!(
+        "select k.active_clients, k.at_risk, k.avg_days_in_stage, k.onboarding, tk.open_tasks, tk.overdue_tasks, al.open_alerts \
+         from (select count(*) as active_clients, \
+            coalesce(sum(case when c.health in ('red', 'yellow') then 1 else 0 end), 0) as at_risk, \
+            avg(cast({days} as double precision)) as avg_days_in_stage, \
+            coalesce(sum(case when c.stage_id = (select s.id from pipeline_stage s where s.agency_id = $1 \
+                order by s.position, s.name limit 1) then 1 else 0 end), 0) as onboarding \
+            from client c where c.agency_id = $1 and c.archived_at is null {client_scope}) k, \
+         (select count(*) as open_tasks, \
+            coalesce(sum(case when t.due_date is not null and t.due_date < $4 then 1 else 0 end), 0) as overdue_tasks \
+            from {tasks_from}) tk, \
+         (select count(*) as open_alerts from {alerts_from}) al"
+    )
 }
 
 async fn fetch_by_ids<T>(store: &Store, sql: &str, agency_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<T>>
