@@ -212,6 +212,12 @@ pub struct Settings {
     pub providers: Vec<ProviderSettings>,
     /// Seconds between job queue polls.
     pub job_poll_ms: u64,
+    /// Seconds between runs of the alert rules job (0: never scheduled; tests run it by hand).
+    pub alert_rules_interval_secs: u64,
+    /// Days without activity after which a client raises an `inactivity` alert.
+    pub alert_inactivity_days: i64,
+    /// Test-only routes under `/api/test` (an injectable clock, running the alert rules now). Never in production.
+    pub test_hooks: bool,
 }
 
 /// One configuration problem: which variable, what is wrong, how to fix it.
@@ -276,6 +282,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret / API key of the provider."),
     ("AOS_<PROVIDER>_API_BASE", "the provider's real URL", "Override the provider's base URL (tests and the demo use audienceos-fakes)."),
     ("AOS_JOB_POLL_MS", "1000", "How often the job worker polls for due jobs."),
+    ("AOS_ALERT_RULES_INTERVAL_SECS", "900", "Seconds between runs of the alert rules job (health refresh, rule alerts, daily KPI snapshot); 0 never schedules it."),
+    ("AOS_ALERT_INACTIVITY_DAYS", "14", "Days without activity on a client before an `inactivity` alert is raised."),
+    ("AOS_TEST_HOOKS", "false", "`true` adds test-only routes: POST /api/test/clock {\"offset_seconds\": N} shifts the app clock, POST /api/test/run-alert-rules runs the rules now. Refused in production."),
 ];
 
 const PROVIDERS: &[(&str, &str)] = &[
@@ -557,6 +566,28 @@ impl Settings {
         let json_limit_bytes = number("AOS_JSON_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024) as usize;
         let upload_limit_bytes = number("AOS_UPLOAD_LIMIT_BYTES", 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) as usize;
         let job_poll_ms = number("AOS_JOB_POLL_MS", 1000, 10, 60_000) as u64;
+        let alert_rules_interval_secs = number("AOS_ALERT_RULES_INTERVAL_SECS", 900, 0, 7 * 24 * 3600) as u64;
+        let alert_inactivity_days = number("AOS_ALERT_INACTIVITY_DAYS", 14, 1, 365);
+        let test_hooks = match get("AOS_TEST_HOOKS").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") if prod => {
+                bad(
+                    "AOS_TEST_HOOKS",
+                    "test hooks (an injectable clock) are on in production".into(),
+                    "unset AOS_TEST_HOOKS; it is for automated tests only",
+                );
+                false
+            }
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                bad(
+                    "AOS_TEST_HOOKS",
+                    format!("`{other}` is not true or false"),
+                    "set true or false, or unset it",
+                );
+                false
+            }
+        };
 
         let s3_vars = [
             "AOS_FILES_S3_ENDPOINT",
@@ -721,6 +752,9 @@ impl Settings {
             rate_limits,
             providers,
             job_poll_ms,
+            alert_rules_interval_secs,
+            alert_inactivity_days,
+            test_hooks,
         })
     }
 
@@ -950,6 +984,21 @@ mod tests {
         );
         let err = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d), ("AOS_FILES_S3_REGION", "eu-west-1")])).unwrap_err();
         assert_eq!(err.0[0].var, "AOS_FILES_S3_REGION");
+    }
+
+    #[test]
+    fn test_hooks_are_refused_in_production() {
+        let err = Settings::from_vars(&vars(&[("AOS_ENV", "production"), ("AOS_TEST_HOOKS", "true")])).unwrap_err();
+        assert!(err.0.iter().any(|p| p.var == "AOS_TEST_HOOKS"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let dev = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", dir.path().to_str().unwrap()),
+            ("AOS_TEST_HOOKS", "true"),
+        ]))
+        .unwrap();
+        assert!(dev.test_hooks);
+        assert_eq!(dev.alert_rules_interval_secs, 900);
+        assert!(Settings::example().contains("AOS_TEST_HOOKS"));
     }
 
     #[test]

@@ -8,9 +8,10 @@ use anyhow::Context as _;
 
 use tokio::sync::Notify;
 
+use crate::alert_rules::ALERT_RULES_JOB;
 use crate::mailer::Email;
 use crate::startup::AppState;
-use crate::store::jobs::JobRow;
+use crate::store::jobs::{JobRow, NewJob};
 use crate::store::outbox::SEND_EMAIL_JOB;
 
 /// Seconds a claimed job is leased for.
@@ -39,6 +40,47 @@ pub async fn run_worker(state: actix_web::web::Data<AppState>) {
         tokio::select! {
             _ = state.jobs.0.notified() => {}
             _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}
+
+/// Enqueue the periodic jobs of the current period. The idempotency key names the period, so however
+/// many API processes call this, each period's job exists once.
+pub async fn schedule_periodic(state: &AppState) -> anyhow::Result<()> {
+    let interval = state.settings.alert_rules_interval_secs;
+    if interval == 0 {
+        return Ok(());
+    }
+    let now = crate::store::now();
+    let period = now.timestamp().div_euclid(interval as i64);
+    state
+        .store
+        .enqueue_job(
+            &NewJob {
+                kind: ALERT_RULES_JOB,
+                payload: serde_json::json!({ "period": period }),
+                run_at: now,
+                max_attempts: 3,
+                idempotency_key: Some(format!("{ALERT_RULES_JOB}:{interval}:{period}")),
+            },
+            now,
+        )
+        .await?;
+    state.jobs.notify();
+    Ok(())
+}
+
+/// Run forever: schedule the periodic jobs at least once a minute (and at start).
+pub async fn run_scheduler(state: actix_web::web::Data<AppState>) {
+    let interval = state.settings.alert_rules_interval_secs;
+    if interval == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(interval.clamp(1, 60)));
+    loop {
+        tick.tick().await;
+        if let Err(e) = schedule_periodic(&state).await {
+            tracing::error!(error.cause_chain = ?e, "could not schedule periodic jobs");
         }
     }
 }
@@ -106,6 +148,10 @@ async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<()> {
                 })
                 .await?;
             state.store.mark_email_sent(id, crate::store::now()).await?;
+            Ok(())
+        }
+        ALERT_RULES_JOB => {
+            crate::alert_rules::run_all(state, state.clock.now()).await?;
             Ok(())
         }
         other => anyhow::bail!("unknown job kind {other}"),

@@ -1,9 +1,11 @@
 //! AudienceOS API: the actix-web server, its store over SQLite and Postgres, and the services behind it.
 #![forbid(unsafe_code)]
 
+pub mod alert_rules;
 pub mod auth;
 pub mod cli;
 pub mod client_health;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod files;

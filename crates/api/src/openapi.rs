@@ -69,6 +69,15 @@ use crate::routes;
         routes::clients::set_collaborators,
         routes::clients::attach_label,
         routes::clients::detach_label,
+        routes::alerts::list_alerts,
+        routes::alerts::get_alert,
+        routes::alerts::snooze_alert,
+        routes::alerts::escalate_alert,
+        routes::alerts::dismiss_alert,
+        routes::alerts::resolve_alert,
+        routes::dashboard::kpis,
+        routes::dashboard::trends,
+        routes::dashboard::firehose,
     ),
     components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
     modifiers(&SecuritySchemes),
@@ -84,6 +93,8 @@ use crate::routes;
         (name = "pipeline", description = "The agency's pipeline stages and health thresholds"),
         (name = "labels", description = "The agency's client labels"),
         (name = "team", description = "The agency's team members, for pickers"),
+        (name = "alerts", description = "Alerts raised by rules: snooze, escalate, dismiss, resolve"),
+        (name = "dashboard", description = "KPIs with trends, daily series and the firehose of events"),
     )
 )]
 pub struct ApiDoc;

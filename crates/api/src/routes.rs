@@ -11,11 +11,13 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RateLimit, RouteClass};
 
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod client_csv;
 pub mod clients;
+pub mod dashboard;
 pub mod files;
 pub mod health;
 pub mod labels;
@@ -24,6 +26,7 @@ pub mod pipeline;
 pub mod spa;
 pub mod tasks;
 pub mod team;
+pub mod test_hooks;
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
@@ -38,11 +41,16 @@ fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
+    let mut api = web::scope("/api");
+    if test_hooks {
+        api = api
+            .service(resource("/test/clock").route(web::post().to(test_hooks::set_clock)))
+            .service(resource("/test/run-alert-rules").route(web::post().to(test_hooks::run_alert_rules)));
+    }
     cfg.service(utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
         .service(
-            web::scope("/api")
-                .service(resource("/health").route(web::get().to(health::health)))
+            api.service(resource("/health").route(web::get().to(health::health)))
                 .service(resource("/health/live").route(web::get().to(health::live)))
                 .service(
                     web::scope("/v1")
@@ -77,6 +85,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                                 .route(web::post().to(api_keys::create_api_key)),
                         )
                         .service(resource("/api-keys/{id}").route(web::delete().to(api_keys::revoke_api_key)))
+                        .service(resource("/alerts").route(web::get().to(alerts::list_alerts)))
+                        .service(resource("/alerts/{id}").route(web::get().to(alerts::get_alert)))
+                        .service(resource("/alerts/{id}/snooze").route(web::post().to(alerts::snooze_alert)))
+                        .service(resource("/alerts/{id}/escalate").route(web::post().to(alerts::escalate_alert)))
+                        .service(resource("/alerts/{id}/dismiss").route(web::post().to(alerts::dismiss_alert)))
+                        .service(resource("/alerts/{id}/resolve").route(web::post().to(alerts::resolve_alert)))
+                        .service(resource("/dashboard/kpis").route(web::get().to(dashboard::kpis)))
+                        .service(resource("/dashboard/trends").route(web::get().to(dashboard::trends)))
+                        .service(resource("/dashboard/firehose").route(web::get().to(dashboard::firehose)))
                         .service(resource("/team/members").route(web::get().to(team::list_team_members)))
                         .service(
                             resource("/pipeline/stages")

@@ -12,6 +12,7 @@ use anyhow::Context as _;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::password::PasswordHasher;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::error::{finalize_response, json_error, path_error, query_error};
 use crate::files::FileStore;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub jobs: JobSignal,
     /// Where client files' bytes live (local directory or S3-compatible bucket).
     pub files: FileStore,
+    /// The time alerts, snoozes, the rules job and the dashboard use (shiftable by the test hooks).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             mailer,
             hasher: PasswordHasher::new(2),
             jobs: JobSignal::default(),
+            clock: Clock::default(),
             settings: Arc::new(settings),
         })
     }
@@ -100,6 +104,7 @@ impl Application {
     /// Serve until a shutdown signal; the job worker and housekeeping run alongside.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let worker = tokio::spawn(crate::jobs::run_worker(self.state.clone()));
+        let scheduler = tokio::spawn(crate::jobs::run_scheduler(self.state.clone()));
         let limiter = self.state.limiter.clone();
         let housekeeping = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -110,6 +115,7 @@ impl Application {
         });
         let result = self.server.await.context("server failed");
         worker.abort();
+        scheduler.abort();
         housekeeping.abort();
         self.state.store.close().await;
         result
@@ -119,6 +125,7 @@ impl Application {
 fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let json_limit = state.settings.json_limit_bytes;
     let production = state.settings.env.is_production();
+    let test_hooks = state.settings.test_hooks;
     let server = HttpServer::new(move || {
         let mut security = DefaultHeaders::new()
             .add(("X-Content-Type-Options", "nosniff"))
@@ -137,7 +144,7 @@ fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<S
             .wrap(security)
             .wrap(from_fn(finalize_response))
             .wrap(TracingLogger::<AosRootSpan>::new())
-            .configure(crate::routes::configure)
+            .configure(|cfg| crate::routes::configure(cfg, test_hooks))
     })
     .listen(listener)?
     .shutdown_timeout(10)

@@ -13,12 +13,14 @@ use sqlx::{PgPool, SqlitePool};
 use crate::config::DatabaseUrl;
 
 pub mod agencies;
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod bulk;
 pub mod client_list;
 pub mod client_ops;
 pub mod clients;
+pub mod dashboard;
 pub mod files;
 pub mod jobs;
 pub mod labels;

@@ -180,6 +180,8 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         ("AOS_BIND", "127.0.0.1:0"),
         ("AOS_PUBLIC_URL", "http://app.test"),
         ("AOS_JOB_POLL_MS", "50"),
+        // No periodic alert-rules job unless a test asks for one: it would race tests that claim jobs.
+        ("AOS_ALERT_RULES_INTERVAL_SECS", "0"),
         ("AOS_RATE_LIMIT_AUTH_IP", "1000/minute"),
         ("AOS_RATE_LIMIT_AUTH_ACCOUNT", "1000/minute"),
         ("AOS_WEB_DIST", data_dir.path().join("dist").to_str().unwrap()),

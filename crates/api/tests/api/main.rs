@@ -3,12 +3,14 @@
 
 mod helpers;
 
+mod alerts;
 mod api_keys;
 mod auth;
 mod cli;
 mod client_csv;
 mod client_list;
 mod clients;
+mod dashboard;
 mod errors;
 mod files;
 mod health;

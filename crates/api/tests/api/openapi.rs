@@ -34,6 +34,15 @@ async fn the_document_is_served_and_declares_both_auth_schemes() {
         "/api/v1/api-keys",
         "/api/v1/api-keys/{id}",
         "/api/v1/audit-log",
+        "/api/v1/alerts",
+        "/api/v1/alerts/{id}",
+        "/api/v1/alerts/{id}/snooze",
+        "/api/v1/alerts/{id}/escalate",
+        "/api/v1/alerts/{id}/dismiss",
+        "/api/v1/alerts/{id}/resolve",
+        "/api/v1/dashboard/kpis",
+        "/api/v1/dashboard/trends",
+        "/api/v1/dashboard/firehose",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
     }
