@@ -15,7 +15,9 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
+use send_wrapper::SendWrapper;
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
 use self::alerts::ClientAlerts;
 use self::fields::{EditField, InlineField};
@@ -78,6 +80,24 @@ fn ClientPanel(
     on_reload: Option<Callback<()>>,
 ) -> impl IntoView {
     let client = LocalResource::new(move || get_client(id));
+    // Focus moves into the drawer when it opens and back to what opened it when it closes.
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    let opener = document()
+        .active_element()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        .map(SendWrapper::new);
+    request_animation_frame(move || {
+        if let Some(b) = close_button.get_untracked() {
+            let _ = b.focus();
+        }
+    });
+    on_cleanup(move || {
+        if let Some(o) = opener {
+            if o.is_connected() {
+                let _ = o.focus();
+            }
+        }
+    });
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
@@ -92,7 +112,7 @@ fn ClientPanel(
                     type="button"
                     class="icon-btn"
                     aria-label="Close client details"
-                    autofocus=true
+                    node_ref=close_button
                     on:click=move |_| on_close.run(())
                 >
                     <Icon name=IconName::Close/>

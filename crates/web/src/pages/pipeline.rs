@@ -143,6 +143,14 @@ impl Board {
             self.moving.try_update(|m| m.retain(|x| *x != id));
             match result {
                 Ok(updated) => {
+                    // The confirmed card replaces the optimistic one: keep keyboard focus on it.
+                    let focused = document()
+                        .active_element()
+                        .and_then(|e| e.get_attribute("data-client-id"))
+                        .is_some_and(|v| v == id.to_string());
+                    if focused {
+                        self.focus_after.try_set(Some(id));
+                    }
                     self.columns.try_update(|cols| place(cols, updated));
                     self.announce.try_set(format!("{name} moved to {to_name}."));
                 }
