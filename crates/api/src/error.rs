@@ -249,6 +249,12 @@ pub fn on_constraint(constraint: &str) -> ApiError {
         "app_user_email_key" => ("email_taken", "An account with this email already exists."),
         "agency_slug_key" => ("slug_taken", "An agency with this slug already exists."),
         "role_agency_name_key" => ("role_name_taken", "A role with this name already exists."),
+        "client_contact_email_key" => (
+            "contact_email_taken",
+            "Another client of the agency already has this contact email.",
+        ),
+        "label_agency_name_key" => ("label_name_taken", "A label with this name already exists."),
+        "pipeline_stage_agency_name_key" => ("stage_name_taken", "A stage with this name already exists."),
         _ => ("conflict", "The request conflicts with existing data."),
     };
     ApiError::Conflict {

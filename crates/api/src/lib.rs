@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_health;
 pub mod config;
 pub mod error;
 pub mod jobs;

@@ -29,6 +29,8 @@ use crate::routes;
         routes::api_keys::create_api_key,
         routes::api_keys::revoke_api_key,
         routes::audit::list_audit_log,
+        routes::clients::create_client,
+        routes::clients::get_client,
     ),
     components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
     modifiers(&SecuritySchemes),
@@ -37,6 +39,7 @@ use crate::routes;
         (name = "auth", description = "Sign-up, sign-in, sessions and passwords"),
         (name = "api_keys", description = "API keys for third-party callers"),
         (name = "audit", description = "The audit log of security events"),
+        (name = "clients", description = "Clients, their pipeline stage, owner, labels and health"),
     )
 )]
 pub struct ApiDoc;

@@ -14,6 +14,7 @@ use crate::rate_limit::{RateLimit, RouteClass};
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod health;
 pub mod spa;
 
@@ -69,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                                 .route(web::post().to(api_keys::create_api_key)),
                         )
                         .service(resource("/api-keys/{id}").route(web::delete().to(api_keys::revoke_api_key)))
+                        .service(resource("/clients").route(web::post().to(clients::create_client)))
+                        .service(resource("/clients/{id}").route(web::get().to(clients::get_client)))
                         .service(resource("/audit-log").route(web::get().to(audit::list_audit_log)))
                         .default_service(web::to(not_found)),
                 )

@@ -15,10 +15,12 @@ use crate::config::DatabaseUrl;
 pub mod agencies;
 pub mod api_keys;
 pub mod audit;
+pub mod clients;
 pub mod jobs;
 pub mod outbox;
 pub mod password_resets;
 pub mod sessions;
+pub mod stages;
 pub mod users;
 
 /// The active database.
@@ -76,6 +78,10 @@ fn sqlite_constraint_name(message: &str) -> String {
         "job.idempotency_key" => "job_idempotency_key",
         "session.token_hash" => "session_token_hash_key",
         "api_key.key_hash" => "api_key_key_hash_key",
+        "client.agency_id, client.contact_email_norm" => "client_contact_email_key",
+        "label.agency_id, label.name" => "label_agency_name_key",
+        "pipeline_stage.agency_id, pipeline_stage.name" => "pipeline_stage_agency_name_key",
+        "alert.agency_id, alert.dedupe_key" => "alert_open_condition_key",
         other => return other.replace(['.', ',', ' '], "_"),
     }
     .to_string()

@@ -54,6 +54,20 @@ impl Identity {
         }
     }
 
+    /// `Some(user_id)` when the caller sees only the clients they own or collaborate on (Members);
+    /// `None` when they see every client of the agency.
+    pub fn client_scope(&self) -> Option<Uuid> {
+        match self.system_role {
+            Some(SystemRole::Owner | SystemRole::Admin | SystemRole::Manager) => None,
+            Some(SystemRole::Member) | None => Some(self.user_id),
+        }
+    }
+
+    /// Owner or Admin: may edit or delete other people's notes.
+    pub fn is_admin(&self) -> bool {
+        matches!(self.system_role, Some(SystemRole::Owner | SystemRole::Admin))
+    }
+
     pub fn session_id(&self) -> Option<Uuid> {
         match &self.via {
             Via::Session { session_id, .. } => Some(*session_id),
@@ -248,6 +262,9 @@ macro_rules! permits {
 }
 
 permits! {
+    ClientsRead = Clients, Read;
+    ClientsWrite = Clients, Write;
+    ClientsManage = Clients, Manage;
     SettingsRead = Settings, Read;
     SettingsWrite = Settings, Write;
     UsersManage = Users, Manage;

@@ -1,5 +1,6 @@
 //! Agencies (tenants) and sign-up: the agency, its four system roles with their permissions, and its Owner.
 
+use audienceos_shared::clients::DEFAULT_STAGES;
 use audienceos_shared::permissions::SystemRole;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -79,6 +80,16 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
+            }
+            for (position, name) in DEFAULT_STAGES.iter().enumerate() {
+                sqlx::query(super::stages::INSERT_STAGE)
+                    .bind(new_id())
+                    .bind(agency_id)
+                    .bind(*name)
+                    .bind(position as i32)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let user: UserRow = sqlx::query_as(INSERT_OWNER)
                 .bind(new_id())

@@ -56,6 +56,36 @@ impl Store {
         .await?))
     }
 
+    /// Add an active user to the agency with a role (invitations call this once accepted).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_user(
+        &self,
+        agency_id: Uuid,
+        role_id: Uuid,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<UserRow> {
+        Ok(on_db!(&self.db, |pool| {
+            sqlx::query_as(
+            "insert into app_user (id, agency_id, role_id, email, first_name, last_name, password_hash, is_owner, is_active, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, false, true, $8, $8) returning *"
+        )
+        .bind(super::new_id())
+        .bind(agency_id)
+        .bind(role_id)
+        .bind(email)
+        .bind(first_name)
+        .bind(last_name)
+        .bind(password_hash)
+        .bind(now)
+        .fetch_one(pool)
+        .await?
+        }))
+    }
+
     pub async fn get_user(&self, agency_id: Uuid, id: Uuid) -> StoreResult<UserRow> {
         Ok(on_db!(&self.db, |pool| sqlx::query_as(
             "select * from app_user where agency_id = $1 and id = $2"

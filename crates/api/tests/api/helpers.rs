@@ -225,6 +225,34 @@ impl TestApp {
         Browser::new(&self.browser.addr)
     }
 
+    /// A new active user of the agency with a system role, signed in in a browser of their own.
+    pub async fn add_user(
+        &self,
+        agency_id: uuid::Uuid,
+        role: audienceos_shared::permissions::SystemRole,
+    ) -> (Browser, Me) {
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        let email = format!("{}+{}@example.test", role.name().to_lowercase(), &tag[..12]);
+        let password = format!("pw-{}", &tag[..16]);
+        let hash = self.state.hasher.hash(password.clone().into()).await.unwrap();
+        let role_row = self.store.get_system_role(agency_id, role).await.unwrap();
+        self.store
+            .insert_user(
+                agency_id,
+                role_row.id,
+                &email,
+                role.name(),
+                "Tester",
+                &hash,
+                audienceos_api::store::now(),
+            )
+            .await
+            .unwrap();
+        let browser = self.new_browser();
+        let me = browser.sign_in(&email, &password).await;
+        (browser, me)
+    }
+
     /// Wait until the job worker has written `n` emails into the development outbox; returns their text.
     pub async fn outbox(&self, n: usize) -> Vec<String> {
         let dir = self.data_dir.path().join("outbox");
@@ -271,6 +299,39 @@ impl Browser {
             req = req.header("X-CSRF-Token", t);
         }
         req.send().await.unwrap()
+    }
+
+    /// PATCH JSON with the session's CSRF token.
+    pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.with_csrf(self.client.patch(self.url(path)).json(body))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// PUT JSON with the session's CSRF token.
+    pub async fn put(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.with_csrf(self.client.put(self.url(path)).json(body))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Any request builder with the session's CSRF token added (for raw bodies and multipart).
+    pub fn with_csrf(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.csrf.lock().unwrap().clone() {
+            Some(t) => req.header("X-CSRF-Token", t),
+            None => req,
+        }
+    }
+
+    /// Sign in and keep the session and its CSRF token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Me {
+        let res = self.login(email, password).await;
+        assert_eq!(res.status(), 200, "login failed: {}", res.text().await.unwrap());
+        let me: Me = res.json().await.unwrap();
+        *self.csrf.lock().unwrap() = Some(me.csrf_token.clone());
+        me
     }
 
     pub async fn delete(&self, path: &str) -> reqwest::Response {

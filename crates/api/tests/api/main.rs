@@ -6,6 +6,7 @@ mod helpers;
 mod api_keys;
 mod auth;
 mod cli;
+mod clients;
 mod errors;
 mod health;
 mod logs;
