@@ -52,7 +52,10 @@ pub fn Calendar(selected: RwSignal<Option<NaiveDate>>, today: NaiveDate) -> impl
     // When the selection changes from outside (a preset, the typed date), show its month.
     Effect::new(move |_| {
         if let Some(d) = selected.get() {
-            focused.set(d);
+            if focused.get_untracked() != d {
+                keyboard.set(false);
+                focused.set(d);
+            }
         }
     });
     Effect::new(move |_| {

@@ -168,6 +168,18 @@ fn ClientBody(
         client.set(c.clone());
         on_changed.run(c);
     });
+    // Task changes move the open/overdue counts and health: reread the client and update in place.
+    let refresh = Callback::new(move |_| {
+        spawn_local(async move {
+            match get_client(id).await {
+                Ok(c) => saved.run(c),
+                Err(e) => toasts.push(
+                    ToastKind::Error,
+                    format!("Could not refresh the client: {}", e.message()),
+                ),
+            }
+        })
+    });
     let picker = RwSignal::new(None::<Picker>);
     let close_picker = Callback::new(move |_| picker.set(None));
     let can_write = Memo::new(move |_| session.can(Resource::Clients, Perm::Write));
@@ -303,7 +315,7 @@ fn ClientBody(
         </section>
 
         <ClientAlerts client_id=id/>
-        <TasksSection client_id=id can_write=can_write on_changed=Callback::new(move |_| on_reload.run(()))/>
+        <TasksSection client_id=id can_write=can_write on_changed=refresh/>
         <NotesSection client_id=id/>
         <StageHistory client_id=id stage=Signal::derive(move || client.with(|c| c.stage_id))/>
 
