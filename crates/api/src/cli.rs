@@ -28,6 +28,20 @@ pub enum Command {
         #[arg(long)]
         if_missing: bool,
     },
+    /// Fill an existing agency with a benchmark data set (development only; used by scripts/bench).
+    SeedBench {
+        /// Email of a user of the agency to fill.
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value_t = 10_000)]
+        clients: usize,
+        /// Notes in all.
+        #[arg(long, default_value_t = 100_000)]
+        notes: usize,
+        /// Stage events beyond each client's own history.
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+    },
     /// Check or explain the configuration.
     Config {
         /// Validate the environment and exit non-zero on any problem.

@@ -70,7 +70,7 @@ pub fn assess(t: HealthThresholds, i: &HealthInputs<'_>) -> (Health, Vec<HealthR
             plural(i.critical_alerts, "open critical alert"),
         ));
     }
-    reasons.sort_by(|a, b| b.severity.cmp(&a.severity));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.severity));
     let health = reasons.first().map(|r| r.severity).unwrap_or(Health::Green);
     (health, reasons)
 }

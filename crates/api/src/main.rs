@@ -72,6 +72,27 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::SeedBench {
+            email,
+            clients,
+            notes,
+            events,
+        } => {
+            anyhow::ensure!(!settings.env.is_production(), "seed-bench never runs in production");
+            let store = Store::connect(&settings.database_url).await?;
+            store.migrate().await?;
+            let size = seed::generate::Size {
+                clients,
+                notes,
+                extra_events: events,
+                tasks_per_client: 3,
+            };
+            seed::seed_bench(&store, &email, size).await?;
+            cli::out(&format!(
+                "seeded {clients} clients, {notes} notes, {events} extra stage events"
+            ));
+            Ok(())
+        }
         Command::Serve => {
             let env = settings.env;
             let app = Application::build(settings).await?;

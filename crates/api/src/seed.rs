@@ -1,6 +1,12 @@
-//! The demo agency for `scripts/run`: created on first start, never in production.
+//! The demo agency for `scripts/run` (created on first start, never in production) and the benchmark
+//! data set (`audienceos seed-bench`).
 
+pub mod generate;
+
+use anyhow::Context as _;
+use audienceos_shared::permissions::SystemRole;
 use secrecy::SecretString;
+use uuid::Uuid;
 
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
@@ -27,7 +33,8 @@ pub async fn seed_demo(settings: &Settings, store: &Store) -> anyhow::Result<See
         return Ok(Seeded::AlreadyThere);
     }
     let hash = PasswordHasher::new(1).hash(SecretString::from(DEMO_PASSWORD)).await?;
-    store
+    let now = crate::store::now();
+    let (agency, owner) = store
         .create_agency_with_owner(
             &NewAgencyWithOwner {
                 agency_name: DEMO_AGENCY.into(),
@@ -35,10 +42,71 @@ pub async fn seed_demo(settings: &Settings, store: &Store) -> anyhow::Result<See
                 first_name: "Dana".into(),
                 last_name: "Demo".into(),
                 email: DEMO_EMAIL.into(),
-                password_hash: hash,
+                password_hash: hash.clone(),
             },
-            crate::store::now(),
+            now,
         )
         .await?;
+    // The rest of the team, so pickers and assignments have people to show. Same password (demo only).
+    let mut team = vec![owner.id];
+    for (first, last, role) in [
+        ("Priya", "Patel", SystemRole::Admin),
+        ("Marcus", "Lee", SystemRole::Manager),
+        ("Sofia", "Garcia", SystemRole::Manager),
+        ("Tom", "Becker", SystemRole::Member),
+    ] {
+        let role_row = store.get_system_role(agency.id, role).await?;
+        let email = format!("{}@audienceos.local", first.to_lowercase());
+        let user = store
+            .insert_user(agency.id, role_row.id, &email, first, last, &hash, now)
+            .await?;
+        team.push(user.id);
+    }
+    let size = generate::Size {
+        clients: 40,
+        notes: 160,
+        extra_events: 0,
+        tasks_per_client: 3,
+    };
+    fill_agency(store, agency.id, &team, 2026, size).await?;
     Ok(Seeded::Created)
+}
+
+/// Generate and insert a data set into an agency, then compute every client's health.
+pub async fn fill_agency(
+    store: &Store,
+    agency_id: Uuid,
+    team: &[Uuid],
+    seed: u64,
+    size: generate::Size,
+) -> anyhow::Result<generate::DataSet> {
+    let now = crate::store::now();
+    let stages: Vec<(Uuid, String)> = store
+        .list_stages(agency_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let data = generate::generate(seed, size, &stages, team, now);
+    store.bulk_insert_clients(agency_id, &data.clients).await?;
+    store.bulk_insert_stage_events(agency_id, &data.events).await?;
+    store.bulk_insert_notes(agency_id, &data.notes).await?;
+    store.bulk_insert_tasks(agency_id, &data.tasks).await?;
+    let labels: Vec<(String, String)> = generate::LABELS
+        .iter()
+        .map(|(n, c)| (n.to_string(), c.to_string()))
+        .collect();
+    store.bulk_label_clients(agency_id, &labels, &data.labels, now).await?;
+    store.refresh_health(agency_id, None, now).await?;
+    Ok(data)
+}
+
+/// Fill the agency of the user with this email with a benchmark-sized data set.
+pub async fn seed_bench(store: &Store, owner_email: &str, size: generate::Size) -> anyhow::Result<()> {
+    let owner = store
+        .find_user_by_email(owner_email)
+        .await?
+        .context("no user with that email")?;
+    fill_agency(store, owner.agency_id, &[owner.id], 42, size).await?;
+    Ok(())
 }

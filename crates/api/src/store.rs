@@ -15,6 +15,7 @@ use crate::config::DatabaseUrl;
 pub mod agencies;
 pub mod api_keys;
 pub mod audit;
+pub mod bulk;
 pub mod clients;
 pub mod jobs;
 pub mod outbox;
