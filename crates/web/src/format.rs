@@ -248,7 +248,7 @@ mod tests {
     #[test]
     fn money_is_grouped() {
         use audienceos_shared::Money;
-        assert_eq!(money(Money::from_cents(125_000_05)), "$1,250,000.05");
+        assert_eq!(money(Money::from_cents(125_000_005)), "$1,250,000.05");
         assert_eq!(money(Money::from_cents(99)), "$0.99");
         assert_eq!(money(Money::from_cents(100_000)), "$1,000.00");
     }
