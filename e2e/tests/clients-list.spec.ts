@@ -68,3 +68,45 @@ test('a new client is created from the list and opens in the panel', async ({ pa
   await panel.expectOpen(name);
   await expect(clients.table.getByRole('rowheader').filter({ hasText: name })).toBeVisible();
 });
+
+test('a CSV import writes the good rows and reports the bad ones by line; export follows the filters', async ({
+  page,
+  signedInUser,
+  clients,
+}) => {
+  const tag = randomBytes(3).toString('hex');
+  const csv = [
+    'name,contact_name,contact_email,website,stage',
+    `Imported One ${tag},Pat Doe,pat+${tag}@example.com,one.example,Audit`,
+    `,Nobody,bad-row+${tag}@example.com,,Audit`,
+    `Imported Two ${tag},Sam Roe,sam+${tag}@example.com,two.example,Live`,
+  ].join('\n');
+
+  await clients.goto();
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import clients' });
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Choose a CSV file first.');
+  await dialog.getByLabel('CSV file').setInputFiles({ name: 'clients.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  await expect(dialog.getByRole('status')).toContainText('2 created, 0 updated, 1 row skipped.');
+  const report = dialog.getByRole('table', { name: 'Rows that were not imported' });
+  await expect(report.getByRole('row')).toHaveCount(2);
+  await expect(report.getByRole('row').nth(1).getByRole('cell').first()).toHaveText('3');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(clients.table.getByRole('rowheader').filter({ hasText: `Imported One ${tag}` })).toBeVisible();
+
+  // Export with a search: only the matching clients, as an attachment.
+  await clients.search.fill(`Imported Two ${tag}`);
+  await expect(page).toHaveURL(/q=Imported/);
+  const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+  expect(href).toContain('q=Imported');
+  const exported = await page.request.get(href ?? '');
+  expect(exported.status()).toBe(200);
+  expect(exported.headers()['content-type']).toContain('text/csv');
+  const text = await exported.text();
+  expect(text.split('\n')[0]).toContain('name,contact_name,contact_email');
+  expect(text).toContain(`Imported Two ${tag}`);
+  expect(text).not.toContain(`Imported One ${tag}`);
+});

@@ -27,6 +27,19 @@ test('a card dragged to another stage stays there after a reload', async ({ page
   await expect(pipeline.column('Onboarding').getByRole('button', { name: new RegExp(name) })).toHaveCount(0);
 });
 
+test('the sidebar leads to the pipeline and the client list', async ({ page, signedInUser, shell, pipeline, clients }) => {
+  await shell.pipelineLink.click();
+  await expect(pipeline.heading).toBeVisible();
+  await expect(shell.pipelineLink).toHaveAttribute('aria-current', 'page');
+  for (const stage of ['Onboarding', 'Installation', 'Audit', 'Live', 'Needs Support', 'Off-boarding']) {
+    await expect(pipeline.column(stage)).toBeVisible();
+  }
+  await shell.clientsLink.click();
+  await expect(clients.heading).toBeVisible();
+  await expect(page.getByText('No clients yet')).toBeVisible();
+  expect(signedInUser.firstName).toBeTruthy();
+});
+
 test('Alt+ArrowRight moves the focused card one stage and it stays there after a reload', async ({
   page,
   signedInUser,
