@@ -43,6 +43,7 @@ pub fn TasksSection(
             <Show when=move || can_write.get()>
                 <NewTask client_id=client_id members=members on_created=changed/>
             </Show>
+            {members_error(members)}
         </section>
     }
 }
@@ -90,7 +91,6 @@ fn TaskList(
                 .map(|t| view! { <TaskRow client_id=client_id task=t members=members can_write=can_write on_changed=on_changed/> })
                 .collect_view()}
         </ul>
-        {members_error(members)}
     }
     .into_any()
 }
