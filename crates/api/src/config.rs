@@ -123,6 +123,43 @@ impl fmt::Debug for ProviderSettings {
     }
 }
 
+/// Where client files are stored.
+#[derive(Clone)]
+pub enum FileStorage {
+    /// A local directory (default `<AOS_DATA_DIR>/files`).
+    Local(PathBuf),
+    /// An S3-compatible bucket (AWS S3, MinIO, Cloudflare R2, ...).
+    S3(S3Settings),
+}
+
+/// An S3-compatible bucket; `Debug` never prints the secret key.
+#[derive(Clone)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// `None`: AWS S3 of `region`. Set for any other S3-compatible service (path-style requests).
+    pub endpoint: Option<Url>,
+    pub region: String,
+    /// Both set, or both unset to use the instance's credentials (instance metadata / ECS task role).
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<SecretString>,
+}
+
+impl fmt::Debug for FileStorage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileStorage::Local(dir) => write!(f, "Local({})", dir.display()),
+            FileStorage::S3(s) => f
+                .debug_struct("S3")
+                .field("bucket", &s.bucket)
+                .field("endpoint", &s.endpoint.as_ref().map(Url::as_str))
+                .field("region", &s.region)
+                .field("access_key_id", &s.access_key_id)
+                .field("secret_access_key", &s.secret_access_key.as_ref().map(|_| "[REDACTED]"))
+                .finish(),
+        }
+    }
+}
+
 /// A database URL whose password never prints.
 #[derive(Clone)]
 pub struct DatabaseUrl(SecretString);
@@ -169,6 +206,8 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     pub json_limit_bytes: usize,
     pub upload_limit_bytes: usize,
+    /// Where client files go.
+    pub files: FileStorage,
     pub rate_limits: BTreeMap<RouteClass, Quota>,
     pub providers: Vec<ProviderSettings>,
     /// Seconds between job queue polls.
@@ -226,7 +265,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_SESSION_IDLE_MINUTES", "720", "A session unused this long expires."),
     ("AOS_SESSION_ABSOLUTE_HOURS", "336", "A session expires this long after sign-in, used or not."),
     ("AOS_JSON_LIMIT_BYTES", "1048576", "Largest JSON request body."),
-    ("AOS_UPLOAD_LIMIT_BYTES", "26214400", "Largest upload."),
+    ("AOS_UPLOAD_LIMIT_BYTES", "26214400", "Largest client file upload (larger gets 413 payload_too_large and nothing is stored)."),
+    ("AOS_FILES_S3_BUCKET", "(unset: files in <AOS_DATA_DIR>/files)", "Store client files in this S3-compatible bucket instead of the local directory."),
+    ("AOS_FILES_S3_ENDPOINT", "(unset: AWS S3)", "Endpoint of a non-AWS S3-compatible store (MinIO, R2, ...), e.g. https://minio.internal:9000; path-style requests."),
+    ("AOS_FILES_S3_REGION", "us-east-1", "Region of the bucket."),
+    ("AOS_FILES_S3_ACCESS_KEY_ID", "(unset: instance credentials)", "Access key id for the bucket; set together with AOS_FILES_S3_SECRET_ACCESS_KEY."),
+    ("AOS_FILES_S3_SECRET_ACCESS_KEY", "(unset: instance credentials)", "Secret access key for the bucket; set together with AOS_FILES_S3_ACCESS_KEY_ID."),
     ("AOS_RATE_LIMIT_<CLASS>", "see rate limits", "Quota of a route class as `N/second|minute|hour`, e.g. AOS_RATE_LIMIT_AUTH_IP=10/minute."),
     ("AOS_<PROVIDER>_CLIENT_ID", "(unset)", "OAuth client id of GOOGLE, SLACK or META (GEMINI and SEO take an API key in CLIENT_SECRET)."),
     ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret / API key of the provider."),
@@ -514,6 +558,77 @@ impl Settings {
         let upload_limit_bytes = number("AOS_UPLOAD_LIMIT_BYTES", 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) as usize;
         let job_poll_ms = number("AOS_JOB_POLL_MS", 1000, 10, 60_000) as u64;
 
+        let s3_vars = [
+            "AOS_FILES_S3_ENDPOINT",
+            "AOS_FILES_S3_REGION",
+            "AOS_FILES_S3_ACCESS_KEY_ID",
+            "AOS_FILES_S3_SECRET_ACCESS_KEY",
+        ];
+        let files = match get("AOS_FILES_S3_BUCKET") {
+            None => {
+                if let Some(var) = s3_vars.iter().find(|v| get(v).is_some()) {
+                    bad(
+                        var,
+                        "is set but AOS_FILES_S3_BUCKET is not".into(),
+                        "set AOS_FILES_S3_BUCKET to store files in S3, or unset the AOS_FILES_S3_* variables",
+                    );
+                }
+                FileStorage::Local(data_dir.join("files"))
+            }
+            Some(bucket) => {
+                let valid_bucket = (3..=63).contains(&bucket.len())
+                    && bucket
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+                if !valid_bucket {
+                    bad(
+                        "AOS_FILES_S3_BUCKET",
+                        format!("`{bucket}` is not a bucket name"),
+                        "use the bucket's name (3 to 63 lower-case letters, digits, dots or hyphens), not a URL",
+                    );
+                }
+                let endpoint = match get("AOS_FILES_S3_ENDPOINT") {
+                    None => None,
+                    Some(e) => match Url::parse(&e) {
+                        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                            if prod && u.scheme() == "http" {
+                                bad(
+                                    "AOS_FILES_S3_ENDPOINT",
+                                    format!("`{e}` is not https"),
+                                    "use the store's https endpoint in production",
+                                );
+                            }
+                            Some(u)
+                        }
+                        _ => {
+                            bad(
+                                "AOS_FILES_S3_ENDPOINT",
+                                format!("`{}` is not an http(s) URL", redact_url(&e)),
+                                "set the store's base URL, e.g. https://minio.internal:9000",
+                            );
+                            None
+                        }
+                    },
+                };
+                let access_key_id = get("AOS_FILES_S3_ACCESS_KEY_ID");
+                let secret_access_key = get("AOS_FILES_S3_SECRET_ACCESS_KEY").map(SecretString::from);
+                if access_key_id.is_some() != secret_access_key.is_some() {
+                    bad(
+                        "AOS_FILES_S3_ACCESS_KEY_ID",
+                        "only one of the access key id and secret access key is set".into(),
+                        "set both AOS_FILES_S3_ACCESS_KEY_ID and AOS_FILES_S3_SECRET_ACCESS_KEY, or neither to use instance credentials",
+                    );
+                }
+                FileStorage::S3(S3Settings {
+                    bucket,
+                    endpoint,
+                    region: get("AOS_FILES_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                    access_key_id,
+                    secret_access_key,
+                })
+            }
+        };
+
         let mut rate_limits = RouteClass::defaults();
         for class in RouteClass::ALL {
             let var = format!("AOS_RATE_LIMIT_{}", class.as_str().to_uppercase());
@@ -602,6 +717,7 @@ impl Settings {
             session_absolute_hours,
             json_limit_bytes,
             upload_limit_bytes,
+            files,
             rate_limits,
             providers,
             job_poll_ms,
@@ -628,6 +744,10 @@ impl Settings {
                 }
                 "AOS_SMTP_URL" => "smtps://apikey:change-me@smtp.example.com",
                 "AOS_REDIS_URL" => "redis://redis.internal:6379",
+                "AOS_FILES_S3_BUCKET" => "audienceos-files",
+                "AOS_FILES_S3_REGION" => "eu-west-1",
+                "AOS_FILES_S3_ACCESS_KEY_ID" => "AKIA...",
+                "AOS_FILES_S3_SECRET_ACCESS_KEY" => "<the bucket's secret access key>",
                 _ => "",
             };
             if value.is_empty() || name.contains('<') {
@@ -788,6 +908,48 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn files_default_to_the_data_dir_and_s3_settings_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let local = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d)])).unwrap();
+        assert!(matches!(&local.files, FileStorage::Local(p) if *p == dir.path().join("files")));
+
+        let s3 = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", d),
+            ("AOS_FILES_S3_BUCKET", "agency-files"),
+            ("AOS_FILES_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("AOS_FILES_S3_ACCESS_KEY_ID", "minio"),
+            ("AOS_FILES_S3_SECRET_ACCESS_KEY", "hunter2-secret"),
+        ]))
+        .unwrap();
+        let FileStorage::S3(s) = &s3.files else {
+            panic!("expected S3, got {:?}", s3.files)
+        };
+        assert_eq!(s.region, "us-east-1");
+        assert_eq!(s.endpoint.as_ref().map(|u| u.as_str()), Some("http://127.0.0.1:9000/"));
+        assert!(!format!("{s3:?}").contains("hunter2-secret"));
+
+        let err = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", d),
+            ("AOS_FILES_S3_BUCKET", "https://s3.example.com/Bucket"),
+            ("AOS_FILES_S3_ENDPOINT", "not a url"),
+            ("AOS_FILES_S3_ACCESS_KEY_ID", "only-the-id"),
+        ]))
+        .unwrap_err();
+        let names: Vec<_> = err.0.iter().map(|p| p.var.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "AOS_FILES_S3_BUCKET",
+                "AOS_FILES_S3_ENDPOINT",
+                "AOS_FILES_S3_ACCESS_KEY_ID"
+            ]
+        );
+        let err = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d), ("AOS_FILES_S3_REGION", "eu-west-1")])).unwrap_err();
+        assert_eq!(err.0[0].var, "AOS_FILES_S3_REGION");
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// An upload whose sniffed content is a type we refuse to store (executables, scripts, ...).
+    #[error("unsupported file type: {detail}")]
+    UnsupportedFileType { detail: String },
     #[error("rate limited")]
     RateLimited { retry_after: u64, decision: Decision },
     #[error("upstream provider failed")]
@@ -131,6 +134,12 @@ impl ApiError {
                 "unsupported_media_type",
                 "Unsupported media type",
                 Some("Send the body as application/json.".into()),
+            ),
+            UnsupportedFileType { detail } => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_file_type",
+                "Unsupported file type",
+                Some(detail.clone()),
             ),
             RateLimited { retry_after, .. } => (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod client_health;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod jobs;
 pub mod mailer;
 pub mod openapi;

@@ -15,8 +15,11 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod clients;
+pub mod files;
 pub mod health;
+pub mod notes;
 pub mod spa;
+pub mod tasks;
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
@@ -72,6 +75,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .service(resource("/api-keys/{id}").route(web::delete().to(api_keys::revoke_api_key)))
                         .service(resource("/clients").route(web::post().to(clients::create_client)))
                         .service(resource("/clients/{id}").route(web::get().to(clients::get_client)))
+                        .service(
+                            resource("/clients/{id}/notes")
+                                .route(web::get().to(notes::list_notes))
+                                .route(web::post().to(notes::create_note)),
+                        )
+                        .service(
+                            resource("/clients/{id}/notes/{note_id}")
+                                .route(web::patch().to(notes::update_note))
+                                .route(web::delete().to(notes::delete_note)),
+                        )
+                        .service(
+                            resource("/clients/{id}/tasks")
+                                .route(web::get().to(tasks::list_tasks))
+                                .route(web::post().to(tasks::create_task)),
+                        )
+                        .service(
+                            resource("/clients/{id}/tasks/{task_id}")
+                                .route(web::patch().to(tasks::update_task))
+                                .route(web::delete().to(tasks::delete_task)),
+                        )
+                        .service(
+                            resource("/clients/{id}/tasks/{task_id}/complete")
+                                .route(web::post().to(tasks::complete_task)),
+                        )
+                        .service(
+                            resource("/clients/{id}/tasks/{task_id}/reopen").route(web::post().to(tasks::reopen_task)),
+                        )
+                        .service(
+                            resource("/clients/{id}/files")
+                                .route(web::get().to(files::list_files))
+                                .route(web::post().to(files::upload_file)),
+                        )
+                        .service(
+                            resource("/clients/{id}/files/{file_id}")
+                                .route(web::get().to(files::download_file))
+                                .route(web::delete().to(files::delete_file)),
+                        )
                         .service(resource("/audit-log").route(web::get().to(audit::list_audit_log)))
                         .default_service(web::to(not_found)),
                 )

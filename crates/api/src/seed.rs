@@ -68,8 +68,44 @@ pub async fn seed_demo(settings: &Settings, store: &Store) -> anyhow::Result<See
         extra_events: 0,
         tasks_per_client: 3,
     };
-    fill_agency(store, agency.id, &team, 2026, size).await?;
+    let data = fill_agency(store, agency.id, &team, 2026, size).await?;
+    let files = crate::files::FileStore::from_settings(&settings.files)?;
+    for client in data.clients.iter().take(10) {
+        for (name, body) in demo_files(&client.name) {
+            let id = crate::store::new_id();
+            let key = crate::files::object_key(agency.id, client.id, id);
+            files.put(&key, vec![bytes::Bytes::from(body.clone())]).await?;
+            let file = crate::store::files::NewFile {
+                id,
+                name,
+                content_type: "text/plain".into(),
+                size_bytes: body.len() as i64,
+                sha256: hex::encode(ring::digest::digest(&ring::digest::SHA256, body.as_bytes())),
+                object_key: key,
+                uploaded_by: owner.id,
+            };
+            store.insert_file(agency.id, client.id, &file, now).await?;
+        }
+    }
     Ok(Seeded::Created)
+}
+
+/// Two small documents a client folder would hold.
+fn demo_files(client: &str) -> [(String, String); 2] {
+    [
+        (
+            "Kickoff notes.txt".into(),
+            format!(
+                "Kickoff with {client}\n\n- Goals: grow qualified leads 20% this quarter\n- Channels: Meta, Google Ads\n- Reporting: weekly, Monday 9:00\n"
+            ),
+        ),
+        (
+            "Access checklist.md".into(),
+            format!(
+                "# {client}: access checklist\n\n- [x] Meta Business Manager partner access\n- [x] Google Ads manager link\n- [ ] GA4 editor access\n- [ ] Shopify collaborator request\n"
+            ),
+        ),
+    ]
 }
 
 /// Generate and insert a data set into an agency, then compute every client's health.

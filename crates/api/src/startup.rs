@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::error::{finalize_response, json_error, path_error, query_error};
+use crate::files::FileStore;
 use crate::jobs::JobSignal;
 use crate::mailer::Mailer;
 use crate::rate_limit::Limiter;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub mailer: Mailer,
     pub jobs: JobSignal,
+    /// Where client files' bytes live (local directory or S3-compatible bucket).
+    pub files: FileStore,
 }
 
 impl AppState {
@@ -43,7 +46,9 @@ impl AppState {
             None => Limiter::in_memory(&settings.rate_limits),
         };
         let mailer = Mailer::from_settings(&settings.mail)?;
+        let files = FileStore::from_settings(&settings.files)?;
         Ok(Self {
+            files,
             store,
             limiter,
             mailer,

@@ -17,11 +17,14 @@ pub mod api_keys;
 pub mod audit;
 pub mod bulk;
 pub mod clients;
+pub mod files;
 pub mod jobs;
+pub mod notes;
 pub mod outbox;
 pub mod password_resets;
 pub mod sessions;
 pub mod stages;
+pub mod tasks;
 pub mod users;
 
 /// The active database.
