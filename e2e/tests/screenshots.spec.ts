@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
 import { newUser, signUpViaApi } from '../fixtures/users';
+import { Api, isoDay, TINY_PNG } from '../fixtures/api';
+import { ClientPanel, ClientsPage, PipelinePage } from '../fixtures/pages';
 
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 
@@ -28,6 +30,71 @@ test('every main view is captured', async ({ page, signIn, signUp, forgotPasswor
   await page.goto('/');
   await shell.expectDashboard(user.firstName);
   await shot(page, 'dashboard');
+
+  // A small, believable book of clients for the pipeline, list, panel and dashboard shots.
+  const api = Api.of(page);
+  const stages = await api.stages();
+  const names = [
+    'Acme Outdoor Co.',
+    'Birch & Pine Coffee',
+    'Cobalt Fitness',
+    'Driftwood Surf Shop',
+    'Evergreen Dental',
+    'Foxglove Florist',
+    'Granite Legal',
+    'Harbor Yoga',
+  ];
+  const created = [];
+  for (const [i, name] of names.entries()) {
+    const slug = name.toLowerCase().replace(/[^a-z]+/g, '');
+    created.push(
+      await api.createClient({
+        name,
+        stage_id: stages[i % stages.length].id,
+        contact_email: `owner@${slug}.example`,
+        due_date: i % 3 === 0 ? isoDay(i - 2) : undefined,
+      }),
+    );
+  }
+  const me = await api.get<{ user: { id: string } }>('/api/v1/auth/me');
+  for (const c of created.slice(0, 5)) {
+    await api.put(`/api/v1/clients/${c.id}/owner`, { user_id: me.user.id });
+  }
+  const label = await api.post<{ id: string }>('/api/v1/labels', { name: 'Priority', color: '#eb5757' });
+  await api.put(`/api/v1/clients/${created[0].id}/labels/${label.id}`);
+  await api.post(`/api/v1/clients/${created[0].id}/notes`, { body: 'Kick-off call went well; pixel install booked for Thursday.' });
+  await api.post(`/api/v1/clients/${created[0].id}/tasks`, { title: 'Install the Meta pixel', due_date: isoDay(2) });
+  const upload = await page.request.post(`/api/v1/clients/${created[0].id}/files`, {
+    multipart: { file: { name: 'brand-logo.png', mimeType: 'image/png', buffer: TINY_PNG } },
+    headers: { 'X-CSRF-Token': (await page.context().cookies()).find((c) => c.name === 'aos_csrf')?.value ?? '' },
+  });
+  expect(upload.status(), await upload.text()).toBe(201);
+
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Key numbers' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Daily activity/ })).toBeVisible();
+  await shot(page, 'dashboard-issue3');
+
+  const pipeline = new PipelinePage(page);
+  await pipeline.goto();
+  await expect(pipeline.column('Onboarding').getByRole('button', { name: /Acme Outdoor/ })).toBeVisible();
+  await shot(page, 'pipeline');
+
+  const clients = new ClientsPage(page);
+  await clients.goto();
+  await expect(clients.table.getByRole('rowheader').first()).toBeVisible();
+  await shot(page, 'clients-list');
+
+  await clients.goto(`?client=${created[0].id}`);
+  const panel = new ClientPanel(page);
+  await panel.expectOpen('Acme Outdoor Co.');
+  await expect(panel.panel.getByRole('link', { name: 'brand-logo.png' })).toBeVisible();
+  await shot(page, 'client-detail');
+
+  await panel.picker('Set due date').click();
+  await expect(page.getByRole('dialog', { name: /Due date of/ })).toBeVisible();
+  await shot(page, 'due-date-picker');
+  await page.keyboard.press('Escape');
 
   await shell.openSettings('Account');
   await expect(page.getByRole('button', { name: 'Change password' })).toBeVisible();

@@ -2,9 +2,18 @@
 //! talks to `fetch`. It adds same-origin credentials, JSON headers and the CSRF header, decodes 2xx
 //! bodies into `T` and everything else into a [`Problem`], and expires the session on a 401.
 
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod clients;
+pub mod dashboard;
+pub mod files;
+pub mod labels;
+pub mod notes;
+pub mod pipeline;
+pub mod tasks;
+pub mod team;
 
 use std::cell::Cell;
 use std::fmt;
@@ -27,6 +36,8 @@ const API: &str = "/api/v1";
 const CSRF_COOKIE: &str = "aos_csrf";
 /// Problem code of a wrong password; a 401 with it never ends the session.
 const INVALID_CREDENTIALS: &str = "invalid_credentials";
+/// Header carrying the CSRF token on every unsafe request.
+const CSRF_HEADER: &str = "X-CSRF-Token";
 
 thread_local! {
     static SESSION: Cell<Option<Session>> = const { Cell::new(None) };
@@ -107,14 +118,22 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 
 /// `POST /api/v1{path}` with a JSON body.
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let body = serde_json::to_string(body).map_err(|e| {
-        ApiError(Problem::client(
-            "bad_request_body",
-            "Could not encode the request",
-            e.to_string(),
-        ))
-    })?;
-    send(Method::POST, path, Some(body)).await
+    send_json(Method::POST, path, body).await
+}
+
+/// `PATCH /api/v1{path}` with a JSON body.
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    send_json(Method::PATCH, path, body).await
+}
+
+/// `PUT /api/v1{path}` with a JSON body.
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    send_json(Method::PUT, path, body).await
+}
+
+/// `PUT /api/v1{path}` without a body.
+pub async fn put_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send(Method::PUT, path, None).await
 }
 
 /// `POST /api/v1{path}` without a body.
@@ -122,21 +141,55 @@ pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     send(Method::POST, path, None).await
 }
 
+/// `POST /api/v1{path}` with a raw body of `content_type` (CSV import).
+pub async fn post_raw<T: DeserializeOwned>(path: &str, content_type: &str, body: String) -> ApiResult<T> {
+    send_with(Method::POST, path, Some((body, content_type))).await
+}
+
 /// `DELETE /api/v1{path}`.
 pub async fn delete<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
     send(Method::DELETE, path, None).await
 }
 
-/// The one request function. `path` is relative to `/api/v1`.
+async fn send_json<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, body: &B) -> ApiResult<T> {
+    let body = serde_json::to_string(body).map_err(|e| {
+        ApiError(Problem::client(
+            "bad_request_body",
+            "Could not encode the request",
+            e.to_string(),
+        ))
+    })?;
+    send(method, path, Some(body)).await
+}
+
+/// `?a=1&b=2` for a query DTO (fields that are `None` are left out); empty when nothing is set.
+pub fn query_string<Q: Serialize>(query: &Q) -> String {
+    match serde_urlencoded::to_string(query) {
+        Ok(s) if !s.is_empty() => format!("?{s}"),
+        _ => String::new(),
+    }
+}
+
+/// The absolute URL of an API path, for links the browser follows itself (downloads, CSV export).
+pub fn url(path: &str) -> String {
+    format!("{API}{path}")
+}
+
+/// The one request function. `path` is relative to `/api/v1`; a body is JSON.
 pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: Option<String>) -> ApiResult<T> {
-    let url = format!("{API}{path}");
+    send_with(method, path, body.map(|b| (b, "application/json"))).await
+}
+
+/// [`send`] with a body of any content type.
+async fn send_with<T: DeserializeOwned>(method: Method, path: &str, body: Option<(String, &str)>) -> ApiResult<T> {
+    let url = url(path);
     let mut builder = RequestBuilder::new(&url)
         .method(method.clone())
         .credentials(RequestCredentials::SameOrigin)
         .header("Accept", "application/json, application/problem+json");
     if method != Method::GET && method != Method::HEAD {
         if let Some(token) = csrf_token() {
-            builder = builder.header("X-CSRF-Token", &token);
+            builder = builder.header(CSRF_HEADER, &token);
         }
     }
     // Abort the request when the view (reactive owner) that started it is cleaned up.
@@ -149,7 +202,7 @@ pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: Option<
         }
     }
     let request = match body {
-        Some(json) => builder.header("Content-Type", "application/json").body(json),
+        Some((text, content_type)) => builder.header("Content-Type", content_type).body(text),
         None => builder.build(),
     }
     .map_err(|e| ApiError::network(e.to_string()))?;
@@ -158,14 +211,18 @@ pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: Option<
     let status = response.status();
     let request_id = response.headers().get("x-request-id");
     let text = response.text().await.map_err(|e| ApiError::network(e.to_string()))?;
+    decode_response(status, request_id, &text)
+}
 
+/// A 2xx body as `T`, anything else as a problem (expiring the session on a 401).
+fn decode_response<T: DeserializeOwned>(status: u16, request_id: Option<String>, text: &str) -> ApiResult<T> {
     if (200..300).contains(&status) {
-        let json = if text.trim().is_empty() { "null" } else { &text };
+        let json = if text.trim().is_empty() { "null" } else { text };
         return serde_json::from_str(json)
             .map_err(|_| ApiError::bad_response(status, request_id, "a body the app cannot read"));
     }
 
-    let problem = decode_problem(status, request_id, &text);
+    let problem = decode_problem(status, request_id, text);
     if status == 401 && problem.code != INVALID_CREDENTIALS {
         expire_session();
     }

@@ -14,13 +14,16 @@ use crate::components::icons::{Icon, IconName};
 use crate::components::spinner::FullPageSpinner;
 use crate::components::toasts::ToastStack;
 use crate::components::user_menu::UserMenu;
+use crate::pages::clients::ClientsPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::pipeline::PipelinePage;
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::settings::account::AccountPage;
 use crate::pages::settings::api_keys::ApiKeysPage;
 use crate::pages::settings::audit_log::AuditLogPage;
+use crate::pages::settings::pipeline::PipelineSettingsPage;
 use crate::pages::settings::SettingsLayout;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sign_up::SignUpPage;
@@ -54,6 +57,8 @@ pub fn App() -> impl IntoView {
                     />
                     <ParentRoute path=path!("") view=PrivateLayout>
                         <RouteDef path=path!("") view=DashboardPage/>
+                        <RouteDef path=path!("/pipeline") view=PipelinePage/>
+                        <RouteDef path=path!("/clients") view=ClientsPage/>
                         <ParentRoute path=path!("/settings") view=SettingsLayout>
                             <RouteDef
                                 path=path!("")
@@ -62,6 +67,7 @@ pub fn App() -> impl IntoView {
                             <RouteDef path=path!("/account") view=AccountPage/>
                             <RouteDef path=path!("/api-keys") view=ApiKeysPage/>
                             <RouteDef path=path!("/audit-log") view=AuditLogPage/>
+                            <RouteDef path=path!("/pipeline") view=PipelineSettingsPage/>
                         </ParentRoute>
                     </ParentRoute>
                 </Routes>
@@ -184,6 +190,7 @@ fn AppShell() -> impl IntoView {
         let path = location.pathname.get();
         let active = match route {
             Route::Dashboard => path == Route::Dashboard.path(),
+            Route::Pipeline | Route::Clients => path == route.path(),
             _ => path.starts_with(Route::Settings.path()),
         };
         active.then_some("page")
@@ -201,6 +208,14 @@ fn AppShell() -> impl IntoView {
                     <a class="nav-link" href=Route::Dashboard.path() aria-current=move || current(Route::Dashboard)>
                         <Icon name=IconName::Home/>
                         "Dashboard"
+                    </a>
+                    <a class="nav-link" href=Route::Pipeline.path() aria-current=move || current(Route::Pipeline)>
+                        <Icon name=IconName::Kanban/>
+                        "Pipeline"
+                    </a>
+                    <a class="nav-link" href=Route::Clients.path() aria-current=move || current(Route::Clients)>
+                        <Icon name=IconName::Users/>
+                        "Clients"
                     </a>
                     <a
                         class="nav-link"

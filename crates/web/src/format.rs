@@ -1,8 +1,7 @@
-//! Display helpers: instants in the agency's time zone (through the browser's `Intl`), names of roles,
-//! resources and audit outcomes. Pure formatting; no state, no requests.
+//! Display helpers: instants and calendar dates in the agency's time zone (through the browser's `Intl`),
+//! money, and names of audit outcomes. Pure formatting; no state, no requests.
 
-use audienceos_shared::permissions::Resource;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// "Mar 4, 2026, 14:05" in `time_zone` (an IANA name); UTC when the browser does not know the zone.
@@ -43,21 +42,156 @@ fn intl_format(at: &DateTime<Utc>, time_zone: &str, with_time: bool) -> Option<S
     format.call1(&formatter, &date).ok()?.as_string()
 }
 
-/// Readable name of a resource of the permission matrix.
-pub fn resource_name(resource: Resource) -> &'static str {
-    match resource {
-        Resource::Clients => "Clients",
-        Resource::Communications => "Communications",
-        Resource::Tickets => "Tickets",
-        Resource::KnowledgeBase => "Knowledge base",
-        Resource::Automations => "Automations",
-        Resource::Settings => "Settings",
-        Resource::Users => "Users",
-        Resource::Billing => "Billing",
-        Resource::Roles => "Roles",
-        Resource::Integrations => "Integrations",
-        Resource::Analytics => "Analytics",
-        Resource::AiFeatures => "AI features",
+/// "Mar 4, 2026" for a calendar date (no time zone: due dates are dates, not instants).
+pub fn day(d: NaiveDate) -> String {
+    d.format("%b %-d, %Y").to_string()
+}
+
+/// "Mar 4" for a date in the current year, else "Mar 4, 2026".
+pub fn short_day(d: NaiveDate, today: NaiveDate) -> String {
+    if d.year() == today.year() {
+        d.format("%b %-d").to_string()
+    } else {
+        day(d)
+    }
+}
+
+/// "Monday, March 4, 2026": the accessible name of a calendar day.
+pub fn long_day(d: NaiveDate) -> String {
+    d.format("%A, %B %-d, %Y").to_string()
+}
+
+/// `YYYY-MM-DD`, as `<input type=date>` and the API use.
+pub fn iso_day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// The wall-clock date and time of `at` in `time_zone`; `None` when `Intl` does not know the zone.
+pub fn wall_clock(at: &DateTime<Utc>, time_zone: &str) -> Option<NaiveDateTime> {
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| js_sys::Reflect::set(&options, &k.into(), &v.into()).ok();
+    set("timeZone", time_zone)?;
+    for k in ["year", "month", "day", "hour", "minute", "second"] {
+        set(k, "numeric")?;
+    }
+    set("hourCycle", "h23")?;
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let ctor = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let formatter =
+        js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&JsValue::from_str("en-US"), &options)).ok()?;
+    let to_parts = js_sys::Reflect::get(&formatter, &"formatToParts".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    let parts = to_parts
+        .call1(&formatter, &date)
+        .ok()?
+        .dyn_into::<js_sys::Array>()
+        .ok()?;
+    let mut n = [0u32; 6];
+    for part in parts.iter() {
+        let kind = js_sys::Reflect::get(&part, &"type".into()).ok()?.as_string()?;
+        let value = js_sys::Reflect::get(&part, &"value".into()).ok()?.as_string()?;
+        let slot = ["year", "month", "day", "hour", "minute", "second"]
+            .iter()
+            .position(|k| *k == kind);
+        if let Some(i) = slot {
+            n[i] = value.parse().ok()?;
+        }
+    }
+    let date = NaiveDate::from_ymd_opt(n[0] as i32, n[1], n[2])?;
+    let time = NaiveTime::from_hms_opt(n[3] % 24, n[4], n[5])?;
+    Some(NaiveDateTime::new(date, time))
+}
+
+/// Today's date in the agency's time zone (UTC when the zone is unknown).
+pub fn today(time_zone: &str) -> NaiveDate {
+    let now = Utc::now();
+    wall_clock(&now, time_zone)
+        .map(|t| t.date())
+        .unwrap_or_else(|| now.date_naive())
+}
+
+/// The instant at which the wall clock in `time_zone` shows `local` (UTC when the zone is unknown).
+/// Two rounds of "guess, measure the offset, correct" settle daylight-saving edges.
+pub fn zoned_to_utc(local: NaiveDateTime, time_zone: &str) -> DateTime<Utc> {
+    let mut guess = local.and_utc();
+    for _ in 0..2 {
+        match wall_clock(&guess, time_zone) {
+            Some(seen) => guess += local - seen,
+            None => break,
+        }
+    }
+    guess
+}
+
+/// `d` at `hour`:00 in the agency's time zone.
+pub fn at_hour(d: NaiveDate, hour: u32, time_zone: &str) -> DateTime<Utc> {
+    let time = NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN);
+    zoned_to_utc(NaiveDateTime::new(d, time), time_zone)
+}
+
+/// The Monday after `d` (a week from `d` when `d` is a Monday).
+pub fn next_monday(d: NaiveDate) -> NaiveDate {
+    let ahead = 7 - i64::from(d.weekday().num_days_from_monday());
+    d + Duration::days(ahead)
+}
+
+/// The first day of `d`'s week (Monday).
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+/// The same day `months` months later (or earlier), clamped to the end of shorter months.
+pub fn add_months(d: NaiveDate, months: i32) -> NaiveDate {
+    let total = d.year() * 12 + d.month0() as i32 + months;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
+    (1..=d.day())
+        .rev()
+        .find_map(|day| NaiveDate::from_ymd_opt(year, month0 + 1, day))
+        .unwrap_or(d)
+}
+
+/// Short weekday names from Monday, for calendar headers.
+pub const WEEKDAYS: [(Weekday, &str, &str); 7] = [
+    (Weekday::Mon, "Mo", "Monday"),
+    (Weekday::Tue, "Tu", "Tuesday"),
+    (Weekday::Wed, "We", "Wednesday"),
+    (Weekday::Thu, "Th", "Thursday"),
+    (Weekday::Fri, "Fr", "Friday"),
+    (Weekday::Sat, "Sa", "Saturday"),
+    (Weekday::Sun, "Su", "Sunday"),
+];
+
+/// "$1,250.00" for an exact amount.
+pub fn money(m: audienceos_shared::Money) -> String {
+    let text = m.to_string();
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("${grouped}.{cents}")
+}
+
+/// "1 day" / "3 days".
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
     }
 }
 
@@ -98,6 +232,26 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_arithmetic() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        assert_eq!(add_months(d, 1), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
+        assert_eq!(add_months(d, -2), NaiveDate::from_ymd_opt(2025, 11, 30).unwrap());
+        let wed = NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+        assert_eq!(next_monday(wed), NaiveDate::from_ymd_opt(2026, 3, 9).unwrap());
+        assert_eq!(week_start(wed), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+        let mon = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        assert_eq!(next_monday(mon), NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
+    }
+
+    #[test]
+    fn money_is_grouped() {
+        use audienceos_shared::Money;
+        assert_eq!(money(Money::from_cents(125_000_005)), "$1,250,000.05");
+        assert_eq!(money(Money::from_cents(99)), "$0.99");
+        assert_eq!(money(Money::from_cents(100_000)), "$1,000.00");
+    }
 
     #[test]
     fn labels_are_words() {

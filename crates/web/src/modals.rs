@@ -1,4 +1,14 @@
 //! Feature modals: each supplies its fields and its action to the shared `Modal` primitive.
 
+pub mod collaborators_picker;
+pub mod confirm_delete_client;
 pub mod confirm_revoke;
 pub mod create_api_key;
+pub mod create_client;
+pub mod due_date_picker;
+pub mod escalate_alert;
+pub mod file_picker;
+pub mod import_clients;
+pub mod label_picker;
+pub mod owner_picker;
+pub mod snooze_alert;

@@ -5,6 +5,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Dashboard,
+    Pipeline,
+    Clients,
     SignIn,
     SignUp,
     ForgotPassword,
@@ -13,6 +15,7 @@ pub enum Route {
     SettingsAccount,
     SettingsApiKeys,
     SettingsAuditLog,
+    SettingsPipeline,
     /// The API's Swagger UI, served by the API (a full page load, not a SPA route).
     ApiDocs,
 }
@@ -22,6 +25,8 @@ impl Route {
     pub fn path(self) -> &'static str {
         match self {
             Route::Dashboard => "/",
+            Route::Pipeline => "/pipeline",
+            Route::Clients => "/clients",
             Route::SignIn => "/sign-in",
             Route::SignUp => "/sign-up",
             Route::ForgotPassword => "/forgot-password",
@@ -30,6 +35,7 @@ impl Route {
             Route::SettingsAccount => "/settings/account",
             Route::SettingsApiKeys => "/settings/api-keys",
             Route::SettingsAuditLog => "/settings/audit-log",
+            Route::SettingsPipeline => "/settings/pipeline",
             Route::ApiDocs => "/api/docs/",
         }
     }
@@ -45,6 +51,58 @@ impl Route {
         .iter()
         .any(|r| r.path() == path)
     }
+}
+
+/// The query parameter that keeps the client detail panel open across reloads (`?client=<id>`).
+pub const CLIENT_PARAM: &str = "client";
+
+/// `search` (a `?a=1&b=2` string, with or without the `?`) with `key` set to `value`, or removed when
+/// `value` is `None`; other parameters keep their order. Returns `?..` or an empty string.
+pub fn with_param(search: &str, key: &str, value: Option<&str>) -> String {
+    let mut pairs: Vec<(String, String)> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode_component(k) != key).then(|| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    if let Some(v) = value {
+        pairs.push((encode_component(key), encode_component(v)));
+    }
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        let joined: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("?{}", joined.join("&"))
+    }
+}
+
+/// Decodes a query string component (`+` is a space).
+pub fn decode_component(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi * 16 + lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 /// `/sign-in?next=<path>`, for sending a signed-out user back where they were after signing in.
@@ -97,6 +155,15 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/sign-in?next=/x")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn params_are_set_replaced_and_removed() {
+        assert_eq!(with_param("", "client", Some("42")), "?client=42");
+        assert_eq!(with_param("?q=acme&client=1", "client", Some("2")), "?q=acme&client=2");
+        assert_eq!(with_param("?q=acme&client=1", "client", None), "?q=acme");
+        assert_eq!(with_param("?client=1", "client", None), "");
+        assert_eq!(decode_component("a%20b+c%"), "a b c%");
     }
 
     #[test]

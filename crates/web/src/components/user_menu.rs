@@ -1,5 +1,5 @@
 //! The account button at the bottom of the sidebar (initials, name, role) and its menu
-//! ("Settings", "Sign out"). Escape closes it and returns focus to the button; arrows move between items.
+//! ("Settings", "API docs", "Sign out"). Escape closes it and returns focus to the button; arrows move between items.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -89,6 +89,16 @@ pub fn UserMenu(
                     >
                         <Icon name=IconName::Settings/>
                         "Settings"
+                    </a>
+                    <a
+                        class="menu-item"
+                        role="menuitem"
+                        href=Route::ApiDocs.path()
+                        rel="external"
+                        on:click=move |_| close(false)
+                    >
+                        <Icon name=IconName::Book/>
+                        "API docs"
                     </a>
                     <button
                         type="button"

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod api_keys;
 pub mod audit_log;
+pub mod pipeline;
 
 use audienceos_shared::permissions::{Action, Resource};
 use leptos::prelude::*;
@@ -12,12 +13,13 @@ use leptos_router::hooks::use_location;
 use crate::routes::Route;
 use crate::state::session::use_session;
 
-/// Heading, tabs ("Account", "API keys", "Audit log") and the selected tab.
+/// Heading, tabs ("Account", "Pipeline", "API keys", "Audit log") and the selected tab.
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let can_read_settings = move || session.can(Resource::Settings, Action::Read);
+    let can_read_clients = move || session.can(Resource::Clients, Action::Read);
     let tab = move |route: Route, label: &'static str| {
         view! {
             <a
@@ -34,11 +36,14 @@ pub fn SettingsLayout() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1 class="page-title">"Settings"</h1>
-                    <p class="page-subtitle">"Your account and your agency's security settings."</p>
+                    <p class="page-subtitle">"Your account, your agency's pipeline and its security settings."</p>
                 </div>
             </header>
             <nav class="tabs" aria-label="Settings">
                 {tab(Route::SettingsAccount, "Account")}
+                <Show when=can_read_clients>
+                    {tab(Route::SettingsPipeline, "Pipeline")}
+                </Show>
                 <Show when=can_read_settings>
                     {tab(Route::SettingsApiKeys, "API keys")}
                     {tab(Route::SettingsAuditLog, "Audit log")}

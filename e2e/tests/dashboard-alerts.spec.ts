@@ -1,0 +1,64 @@
+// Dashboard alerts: escalate and snooze are saved (still there after a reload), and a snoozed alert
+// comes back once its time has passed. The server's clock and alert rules are driven through the
+// test hooks (AOS_TEST_HOOKS=1 in scripts/e2e-server).
+import { randomBytes } from 'node:crypto';
+import { test, expect } from '../fixtures/test';
+
+const DAY = 24 * 60 * 60;
+
+test('escalate and snooze persist across a reload, and a snoozed alert comes back after its time', async ({
+  page,
+  signedInUser,
+  api,
+  firehose,
+}) => {
+  const tag = randomBytes(3).toString('hex');
+  const escalated = await api.createClient({ name: `Escalate Co ${tag}` });
+  const snoozed = await api.createClient({ name: `Snooze Co ${tag}` });
+
+  // A month later, both clients are stale: the rules raise alerts for them.
+  await api.setClock(30 * DAY);
+  try {
+    await api.runAlertRules();
+    const [first] = await api.alertsOf(escalated.id);
+    const [second] = await api.alertsOf(snoozed.id);
+    expect(first, 'an alert for the first client').toBeTruthy();
+    expect(second, 'an alert for the second client').toBeTruthy();
+
+    await page.goto('/');
+    const fullName = `${signedInUser.firstName} ${signedInUser.lastName}`;
+
+    // Escalate the first.
+    const item = firehose.alert(first.title, escalated.name);
+    await expect(item).toBeVisible();
+    await item.getByRole('button', { name: 'Escalate' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Escalate/ });
+    await dialog.getByRole('radio', { name: new RegExp(fullName) }).check();
+    await dialog.getByLabel('Note').fill('Please call them today.');
+    await dialog.getByRole('button', { name: 'Escalate' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(item).toContainText(`Escalated to ${fullName}`);
+
+    // Snooze the second for an hour.
+    const other = firehose.alert(second.title, snoozed.name);
+    await other.getByRole('button', { name: 'Snooze' }).click();
+    await page.getByRole('menuitem', { name: '1 hour' }).click();
+    await expect(other).toContainText('Snoozed until');
+
+    await page.reload();
+    await expect(firehose.alert(first.title, escalated.name)).toContainText(`Escalated to ${fullName}`);
+    await expect(firehose.alert(second.title, snoozed.name)).toContainText('Snoozed until');
+    expect((await api.alert(first.id)).status).toBe('escalated');
+    expect((await api.alert(second.id)).status).toBe('snoozed');
+
+    // Two hours later the snooze is over: the alert is active again.
+    await api.setClock(30 * DAY + 2 * 60 * 60);
+    await page.reload();
+    const back = firehose.alert(second.title, snoozed.name);
+    await expect(back).toContainText('Active');
+    await expect(back.getByRole('button', { name: 'Snooze' })).toBeVisible();
+    expect((await api.alert(second.id)).status).toBe('active');
+  } finally {
+    await api.setClock(0);
+  }
+});
