@@ -1,5 +1,5 @@
-// Dashboard alerts: escalate and snooze are saved (still there after a reload), and a snoozed alert
-// comes back once its time has passed. The server's clock and alert rules are driven through the
+// Dashboard alerts: escalate and snooze are saved (still there after a reload; a snoozed alert leaves
+// the feed), and a snoozed alert comes back once its time has passed. The server's clock and alert rules are driven through the
 // test hooks (AOS_TEST_HOOKS=1 in scripts/e2e-server).
 import { randomBytes } from 'node:crypto';
 import { test, expect } from '../fixtures/test';
@@ -24,6 +24,8 @@ test('escalate and snooze persist across a reload, and a snoozed alert comes bac
     const [second] = await api.alertsOf(snoozed.id);
     expect(first, 'an alert for the first client').toBeTruthy();
     expect(second, 'an alert for the second client').toBeTruthy();
+    // Back to real time, so the browser's "in 1 hour" is in the server's future too.
+    await api.setClock(0);
 
     await page.goto('/');
     const fullName = `${signedInUser.firstName} ${signedInUser.lastName}`;
@@ -45,14 +47,15 @@ test('escalate and snooze persist across a reload, and a snoozed alert comes bac
     await page.getByRole('menuitem', { name: '1 hour' }).click();
     await expect(other).toContainText('Snoozed until');
 
+    // After a reload the escalation is still there, and the snoozed alert is out of the feed until its time.
     await page.reload();
     await expect(firehose.alert(first.title, escalated.name)).toContainText(`Escalated to ${fullName}`);
-    await expect(firehose.alert(second.title, snoozed.name)).toContainText('Snoozed until');
+    await expect(firehose.alert(second.title, snoozed.name)).toHaveCount(0);
     expect((await api.alert(first.id)).status).toBe('escalated');
     expect((await api.alert(second.id)).status).toBe('snoozed');
 
     // Two hours later the snooze is over: the alert is active again.
-    await api.setClock(30 * DAY + 2 * 60 * 60);
+    await api.setClock(2 * 60 * 60);
     await page.reload();
     const back = firehose.alert(second.title, snoozed.name);
     await expect(back).toContainText('Active');
