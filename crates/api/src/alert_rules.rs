@@ -43,6 +43,12 @@ pub async fn run_all(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Rul
         resolved = total.resolved,
         "alert rules ran"
     );
+    // Keep SQLite's planner statistics fresh as the data grows (a no-op when nothing changed much).
+    if let crate::store::Db::Sqlite(_) = state.store.db {
+        if let Err(e) = state.store.analyze().await {
+            tracing::warn!(error.cause_chain = ?e, "could not refresh the planner statistics");
+        }
+    }
     anyhow::ensure!(failed == 0, "alert rules failed for {failed} agencies");
     Ok(total)
 }

@@ -137,6 +137,7 @@ pub async fn fill_agency(
         .collect();
     store.bulk_label_clients(agency_id, &labels, &data.labels, now).await?;
     store.refresh_health(agency_id, None, now).await?;
+    store.analyze().await?;
     Ok(data)
 }
 

@@ -20,7 +20,7 @@ use crate::jobs::JobSignal;
 use crate::mailer::Mailer;
 use crate::rate_limit::Limiter;
 use crate::store::audit::NewAuditEvent;
-use crate::store::Store;
+use crate::store::{Db, Store};
 use crate::telemetry::AosRootSpan;
 
 /// Everything a handler needs, shared by all workers.
@@ -81,6 +81,9 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.database_url).await?;
         store.migrate().await?;
+        if let Db::Sqlite(_) = store.db {
+            store.analyze().await?;
+        }
         let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
         Self::with_store(settings, store, listener)
     }
