@@ -90,9 +90,10 @@ fn run(cli: &Cli) -> anyhow::Result<Running> {
 }
 
 /// The binary's only stdout output: one line per fake, for people and scripts that start it.
-#[allow(clippy::print_stdout)]
 fn announce(line: &str) {
-    println!("{line}");
+    use std::io::Write as _;
+    // A closed stdout (the reader went away) is not a reason to stop serving.
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 async fn shutdown_signal() -> anyhow::Result<()> {
