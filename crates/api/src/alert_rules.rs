@@ -71,6 +71,8 @@ pub async fn run_for_agency(state: &AppState, agency_id: Uuid, now: DateTime<Utc
         .upsert_kpi_snapshot(agency_id, now.date_naive(), &kpis.to_metrics(), now)
         .await
         .context("writing the KPI snapshot")?;
+    // Health and alerts changed outside any request: outdate the agency's cached reads.
+    state.data_changed(agency_id).await;
     Ok(outcome)
 }
 

@@ -216,6 +216,8 @@ pub struct Settings {
     pub alert_rules_interval_secs: u64,
     /// Days without activity after which a client raises an `inactivity` alert.
     pub alert_inactivity_days: i64,
+    /// Seconds a cached read (client list, dashboard) may live; writes outdate it at once (0: no caching).
+    pub read_cache_secs: u64,
     /// Test-only routes under `/api/test` (an injectable clock, running the alert rules now). Never in production.
     pub test_hooks: bool,
 }
@@ -284,6 +286,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_JOB_POLL_MS", "1000", "How often the job worker polls for due jobs."),
     ("AOS_ALERT_RULES_INTERVAL_SECS", "900", "Seconds between runs of the alert rules job (health refresh, rule alerts, daily KPI snapshot); 0 never schedules it."),
     ("AOS_ALERT_INACTIVITY_DAYS", "14", "Days without activity on a client before an `inactivity` alert is raised."),
+    ("AOS_READ_CACHE_SECS", "5", "Seconds the client list, dashboard KPIs and firehose may be served from the per-process cache. Any write to the agency outdates its entries at once on every instance (they are keyed by the agency's data version); the TTL only bounds clock-derived staleness (days in stage, snoozes ending). 0 turns caching off."),
     ("AOS_TEST_HOOKS", "false", "`true` adds test-only routes: POST /api/test/clock {\"offset_seconds\": N} shifts the app clock, POST /api/test/run-alert-rules runs the rules now. Refused in production."),
 ];
 
@@ -568,6 +571,7 @@ impl Settings {
         let job_poll_ms = number("AOS_JOB_POLL_MS", 1000, 10, 60_000) as u64;
         let alert_rules_interval_secs = number("AOS_ALERT_RULES_INTERVAL_SECS", 900, 0, 7 * 24 * 3600) as u64;
         let alert_inactivity_days = number("AOS_ALERT_INACTIVITY_DAYS", 14, 1, 365);
+        let read_cache_secs = number("AOS_READ_CACHE_SECS", 5, 0, 3600) as u64;
         let test_hooks = match get("AOS_TEST_HOOKS").as_deref() {
             None | Some("false") | Some("0") => false,
             Some("true") | Some("1") if prod => {
@@ -754,6 +758,7 @@ impl Settings {
             job_poll_ms,
             alert_rules_interval_secs,
             alert_inactivity_days,
+            read_cache_secs,
             test_hooks,
         })
     }

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod mailer;
 pub mod openapi;
 pub mod rate_limit;
+pub mod read_cache;
 pub mod routes;
 pub mod seed;
 pub mod startup;

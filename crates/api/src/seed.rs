@@ -138,6 +138,8 @@ pub async fn fill_agency(
     store.bulk_label_clients(agency_id, &labels, &data.labels, now).await?;
     store.refresh_health(agency_id, None, now).await?;
     store.analyze().await?;
+    // Written by this process, not a request: running servers must not serve reads cached before it.
+    store.bump_data_version(agency_id).await?;
     Ok(data)
 }
 

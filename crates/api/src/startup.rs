@@ -35,6 +35,8 @@ pub struct AppState {
     pub files: FileStore,
     /// The time alerts, snoozes, the rules job and the dashboard use (shiftable by the test hooks).
     pub clock: Clock,
+    /// Cached hot reads and role grants, keyed by the agency data version.
+    pub reads: crate::read_cache::ReadCache,
 }
 
 impl AppState {
@@ -58,8 +60,16 @@ impl AppState {
             hasher: PasswordHasher::new(2),
             jobs: JobSignal::default(),
             clock: Clock::default(),
+            reads: crate::read_cache::ReadCache::new(settings.read_cache_secs),
             settings: Arc::new(settings),
         })
+    }
+
+    /// Outdate every cached read of the agency (after a write that did not come through the API middleware).
+    pub async fn data_changed(&self, agency_id: uuid::Uuid) {
+        if let Err(e) = self.store.bump_data_version(agency_id).await {
+            tracing::warn!(error.cause_chain = ?e, %agency_id, "could not bump the agency data version; cached reads may lag until they expire");
+        }
     }
 
     /// Record a security event. A failure to record is logged, never shown to the caller.

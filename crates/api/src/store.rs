@@ -128,7 +128,10 @@ impl Store {
                 .foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Read pages straight from the OS page cache instead of copying them into each connection's
+                // own cache: the pool's connections share one warm copy of the hot indexes.
+                .pragma("mmap_size", "268435456");
             if let Some(path) = raw
                 .trim_start_matches("sqlite://")
                 .trim_start_matches("sqlite:")

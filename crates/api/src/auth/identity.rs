@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::session::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_PURPOSE};
 use super::tokens::{digest, API_KEY_PREFIX};
 use crate::error::ApiError;
+use crate::read_cache::RoleGrant;
 use crate::startup::AppState;
 
 /// How the caller authenticated.
@@ -39,6 +40,8 @@ pub struct Identity {
     pub via: Via,
     /// False when a cookie-authenticated unsafe request lacks a matching CSRF token.
     pub csrf_ok: bool,
+    /// The agency's data version when the request began (the key of the read caches).
+    pub data_version: i64,
 }
 
 impl Identity {
@@ -110,9 +113,13 @@ pub async fn resolve_identity<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let mut writer = None;
     if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
         match resolve(&state, req.request()).await {
             Ok(Some(identity)) => {
+                if !is_safe(req.method()) {
+                    writer = Some((state.clone(), identity.agency_id));
+                }
                 req.extensions_mut().insert(identity);
             }
             Ok(None) => {}
@@ -125,7 +132,13 @@ pub async fn resolve_identity<B: MessageBody + 'static>(
             }
         }
     }
-    Ok(next.call(req).await?.map_into_left_body())
+    let res = next.call(req).await?;
+    // Any unsafe request of a signed-in caller may have written: outdate the agency's cached reads before
+    // the response leaves, so the caller (and everyone after) reads what was written.
+    if let Some((state, agency_id)) = writer {
+        state.data_changed(agency_id).await;
+    }
+    Ok(res.map_into_left_body())
 }
 
 enum Resolve {
@@ -158,17 +171,17 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<Identity>
         if row.last_used_at.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
             state.store.touch_api_key(row.id, now).await?;
         }
-        let role = state.store.get_role(row.agency_id, row.role_id).await?;
-        let permissions = state.store.role_permissions(row.agency_id, row.role_id).await?;
+        let grant = role_grant(state, row.agency_id, row.role_id, row.data_version).await?;
         return Ok(Some(Identity {
             user_id: row.created_by,
             agency_id: row.agency_id,
-            role_id: role.id,
-            system_role: role.system(),
-            role_name: role.name,
-            permissions,
+            role_id: grant.role_id,
+            system_role: grant.system_role,
+            role_name: grant.role_name.clone(),
+            permissions: grant.permissions.clone(),
             via: Via::ApiKey { key_id: row.id },
             csrf_ok: true,
+            data_version: row.data_version,
         }));
     }
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
@@ -200,22 +213,45 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<Identity>
             && bool::from(header.as_bytes().ct_eq(cookie.as_bytes()))
             && bool::from(header.as_bytes().ct_eq(session.csrf_token.as_bytes()))
     };
-    let user = state.store.get_user(session.agency_id, session.user_id).await?;
-    let role = state.store.get_role(user.agency_id, user.role_id).await?;
-    let permissions = state.store.role_permissions(user.agency_id, user.role_id).await?;
+    let grant = role_grant(state, session.agency_id, session.role_id, session.data_version).await?;
     Ok(Some(Identity {
-        user_id: user.id,
-        agency_id: user.agency_id,
-        role_id: role.id,
-        system_role: role.system(),
-        role_name: role.name,
-        permissions,
+        user_id: session.user_id,
+        agency_id: session.agency_id,
+        role_id: grant.role_id,
+        system_role: grant.system_role,
+        role_name: grant.role_name.clone(),
+        permissions: grant.permissions.clone(),
         via: Via::Session {
             session_id: session.id,
             csrf_token: session.csrf_token,
         },
         csrf_ok,
+        data_version: session.data_version,
     }))
+}
+
+/// The role and permissions of a request, from the read cache (keyed by the agency's data version, so a
+/// changed role or matrix is seen by the next request) or the store.
+async fn role_grant(
+    state: &AppState,
+    agency_id: Uuid,
+    role_id: Uuid,
+    version: i64,
+) -> Result<std::sync::Arc<RoleGrant>, Resolve> {
+    state
+        .reads
+        .role(agency_id, role_id, version, async {
+            let role = state.store.get_role(agency_id, role_id).await?;
+            let permissions = state.store.role_permissions(agency_id, role_id).await?;
+            Ok(RoleGrant {
+                role_id: role.id,
+                system_role: role.system(),
+                role_name: role.name,
+                permissions,
+            })
+        })
+        .await
+        .map_err(|e| Resolve::Failed(anyhow::Error::new(e)))
 }
 
 /// An authenticated caller (any permission).

@@ -327,6 +327,7 @@ async fn signed_in(
             csrf_token: issued.csrf_token.clone(),
         },
         csrf_ok: true,
+        data_version: 0,
     };
     let me = build_me(state, &identity).await?;
     let mut res = HttpResponse::build(status);

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::identity::{client_ip, ClientsManage, ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
+use crate::read_cache::{json_body, to_bytes, BodyKey};
 use crate::startup::AppState;
 use crate::store::audit::NewAuditEvent;
 use crate::store::client_list::{default_dir, ClientFilter, CursorError, ListCursor};
@@ -249,6 +250,7 @@ pub async fn client_dtos(state: &AppState, rows: Vec<ClientRow>) -> Result<Vec<C
     security(("session_cookie" = []), ("api_key" = [])))]
 pub async fn list_clients(
     state: web::Data<AppState>,
+    req: HttpRequest,
     me: Authorized<ClientsRead>,
     q: web::Query<ClientListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -265,20 +267,27 @@ pub async fn list_clients(
         None => None,
     };
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let (rows, next_cursor) = state
-        .store
-        .list_clients(
-            me.agency_id,
-            me.client_scope(),
-            &ClientFilter::from(&*q),
-            sort,
-            dir,
-            after.as_ref(),
-            limit,
-        )
+    let key = BodyKey::of("clients", &req, &me);
+    let body = state
+        .reads
+        .body(key, async {
+            let (rows, next_cursor) = state
+                .store
+                .list_clients(
+                    me.agency_id,
+                    me.client_scope(),
+                    &ClientFilter::from(&*q),
+                    sort,
+                    dir,
+                    after.as_ref(),
+                    limit,
+                )
+                .await?;
+            let items = client_dtos(&state, rows.into_iter().map(|r| r.client).collect()).await?;
+            to_bytes(&Page { items, next_cursor })
+        })
         .await?;
-    let items = client_dtos(&state, rows.into_iter().map(|r| r.client).collect()).await?;
-    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+    Ok(json_body(body))
 }
 
 /// The effective sort and direction of a list query.

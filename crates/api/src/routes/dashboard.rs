@@ -2,7 +2,7 @@
 //! firehose of real events. Members see numbers about their own clients; KPI snapshots are agency-wide,
 //! so a Member's cards have no previous value.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use audienceos_shared::alerts::{AlertSeverity, ClientRef};
 use audienceos_shared::dashboard::{
     DashboardKpis, FirehoseItem, FirehoseKind, Kpi, KpiQuery, Trend, TrendPoint, TrendQuery, TrendSeries,
@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
+use crate::read_cache::{json_body, to_bytes, BodyKey};
 use crate::routes::alerts::alert_dto;
 use crate::startup::AppState;
 use crate::store::dashboard::round1;
@@ -41,52 +42,60 @@ const CARDS: [(&str, &str, bool, &str, &str); 7] = [
     security(("session_cookie" = []), ("api_key" = [])))]
 pub async fn kpis(
     state: web::Data<AppState>,
+    req: HttpRequest,
     me: Authorized<ClientsRead>,
     q: web::Query<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
-    let period_days = q.period_days.unwrap_or(30);
-    let now = state.clock.now();
-    let scope = me.client_scope();
-    let values = state.store.kpi_values(me.agency_id, scope, now).await?;
-    let previous = match scope {
-        None => {
-            let day = now.date_naive() - chrono::Duration::days(i64::from(period_days));
-            state
-                .store
-                .kpi_snapshot_at_or_before(me.agency_id, day)
-                .await?
-                .map(|s| s.metrics.0)
-        }
-        Some(_) => None,
-    };
-    let kpis = values
-        .pairs()
-        .into_iter()
-        .zip(CARDS)
-        .map(|((key, value), (_, label, higher_is_better, unit, link))| {
-            let previous = previous
-                .as_ref()
-                .and_then(|m| m.get(key))
-                .and_then(serde_json::Value::as_f64)
-                .map(round1);
-            Kpi {
-                key: key.into(),
-                label: label.into(),
-                value,
-                previous,
-                trend: trend(value, previous),
-                higher_is_better,
-                unit: unit.into(),
-                link: link.into(),
-            }
+    let key = BodyKey::of("dashboard_kpis", &req, &me);
+    let body = state
+        .reads
+        .body(key, async {
+            let period_days = q.period_days.unwrap_or(30);
+            let now = state.clock.now();
+            let scope = me.client_scope();
+            let values = state.store.kpi_values(me.agency_id, scope, now).await?;
+            let previous = match scope {
+                None => {
+                    let day = now.date_naive() - chrono::Duration::days(i64::from(period_days));
+                    state
+                        .store
+                        .kpi_snapshot_at_or_before(me.agency_id, day)
+                        .await?
+                        .map(|s| s.metrics.0)
+                }
+                Some(_) => None,
+            };
+            let kpis = values
+                .pairs()
+                .into_iter()
+                .zip(CARDS)
+                .map(|((key, value), (_, label, higher_is_better, unit, link))| {
+                    let previous = previous
+                        .as_ref()
+                        .and_then(|m| m.get(key))
+                        .and_then(serde_json::Value::as_f64)
+                        .map(round1);
+                    Kpi {
+                        key: key.into(),
+                        label: label.into(),
+                        value,
+                        previous,
+                        trend: trend(value, previous),
+                        higher_is_better,
+                        unit: unit.into(),
+                        link: link.into(),
+                    }
+                })
+                .collect();
+            to_bytes(&DashboardKpis {
+                period_days,
+                kpis,
+                generated_at: now,
+            })
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(DashboardKpis {
-        period_days,
-        kpis,
-        generated_at: now,
-    }))
+        .await?;
+    Ok(json_body(body))
 }
 
 fn trend(value: f64, previous: Option<f64>) -> Trend {
@@ -162,90 +171,98 @@ pub async fn trends(
     security(("session_cookie" = []), ("api_key" = [])))]
 pub async fn firehose(
     state: web::Data<AppState>,
+    req: HttpRequest,
     me: Authorized<ClientsRead>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
-    let now = state.clock.now();
-    let (keys, next_cursor) = state
-        .store
-        .firehose_page(me.agency_id, me.client_scope(), now, q.limit(), q.cursor.as_deref())
+    let key = BodyKey::of("dashboard_firehose", &req, &me);
+    let body = state
+        .reads
+        .body(key, async {
+            let now = state.clock.now();
+            let (keys, next_cursor) = state
+                .store
+                .firehose_page(me.agency_id, me.client_scope(), now, q.limit(), q.cursor.as_deref())
+                .await?;
+            let mut d = state.store.firehose_details(me.agency_id, &keys).await?;
+            let person = |f: &Option<String>, l: &Option<String>| match (f, l) {
+                (Some(f), Some(l)) => Some(format!("{f} {l}")),
+                _ => None,
+            };
+            let mut items = Vec::with_capacity(keys.len());
+            for k in keys {
+                let item = match k.kind.as_str() {
+                    "alert" => d.alerts.iter().position(|a| a.id == k.id).map(|i| {
+                        let a = alert_dto(d.alerts.swap_remove(i), now);
+                        FirehoseItem {
+                            id: format!("alert:{}", a.id),
+                            kind: FirehoseKind::Alert,
+                            at: k.at,
+                            client: a.client.clone(),
+                            title: a.title.clone(),
+                            detail: Some(a.description.clone()).filter(|s| !s.is_empty()),
+                            severity: Some(a.severity),
+                            alert: Some(a),
+                        }
+                    }),
+                    "stage_move" => d.stage_moves.iter().find(|m| m.id == k.id).map(|m| FirehoseItem {
+                        id: format!("stage_move:{}", m.id),
+                        kind: FirehoseKind::StageMove,
+                        at: k.at,
+                        client: Some(ClientRef {
+                            id: m.client_id,
+                            name: m.client_name.clone(),
+                        }),
+                        title: format!("{} moved to {}", m.client_name, m.to_stage_name),
+                        detail: Some(match (&m.from_stage_name, person(&m.first_name, &m.last_name)) {
+                            (Some(from), Some(by)) => format!("From {from}, by {by}"),
+                            (Some(from), None) => format!("From {from}"),
+                            (None, Some(by)) => format!("By {by}"),
+                            (None, None) => String::new(),
+                        })
+                        .filter(|s| !s.is_empty()),
+                        severity: None,
+                        alert: None,
+                    }),
+                    "task_due" => d.tasks.iter().find(|t| t.id == k.id).map(|t| FirehoseItem {
+                        id: format!("task_due:{}", t.id),
+                        kind: FirehoseKind::TaskDue,
+                        at: k.at,
+                        client: Some(ClientRef {
+                            id: t.client_id,
+                            name: t.client_name.clone(),
+                        }),
+                        title: format!("Task due: {}", t.title),
+                        detail: person(&t.first_name, &t.last_name).map(|p| format!("Assigned to {p}")),
+                        severity: (k.at < now).then_some(AlertSeverity::Medium),
+                        alert: None,
+                    }),
+                    "note" => d.notes.iter_mut().find(|n| n.id == k.id).map(|n| FirehoseItem {
+                        id: format!("note:{}", n.id),
+                        kind: FirehoseKind::Note,
+                        at: k.at,
+                        client: Some(ClientRef {
+                            id: n.client_id,
+                            name: n.client_name.clone(),
+                        }),
+                        title: match person(&n.first_name, &n.last_name) {
+                            Some(p) => format!("Note by {p}"),
+                            None => "Note".into(),
+                        },
+                        detail: Some(excerpt(&n.body, 280)),
+                        severity: None,
+                        alert: None,
+                    }),
+                    _ => None,
+                };
+                // An entry deleted between the two queries is skipped rather than failing the page.
+                items.extend(item);
+            }
+            to_bytes(&Page { items, next_cursor })
+        })
         .await?;
-    let mut d = state.store.firehose_details(me.agency_id, &keys).await?;
-    let person = |f: &Option<String>, l: &Option<String>| match (f, l) {
-        (Some(f), Some(l)) => Some(format!("{f} {l}")),
-        _ => None,
-    };
-    let mut items = Vec::with_capacity(keys.len());
-    for k in keys {
-        let item = match k.kind.as_str() {
-            "alert" => d.alerts.iter().position(|a| a.id == k.id).map(|i| {
-                let a = alert_dto(d.alerts.swap_remove(i), now);
-                FirehoseItem {
-                    id: format!("alert:{}", a.id),
-                    kind: FirehoseKind::Alert,
-                    at: k.at,
-                    client: a.client.clone(),
-                    title: a.title.clone(),
-                    detail: Some(a.description.clone()).filter(|s| !s.is_empty()),
-                    severity: Some(a.severity),
-                    alert: Some(a),
-                }
-            }),
-            "stage_move" => d.stage_moves.iter().find(|m| m.id == k.id).map(|m| FirehoseItem {
-                id: format!("stage_move:{}", m.id),
-                kind: FirehoseKind::StageMove,
-                at: k.at,
-                client: Some(ClientRef {
-                    id: m.client_id,
-                    name: m.client_name.clone(),
-                }),
-                title: format!("{} moved to {}", m.client_name, m.to_stage_name),
-                detail: Some(match (&m.from_stage_name, person(&m.first_name, &m.last_name)) {
-                    (Some(from), Some(by)) => format!("From {from}, by {by}"),
-                    (Some(from), None) => format!("From {from}"),
-                    (None, Some(by)) => format!("By {by}"),
-                    (None, None) => String::new(),
-                })
-                .filter(|s| !s.is_empty()),
-                severity: None,
-                alert: None,
-            }),
-            "task_due" => d.tasks.iter().find(|t| t.id == k.id).map(|t| FirehoseItem {
-                id: format!("task_due:{}", t.id),
-                kind: FirehoseKind::TaskDue,
-                at: k.at,
-                client: Some(ClientRef {
-                    id: t.client_id,
-                    name: t.client_name.clone(),
-                }),
-                title: format!("Task due: {}", t.title),
-                detail: person(&t.first_name, &t.last_name).map(|p| format!("Assigned to {p}")),
-                severity: (k.at < now).then_some(AlertSeverity::Medium),
-                alert: None,
-            }),
-            "note" => d.notes.iter_mut().find(|n| n.id == k.id).map(|n| FirehoseItem {
-                id: format!("note:{}", n.id),
-                kind: FirehoseKind::Note,
-                at: k.at,
-                client: Some(ClientRef {
-                    id: n.client_id,
-                    name: n.client_name.clone(),
-                }),
-                title: match person(&n.first_name, &n.last_name) {
-                    Some(p) => format!("Note by {p}"),
-                    None => "Note".into(),
-                },
-                detail: Some(excerpt(&n.body, 280)),
-                severity: None,
-                alert: None,
-            }),
-            _ => None,
-        };
-        // An entry deleted between the two queries is skipped rather than failing the page.
-        items.extend(item);
-    }
-    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+    Ok(json_body(body))
 }
 
 /// The first `max` characters, with an ellipsis when cut.

@@ -20,6 +20,8 @@ pub async fn set_clock(state: web::Data<AppState>, body: web::Json<ClockRequest>
         return Err(ApiError::field("offset_seconds", "range", "must be within ten years"));
     }
     state.clock.set_offset(body.offset_seconds);
+    // Reads derived from the clock (days in stage, snoozes, overdue) were cached at the old time.
+    state.store.bump_all_data_versions().await?;
     Ok(HttpResponse::Ok().json(json!({ "offset_seconds": state.clock.offset(), "now": state.clock.now() })))
 }
 

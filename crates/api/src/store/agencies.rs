@@ -109,6 +109,29 @@ impl Store {
         Ok((agency, user))
     }
 
+    /// Mark the agency's data as changed: every cached read of it is stale from now on, on every instance.
+    pub async fn bump_data_version(&self, agency_id: Uuid) -> StoreResult<()> {
+        on_db!(&self.db, |pool| sqlx::query(
+            "update agency set data_version = data_version + 1 where id = $1"
+        )
+        .bind(agency_id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Mark every agency's data as changed (the clock moved, or a bulk load ran outside the server).
+    pub async fn bump_all_data_versions(&self) -> StoreResult<()> {
+        on_db!(&self.db, |pool| sqlx::query(
+            "update agency set data_version = data_version + 1"
+        )
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
     pub async fn get_agency(&self, id: Uuid) -> StoreResult<AgencyRow> {
         Ok(on_db!(&self.db, |pool| sqlx::query_as(
             "select * from agency where id = $1"

@@ -20,6 +20,17 @@ pub struct ApiKeyRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// A live API key as authentication sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiKeyCredential {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub created_by: Uuid,
+    pub role_id: Uuid,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub data_version: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewApiKey {
     pub agency_id: Uuid,
@@ -88,15 +99,21 @@ impl Store {
     }
 
     /// The usable key with this digest (not revoked, not expired, its creator still active).
-    pub async fn find_active_api_key(&self, key_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<ApiKeyRow>> {
-        let sql = format!(
-            "{SELECT} join app_user u on u.id = k.created_by where k.key_hash = $1 and k.revoked_at is null and k.expires_at > $2 and u.is_active = true"
-        );
-        Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
-            .bind(key_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?))
+    /// The live key of a digest (its creator still active) with its agency's data version.
+    pub async fn find_active_api_key(
+        &self,
+        key_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ApiKeyCredential>> {
+        Ok(on_db!(&self.db, |pool| sqlx::query_as(
+            "select k.id, k.agency_id, k.created_by, k.role_id, k.last_used_at, a.data_version \
+             from api_key k join app_user u on u.id = k.created_by join agency a on a.id = k.agency_id \
+             where k.key_hash = $1 and k.revoked_at is null and k.expires_at > $2 and u.is_active = true"
+        )
+        .bind(key_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?))
     }
 
     pub async fn touch_api_key(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {

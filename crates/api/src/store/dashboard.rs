@@ -344,13 +344,14 @@ impl Store {
 
 /// The KPI statement (`$1` agency, `$2` scope, `$3` now, `$4` today): three one-row aggregates, one scan
 /// of each table. Without a scope (Managers and above) the per-row visibility test is left out, and
-/// archived clients' tasks are excluded by an anti-join on the (few) archived clients.
+/// archived clients' open tasks are subtracted from the agency's (found through the few archived clients).
 pub fn kpi_sql(db: &Db, scoped: bool) -> String {
     let days = match db {
         Db::Sqlite(_) => "max(0, cast(julianday($3) - julianday(c.stage_entered_at) as integer))",
         Db::Postgres(_) => "greatest(0, floor(extract(epoch from ($3 - c.stage_entered_at)) / 86400))",
     };
     let open = open_condition(3);
+    let sign = if scoped { "1" } else { "t.sign" };
     let (client_scope, tasks_from, alerts_from) = if scoped {
         let sc = scope_condition(2);
         (
@@ -361,8 +362,10 @@ pub fn kpi_sql(db: &Db, scoped: bool) -> String {
     } else {
         (
             String::new(),
-            "task t where t.agency_id = $1 and t.done_at is null and not exists \
-             (select 1 from client c where c.id = t.client_id and c.archived_at is not null)"
+            // every open task (index-only on task_agency_open_idx) minus those of archived clients
+            "(select t.due_date, 1 as sign from task t where t.agency_id = $1 and t.done_at is null \
+             union all select t.due_date, -1 as sign from client c join task t on t.client_id = c.id \
+             where c.agency_id = $1 and c.archived_at is not null and t.done_at is null) t"
                 .to_string(),
             format!("alert a where a.agency_id = $1 and {open}"),
         )
@@ -375,8 +378,8 @@ pub fn kpi_sql(db: &Db, scoped: bool) -> String {
             coalesce(sum(case when c.stage_id = (select s.id from pipeline_stage s where s.agency_id = $1 \
                 order by s.position, s.name limit 1) then 1 else 0 end), 0) as onboarding \
             from client c where c.agency_id = $1 and c.archived_at is null {client_scope}) k, \
-         (select count(*) as open_tasks, \
-            coalesce(sum(case when t.due_date is not null and t.due_date < $4 then 1 else 0 end), 0) as overdue_tasks \
+         (select coalesce(sum({sign}), 0) as open_tasks, \
+            coalesce(sum(case when t.due_date is not null and t.due_date < $4 then {sign} else 0 end), 0) as overdue_tasks \
             from {tasks_from}) tk, \
          (select count(*) as open_alerts from {alerts_from}) al"
     )

@@ -5,15 +5,16 @@ use uuid::Uuid;
 
 use super::{new_id, on_db, Store, StoreResult};
 
+/// A live session as authentication sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionRow {
+pub struct SessionCredential {
     pub id: Uuid,
     pub user_id: Uuid,
     pub agency_id: Uuid,
     pub csrf_token: String,
     pub last_seen_at: DateTime<Utc>,
-    pub idle_expires_at: DateTime<Utc>,
-    pub absolute_expires_at: DateTime<Utc>,
+    pub role_id: Uuid,
+    pub data_version: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -27,8 +28,6 @@ pub struct NewSession {
     pub idle_expires_at: DateTime<Utc>,
     pub absolute_expires_at: DateTime<Utc>,
 }
-
-const COLUMNS: &str = "id, user_id, agency_id, csrf_token, last_seen_at, idle_expires_at, absolute_expires_at";
 
 impl Store {
     pub async fn insert_session(&self, s: &NewSession, now: DateTime<Utc>) -> StoreResult<Uuid> {
@@ -56,17 +55,24 @@ impl Store {
     }
 
     /// The live session with this token digest, if it is neither revoked nor expired, and its user is active.
-    pub async fn find_active_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRow>> {
-        let sql = format!(
-            "select {} from session s join app_user u on u.id = s.user_id \
-             where s.token_hash = $1 and s.revoked_at is null and s.idle_expires_at > $2 and s.absolute_expires_at > $2 and u.is_active = true",
-            COLUMNS.split(", ").map(|c| format!("s.{c}")).collect::<Vec<_>>().join(", ")
-        );
-        Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?))
+    /// The live session of a token digest with what authenticating needs in the same read: the user's role
+    /// and the agency's data version (the key of the read caches).
+    pub async fn find_active_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionCredential>> {
+        Ok(on_db!(&self.db, |pool| {
+            sqlx::query_as(
+            "select s.id, s.user_id, s.agency_id, s.csrf_token, s.last_seen_at, u.role_id, a.data_version \
+             from session s join app_user u on u.id = s.user_id join agency a on a.id = s.agency_id \
+             where s.token_hash = $1 and s.revoked_at is null and s.idle_expires_at > $2 and s.absolute_expires_at > $2 and u.is_active = true"
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?
+        }))
     }
 
     /// Slide the idle expiry forward (never past the absolute expiry).

@@ -209,6 +209,19 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     }
 }
 
+impl TestApp {
+    /// A second API process on the same database, with its own caches, limiter and clock (a deployment of
+    /// several instances); returns its base address.
+    pub async fn second_instance(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let app =
+            Application::with_store((*self.state.settings).clone(), self.store.clone(), listener).expect("build app");
+        let addr = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        addr
+    }
+}
+
 /// A unique, valid sign-up body.
 pub fn signup_body() -> Value {
     let tag = uuid::Uuid::new_v4().simple().to_string();

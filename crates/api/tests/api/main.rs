@@ -20,6 +20,7 @@ mod notes;
 mod openapi;
 mod pipeline;
 mod rate_limits;
+mod read_cache;
 mod redis_limits;
 mod store;
 mod tasks;
