@@ -116,6 +116,10 @@ impl Store {
             let opts = PgConnectOptions::from_str(raw).context("parsing the Postgres URL")?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                // No ping before every acquire (a whole extra round trip per query); a connection that
+                // died fails its query once and is dropped by the pool, and connections are recycled
+                // after sqlx's idle timeout and max lifetime anyway.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(opts)
                 .await
@@ -147,6 +151,8 @@ impl Store {
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // A local file cannot drop a connection; no ping (a hop to the connection's thread) per acquire.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
