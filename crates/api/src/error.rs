@@ -277,6 +277,21 @@ pub fn validate<T: validator::Validate>(dto: &T) -> Result<(), ApiError> {
     dto.validate().map_err(ApiError::from)
 }
 
+/// Validate a DTO whose struct-level rule is about one field: report that rule's errors (validator's
+/// `__all__`) on `field`.
+pub fn validate_reporting_on<T: validator::Validate>(dto: &T, field: &str) -> Result<(), ApiError> {
+    validate(dto).map_err(|e| match e {
+        ApiError::Validation(mut errs) => {
+            for f in errs.iter_mut().filter(|f| f.field == "__all__") {
+                f.field = field.into();
+            }
+            errs.sort_by(|a, b| a.field.cmp(&b.field));
+            ApiError::Validation(errs)
+        }
+        other => other,
+    })
+}
+
 /// `JsonConfig` error handler: every body problem is a problem+json.
 pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;

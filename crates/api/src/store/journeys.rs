@@ -87,8 +87,18 @@ const INSERT_FIELD: &str = "insert into intake_form_field (id, agency_id, journe
 const CLEAR_DEFAULT: &str =
     "update onboarding_journey set is_default = false, updated_at = $2 where agency_id = $1 and is_default = true";
 
-/// The default intake form: (label, type, placeholder, required, pattern, options).
-pub const DEFAULT_FIELDS: [(&str, &str, Option<&str>, bool, Option<&str>, &[&str]); 9] = [
+/// A default intake field: (label, type, placeholder, required, pattern, options).
+pub type DefaultField = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    bool,
+    Option<&'static str>,
+    &'static [&'static str],
+);
+
+/// The default intake form.
+pub const DEFAULT_FIELDS: [DefaultField; 9] = [
     ("Business name", "text", Some("Acme Outdoor Co."), true, None, &[]),
     ("Contact email", "email", Some("you@example.com"), true, None, &[]),
     ("Website", "url", Some("https://example.com"), true, None, &[]),

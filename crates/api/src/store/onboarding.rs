@@ -38,6 +38,12 @@ pub struct InstanceRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Platform code -> `pending` | `verified` | `failed`.
+pub type PlatformMap = std::collections::BTreeMap<String, String>;
+
+/// A stage's name, platforms, platform states and status.
+type StagePlatforms = (String, Json<Vec<String>>, Option<Json<PlatformMap>>, Option<String>);
+
 /// A stage of an instance's journey with the instance's status of it (pending when none is stored).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StageStatusRow {
@@ -48,7 +54,7 @@ pub struct StageStatusRow {
     pub platforms: Json<Vec<String>>,
     pub status: Option<String>,
     pub blocked_reason: Option<String>,
-    pub platform_statuses: Option<Json<std::collections::BTreeMap<String, String>>>,
+    pub platform_statuses: Option<Json<PlatformMap>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub completed_by: Option<Uuid>,
     pub completer_first_name: Option<String>,
@@ -554,12 +560,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            let stage: Option<(
-                String,
-                Json<Vec<String>>,
-                Option<Json<std::collections::BTreeMap<String, String>>>,
-                Option<String>,
-            )> = sqlx::query_as(
+            let stage: Option<StagePlatforms> = sqlx::query_as(
                 "select s.name, s.platforms, st.platform_statuses, st.status from onboarding_instance i \
                      join onboarding_stage s on s.journey_id = i.journey_id and s.agency_id = i.agency_id \
                      left join onboarding_stage_status st on st.instance_id = i.id and st.stage_id = s.id \
