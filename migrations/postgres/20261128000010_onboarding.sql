@@ -91,6 +91,9 @@ create table onboarding_instance (
         check (status in ('pending', 'in_progress', 'completed', 'cancelled'))
 );
 create index onboarding_instance_agency_idx on onboarding_instance (agency_id, created_at, id);
+-- one running onboarding per client (completed and cancelled ones are history)
+create unique index onboarding_instance_active_client_key on onboarding_instance (agency_id, client_id)
+    where status in ('pending', 'in_progress');
 create index onboarding_instance_agency_client_idx on onboarding_instance (agency_id, client_id);
 create index onboarding_instance_agency_stage_idx on onboarding_instance (agency_id, current_stage_id);
 

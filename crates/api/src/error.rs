@@ -264,6 +264,14 @@ pub fn on_constraint(constraint: &str) -> ApiError {
         ),
         "label_agency_name_key" => ("label_name_taken", "A label with this name already exists."),
         "pipeline_stage_agency_name_key" => ("stage_name_taken", "A stage with this name already exists."),
+        "onboarding_instance_active_client_key" => (
+            "onboarding_in_progress",
+            "The client already has an onboarding in progress; finish or reopen that one.",
+        ),
+        "onboarding_journey_default_key" => (
+            "default_journey_changed",
+            "Another journey became the default meanwhile; try again.",
+        ),
         _ => ("conflict", "The request conflicts with existing data."),
     };
     ApiError::Conflict {

@@ -97,6 +97,7 @@ fn sqlite_constraint_name(message: &str) -> String {
         "alert.agency_id, alert.dedupe_key" => "alert_open_condition_key",
         "onboarding_journey.agency_id" => "onboarding_journey_default_key",
         "onboarding_instance.link_token_hash" => "onboarding_instance_link_token_hash_key",
+        "onboarding_instance.agency_id, onboarding_instance.client_id" => "onboarding_instance_active_client_key",
         other => return other.replace(['.', ',', ' '], "_"),
     }
     .to_string()

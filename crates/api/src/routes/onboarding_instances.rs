@@ -36,10 +36,11 @@ use crate::store::StoreError;
 /// For an existing client (`client_id`) or a new one (`client`), through `journey_id` or the agency's
 /// default journey. Creates the onboarding in the journey's first stage, a public link valid for the
 /// agency's link expiry (default 30 days) and, unless `send_email` is false, queues the welcome email
-/// with the link to the client's contact. The link is shown only in this answer.
+/// with the link to the client's contact. The link is shown only in this answer. A client has at most
+/// one running onboarding (`409 onboarding_in_progress`).
 #[utoipa::path(post, path = "/api/v1/onboarding/instances", tag = "onboarding", request_body = StartOnboardingRequest,
     responses((status = 201, body = OnboardingStarted), (status = 403, body = Problem),
-        (status = 409, body = Problem, description = "`contact_email_taken`, `no_default_journey`"),
+        (status = 409, body = Problem, description = "`onboarding_in_progress`, `contact_email_taken`, `no_default_journey`"),
         (status = 422, body = Problem)),
     security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
 pub async fn start_onboarding(
@@ -192,7 +193,8 @@ pub async fn get_instance(
 #[utoipa::path(patch, path = "/api/v1/onboarding/instances/{id}/stage", tag = "onboarding",
     request_body = StageTransitionRequest, params(("id" = Uuid, Path, description = "Onboarding id")),
     responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`stage_conflict`"), (status = 422, body = Problem)),
+        (status = 409, body = Problem, description = "`stage_conflict`, `onboarding_in_progress` (reopening while another runs)"),
+        (status = 422, body = Problem)),
     security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
 pub async fn transition_stage(
     state: web::Data<AppState>,

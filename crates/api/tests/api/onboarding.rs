@@ -389,6 +389,14 @@ async fn onboarding_permissions_of_members_and_managers(backend: Backend) {
             &json!({ "client_id": started.instance.client.id, "send_email": false }),
         )
         .await;
+    assert_eq!(res.status(), 409, "one running onboarding per client");
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "onboarding_in_progress");
+    let res = manager
+        .post(
+            "/api/v1/onboarding/instances",
+            &json!({ "client": { "name": "Beta", "contact_email": "beta@beta.test" }, "send_email": false }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let s: OnboardingStarted = res.json().await.unwrap();
     assert!(!s.link.email_queued);
