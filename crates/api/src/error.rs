@@ -264,6 +264,14 @@ pub fn on_constraint(constraint: &str) -> ApiError {
         ),
         "label_agency_name_key" => ("label_name_taken", "A label with this name already exists."),
         "pipeline_stage_agency_name_key" => ("stage_name_taken", "A stage with this name already exists."),
+        "onboarding_instance_active_client_key" => (
+            "onboarding_in_progress",
+            "The client already has an onboarding in progress; finish or reopen that one.",
+        ),
+        "onboarding_journey_default_key" => (
+            "default_journey_changed",
+            "Another journey became the default meanwhile; try again.",
+        ),
         _ => ("conflict", "The request conflicts with existing data."),
     };
     ApiError::Conflict {
@@ -275,6 +283,21 @@ pub fn on_constraint(constraint: &str) -> ApiError {
 /// Validate a request DTO with its shared rules.
 pub fn validate<T: validator::Validate>(dto: &T) -> Result<(), ApiError> {
     dto.validate().map_err(ApiError::from)
+}
+
+/// Validate a DTO whose struct-level rule is about one field: report that rule's errors (validator's
+/// `__all__`) on `field`.
+pub fn validate_reporting_on<T: validator::Validate>(dto: &T, field: &str) -> Result<(), ApiError> {
+    validate(dto).map_err(|e| match e {
+        ApiError::Validation(mut errs) => {
+            for f in errs.iter_mut().filter(|f| f.field == "__all__") {
+                f.field = field.into();
+            }
+            errs.sort_by(|a, b| a.field.cmp(&b.field));
+            ApiError::Validation(errs)
+        }
+        other => other,
+    })
 }
 
 /// `JsonConfig` error handler: every body problem is a problem+json.

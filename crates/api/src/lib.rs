@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod jobs;
 pub mod mailer;
+pub mod onboarding;
 pub mod openapi;
 pub mod rate_limit;
 pub mod read_cache;

@@ -40,12 +40,14 @@ pub enum RouteClass {
     SeoEnrich,
     /// OAuth callbacks.
     OauthCallback,
-    /// Unauthenticated public routes (intake form).
+    /// Unauthenticated public routes (intake form), per client IP.
     Public,
+    /// The public intake form, per link token (keyed by the token's digest), whatever the IP.
+    PublicToken,
 }
 
 impl RouteClass {
-    pub const ALL: [RouteClass; 8] = [
+    pub const ALL: [RouteClass; 9] = [
         RouteClass::Api,
         RouteClass::AuthIp,
         RouteClass::AuthAccount,
@@ -54,6 +56,7 @@ impl RouteClass {
         RouteClass::SeoEnrich,
         RouteClass::OauthCallback,
         RouteClass::Public,
+        RouteClass::PublicToken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +69,7 @@ impl RouteClass {
             RouteClass::SeoEnrich => "seo_enrich",
             RouteClass::OauthCallback => "oauth_callback",
             RouteClass::Public => "public",
+            RouteClass::PublicToken => "public_token",
         }
     }
 
@@ -85,6 +89,7 @@ impl RouteClass {
             (RouteClass::SeoEnrich, q(10, Per::Hour)),
             (RouteClass::OauthCallback, q(5, Per::Hour)),
             (RouteClass::Public, q(10, Per::Minute)),
+            (RouteClass::PublicToken, q(10, Per::Minute)),
         ])
     }
 }

@@ -20,9 +20,14 @@ pub mod clients;
 pub mod dashboard;
 pub mod files;
 pub mod health;
+pub mod intake_fields;
 pub mod labels;
 pub mod notes;
+pub mod onboarding_instances;
+pub mod onboarding_journeys;
+pub mod onboarding_settings;
 pub mod pipeline;
+pub mod public_intake;
 pub mod spa;
 pub mod tasks;
 pub mod team;
@@ -187,9 +192,62 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                                 .route(web::delete().to(files::delete_file)),
                         )
                         .service(resource("/audit-log").route(web::get().to(audit::list_audit_log)))
+                        .configure(onboarding_routes)
+                        .default_service(web::to(not_found)),
+                )
+                .service(
+                    web::scope("/public")
+                        .wrap(RateLimit::per_ip(RouteClass::Public))
+                        .service(resource("/onboarding/{token}").route(web::get().to(public_intake::get_intake)))
+                        .service(resource("/onboarding/{token}/draft").route(web::post().to(public_intake::save_draft)))
+                        .service(
+                            resource("/onboarding/{token}/submit").route(web::post().to(public_intake::submit_intake)),
+                        )
                         .default_service(web::to(not_found)),
                 )
                 .default_service(web::to(not_found)),
         )
         .default_service(web::to(spa::serve));
+}
+
+/// `/api/v1/onboarding/*`: journeys, the form builder, settings and instances (specific paths before `{id}`).
+fn onboarding_routes(cfg: &mut web::ServiceConfig) {
+    use onboarding_instances as inst;
+    use onboarding_journeys as j;
+    cfg.service(
+        resource("/onboarding/journeys")
+            .route(web::get().to(j::list_journeys))
+            .route(web::post().to(j::create_journey)),
+    )
+    .service(
+        resource("/onboarding/journeys/{id}")
+            .route(web::get().to(j::get_journey))
+            .route(web::patch().to(j::update_journey)),
+    )
+    .service(resource("/onboarding/journeys/{id}/stages").route(web::put().to(j::set_journey_stages)))
+    .service(resource("/onboarding/journeys/{id}/archive").route(web::post().to(j::archive_journey)))
+    .service(
+        resource("/onboarding/fields")
+            .route(web::get().to(intake_fields::list_fields))
+            .route(web::post().to(intake_fields::create_field)),
+    )
+    .service(resource("/onboarding/fields/order").route(web::put().to(intake_fields::reorder_fields)))
+    .service(resource("/onboarding/fields/{id}").route(web::patch().to(intake_fields::update_field)))
+    .service(resource("/onboarding/fields/{id}/archive").route(web::post().to(intake_fields::archive_field)))
+    .service(
+        resource("/onboarding/settings")
+            .route(web::get().to(onboarding_settings::get_onboarding_settings))
+            .route(web::put().to(onboarding_settings::set_onboarding_settings)),
+    )
+    .service(
+        resource("/onboarding/instances")
+            .route(web::get().to(inst::list_instances))
+            .route(web::post().to(inst::start_onboarding)),
+    )
+    .service(resource("/onboarding/instances/{id}").route(web::get().to(inst::get_instance)))
+    .service(resource("/onboarding/instances/{id}/stage").route(web::patch().to(inst::transition_stage)))
+    .service(resource("/onboarding/instances/{id}/platforms").route(web::put().to(inst::verify_platform)))
+    .service(resource("/onboarding/instances/{id}/link/revoke").route(web::post().to(inst::revoke_link)))
+    .service(resource("/onboarding/instances/{id}/link/regenerate").route(web::post().to(inst::regenerate_link)))
+    .service(resource("/onboarding/instances/{id}/resend-email").route(web::post().to(inst::resend_email)));
 }

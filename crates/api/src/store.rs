@@ -22,9 +22,12 @@ pub mod client_ops;
 pub mod clients;
 pub mod dashboard;
 pub mod files;
+pub mod intake_fields;
 pub mod jobs;
+pub mod journeys;
 pub mod labels;
 pub mod notes;
+pub mod onboarding;
 pub mod outbox;
 pub mod password_resets;
 pub mod sessions;
@@ -92,6 +95,9 @@ fn sqlite_constraint_name(message: &str) -> String {
         "label.agency_id, label.name" => "label_agency_name_key",
         "pipeline_stage.agency_id, pipeline_stage.name" => "pipeline_stage_agency_name_key",
         "alert.agency_id, alert.dedupe_key" => "alert_open_condition_key",
+        "onboarding_journey.agency_id" => "onboarding_journey_default_key",
+        "onboarding_instance.link_token_hash" => "onboarding_instance_link_token_hash_key",
+        "onboarding_instance.agency_id, onboarding_instance.client_id" => "onboarding_instance_active_client_key",
         other => return other.replace(['.', ',', ' '], "_"),
     }
     .to_string()

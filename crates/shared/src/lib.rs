@@ -11,6 +11,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod health;
 pub mod money;
+pub mod onboarding;
 pub mod pagination;
 pub mod patch;
 pub mod permissions;

@@ -20,11 +20,14 @@ pub enum Resource {
     Integrations,
     Analytics,
     AiFeatures,
+    /// Journeys, intake forms and onboardings: read to see them, write to start and move onboardings,
+    /// manage to edit journeys and forms.
+    Onboarding,
 }
 
 impl Resource {
     /// Every resource, in a stable order.
-    pub const ALL: [Resource; 12] = [
+    pub const ALL: [Resource; 13] = [
         Resource::Clients,
         Resource::Communications,
         Resource::Tickets,
@@ -37,6 +40,7 @@ impl Resource {
         Resource::Integrations,
         Resource::Analytics,
         Resource::AiFeatures,
+        Resource::Onboarding,
     ];
 
     /// The snake_case name used in the API and the database.
@@ -54,6 +58,7 @@ impl Resource {
             Resource::Integrations => "integrations",
             Resource::Analytics => "analytics",
             Resource::AiFeatures => "ai_features",
+            Resource::Onboarding => "onboarding",
         }
     }
 
@@ -181,6 +186,7 @@ impl SystemRole {
                 .collect(),
             SystemRole::Manager => vec![
                 grant(Clients, Write),
+                grant(Onboarding, Write),
                 grant(Communications, Write),
                 grant(Tickets, Write),
                 grant(Analytics, Write),
@@ -193,6 +199,7 @@ impl SystemRole {
             ],
             SystemRole::Member => vec![
                 grant(Clients, Read),
+                grant(Onboarding, Read),
                 grant(Communications, Read),
                 grant(Tickets, Read),
                 grant(KnowledgeBase, Read),

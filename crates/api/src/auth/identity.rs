@@ -304,6 +304,9 @@ permits! {
     SettingsRead = Settings, Read;
     SettingsWrite = Settings, Write;
     UsersManage = Users, Manage;
+    OnboardingRead = Onboarding, Read;
+    OnboardingWrite = Onboarding, Write;
+    OnboardingManage = Onboarding, Manage;
 }
 
 /// An authenticated caller holding permission `P`; otherwise `401`, `403 csrf_failed` or `403 forbidden`.

@@ -1,4 +1,5 @@
-//! Agencies (tenants) and sign-up: the agency, its four system roles with their permissions, and its Owner.
+//! Agencies (tenants) and sign-up: the agency, its four system roles with their permissions, its Owner,
+//! its pipeline stages and its onboarding defaults (journey and intake form).
 
 use audienceos_shared::clients::DEFAULT_STAGES;
 use audienceos_shared::permissions::SystemRole;
@@ -91,6 +92,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            super::journeys::insert_onboarding_defaults!(tx, agency_id, now);
             let user: UserRow = sqlx::query_as(INSERT_OWNER)
                 .bind(new_id())
                 .bind(agency_id)

@@ -1,7 +1,7 @@
 //! Sign-up, sign-in, sign-out, CSRF, password reset and change, through HTTP, on both backends.
 
 use audienceos_shared::auth::Me;
-use audienceos_shared::permissions::SystemRole;
+use audienceos_shared::permissions::{Resource, SystemRole};
 use audienceos_shared::Problem;
 use serde_json::json;
 
@@ -22,7 +22,11 @@ async fn signup_login_logout_round_trip(backend: Backend) {
     let (body, me) = app.signup().await;
     assert_eq!(me.role.system_role, Some(SystemRole::Owner));
     assert_eq!(me.user.email, body["email"].as_str().unwrap());
-    assert_eq!(me.permissions.len(), 12);
+    assert_eq!(
+        me.permissions.len(),
+        Resource::ALL.len(),
+        "the Owner holds every resource"
+    );
     assert!(me.agency.slug.starts_with("agency-"));
 
     let res = app.get("/api/v1/auth/me").await;

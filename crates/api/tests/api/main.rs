@@ -17,6 +17,7 @@ mod health;
 mod logs;
 mod mail;
 mod notes;
+mod onboarding;
 mod openapi;
 mod pipeline;
 mod rate_limits;

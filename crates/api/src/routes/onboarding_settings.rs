@@ -1,0 +1,44 @@
+//! The agency's onboarding settings: how long a public intake link stays valid.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use audienceos_shared::onboarding::OnboardingSettings;
+use audienceos_shared::Problem;
+
+use crate::auth::identity::{OnboardingManage, OnboardingRead};
+use crate::auth::Authorized;
+use crate::error::{validate, ApiError};
+use crate::routes::onboarding_journeys::audit;
+use crate::startup::AppState;
+
+/// Get the onboarding settings
+#[utoipa::path(get, path = "/api/v1/onboarding/settings", tag = "onboarding",
+    responses((status = 200, body = OnboardingSettings)),
+    security(("session_cookie" = []), ("api_key" = [])))]
+pub async fn get_onboarding_settings(
+    state: web::Data<AppState>,
+    me: Authorized<OnboardingRead>,
+) -> Result<HttpResponse, ApiError> {
+    let link_expiry_days = state.store.onboarding_link_days(me.agency_id).await?;
+    Ok(HttpResponse::Ok().json(OnboardingSettings { link_expiry_days }))
+}
+
+/// Set the onboarding settings
+///
+/// Applies to links made from now on; existing links keep their expiry.
+#[utoipa::path(put, path = "/api/v1/onboarding/settings", tag = "onboarding", request_body = OnboardingSettings,
+    responses((status = 200, body = OnboardingSettings), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+pub async fn set_onboarding_settings(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    me: Authorized<OnboardingManage>,
+    body: web::Json<OnboardingSettings>,
+) -> Result<HttpResponse, ApiError> {
+    validate(&*body)?;
+    state
+        .store
+        .set_onboarding_link_days(me.agency_id, body.link_expiry_days)
+        .await?;
+    audit(&state, &req, &me, "onboarding.settings_updated", me.agency_id).await;
+    Ok(HttpResponse::Ok().json(*body))
+}

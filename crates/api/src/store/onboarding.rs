@@ -1,0 +1,932 @@
+//! Onboarding instances: start (instance, stage statuses, first history entry), the hashed public link,
+//! stage transitions guarded by the stage the caller last saw, platform verifications, intake responses
+//! (drafts and submissions) and the history. What a transition does is decided by `plan_transition`,
+//! a pure function; the store only reads, applies and records it in one transaction.
+
+use audienceos_shared::onboarding::{InstanceStatus, PlatformState, StageAction, StageState};
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::clients::{placeholders, scope_condition};
+use super::{cursor, new_id, on_db, Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InstanceRow {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub client_email: Option<String>,
+    pub client_stage_id: Uuid,
+    pub client_stage: String,
+    pub journey_id: Uuid,
+    pub journey_name: String,
+    pub current_stage_id: Uuid,
+    pub current_stage: String,
+    pub status: String,
+    pub link_created_at: DateTime<Utc>,
+    pub link_expires_at: DateTime<Utc>,
+    pub link_revoked_at: Option<DateTime<Utc>>,
+    pub created_by: Option<Uuid>,
+    pub creator_first_name: Option<String>,
+    pub creator_last_name: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Platform code -> `pending` | `verified` | `failed`.
+pub type PlatformMap = std::collections::BTreeMap<String, String>;
+
+/// A stage's name, platforms, platform states and status.
+type StagePlatforms = (String, Json<Vec<String>>, Option<Json<PlatformMap>>, Option<String>);
+
+/// A stage of an instance's journey with the instance's status of it (pending when none is stored).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StageStatusRow {
+    pub instance_id: Uuid,
+    pub stage_id: Uuid,
+    pub name: String,
+    pub position: i32,
+    pub platforms: Json<Vec<String>>,
+    pub status: Option<String>,
+    pub blocked_reason: Option<String>,
+    pub platform_statuses: Option<Json<PlatformMap>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub completed_by: Option<Uuid>,
+    pub completer_first_name: Option<String>,
+    pub completer_last_name: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResponseRow {
+    pub field_id: Uuid,
+    pub label: String,
+    pub field_type: String,
+    pub value: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TransitionRow {
+    pub id: Uuid,
+    pub stage_id: Uuid,
+    pub stage_name: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub reason: Option<String>,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_first_name: Option<String>,
+    pub actor_last_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the public form needs to know about the instance behind a link.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkTarget {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub journey_id: Uuid,
+    pub status: String,
+    pub link_expires_at: DateTime<Utc>,
+    pub link_revoked_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub agency_name: String,
+    pub logo_url: Option<String>,
+    pub journey_name: String,
+    pub intro: Option<String>,
+    pub welcome_video_url: Option<String>,
+}
+
+/// A new onboarding as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewInstance {
+    pub client_id: Uuid,
+    pub journey_id: Uuid,
+    pub link_token_hash: String,
+    pub link_expires_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+}
+
+/// Filters of the instance list.
+#[derive(Debug, Clone, Default)]
+pub struct InstanceFilter {
+    pub status: Option<String>,
+    pub stage_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub journey_id: Option<Uuid>,
+}
+
+/// One stage as a transition sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageSnapshot {
+    pub id: Uuid,
+    pub name: String,
+    pub status: StageState,
+    pub reason: Option<String>,
+}
+
+/// A requested transition.
+#[derive(Debug, Clone)]
+pub struct TransitionRequest {
+    pub from_stage_id: Uuid,
+    pub action: StageAction,
+    pub stage_id: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+/// What a transition decided: the stages whose status changes, the new current stage and instance status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionPlan {
+    pub target: Uuid,
+    pub target_name: String,
+    pub from_status: StageState,
+    pub to_status: StageState,
+    pub changes: Vec<StageSnapshot>,
+    pub current_stage_id: Uuid,
+    pub status: InstanceStatus,
+}
+
+/// What a transition did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionOutcome {
+    Done {
+        plan: TransitionPlan,
+        /// This transition completed the onboarding.
+        completed_now: bool,
+    },
+    /// The onboarding is no longer in `from_stage_id`.
+    Conflict { current_id: Uuid, current_name: String },
+    /// `stage_id` is not a stage of the onboarding's journey.
+    UnknownStage,
+}
+
+/// What a platform verification update did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    Done { stage_name: String },
+    UnknownStage,
+    UnknownPlatform,
+}
+
+/// Decide a transition over the journey's stages in order (`stages` non-empty, `target` among them).
+pub fn plan_transition(
+    stages: &[StageSnapshot],
+    current: Uuid,
+    instance: InstanceStatus,
+    action: StageAction,
+    target: Uuid,
+    reason: Option<&str>,
+) -> Option<TransitionPlan> {
+    let idx = stages.iter().position(|s| s.id == target)?;
+    let mut next: Vec<StageSnapshot> = stages.to_vec();
+    let mut current_stage_id = current;
+    let mut status = match instance {
+        InstanceStatus::Pending => InstanceStatus::InProgress,
+        other => other,
+    };
+    let start = |s: &mut StageSnapshot| {
+        if s.status == StageState::Pending {
+            s.status = StageState::InProgress;
+        }
+    };
+    match action {
+        StageAction::SetCurrent => {
+            current_stage_id = target;
+            start(&mut next[idx]);
+        }
+        StageAction::Complete => {
+            next[idx].status = StageState::Completed;
+            next[idx].reason = None;
+            if target == current {
+                let after = (idx + 1..next.len()).chain(0..idx);
+                if let Some(n) = after.into_iter().find(|i| next[*i].status != StageState::Completed) {
+                    current_stage_id = next[n].id;
+                    start(&mut next[n]);
+                }
+            }
+        }
+        StageAction::Block => {
+            next[idx].status = StageState::Blocked;
+            next[idx].reason = reason.map(str::to_string);
+        }
+        StageAction::Reopen => {
+            next[idx].status = StageState::InProgress;
+            next[idx].reason = None;
+            current_stage_id = target;
+            if status == InstanceStatus::Completed {
+                status = InstanceStatus::InProgress;
+            }
+        }
+        _ => return None,
+    }
+    if next.iter().all(|s| s.status == StageState::Completed) {
+        status = InstanceStatus::Completed;
+    }
+    let changes = next
+        .iter()
+        .zip(stages)
+        .filter(|(n, o)| n != o)
+        .map(|(n, _)| n.clone())
+        .collect();
+    Some(TransitionPlan {
+        target,
+        target_name: stages[idx].name.clone(),
+        from_status: stages[idx].status,
+        to_status: next[idx].status,
+        changes,
+        current_stage_id,
+        status,
+    })
+}
+
+const INSTANCE_SELECT: &str = "select i.id, i.agency_id, i.client_id, c.name as client_name, c.contact_email as client_email, \
+    c.stage_id as client_stage_id, ps.name as client_stage, i.journey_id, j.name as journey_name, \
+    i.current_stage_id, cs.name as current_stage, i.status, i.link_created_at, i.link_expires_at, i.link_revoked_at, \
+    i.created_by, u.first_name as creator_first_name, u.last_name as creator_last_name, i.submitted_at, i.completed_at, \
+    i.version, i.created_at, i.updated_at \
+    from onboarding_instance i \
+    join client c on c.id = i.client_id \
+    join pipeline_stage ps on ps.id = c.stage_id \
+    join onboarding_journey j on j.id = i.journey_id \
+    join onboarding_stage cs on cs.id = i.current_stage_id \
+    left join app_user u on u.id = i.created_by";
+
+const INSERT_TRANSITION: &str = "insert into onboarding_transition (id, agency_id, instance_id, stage_id, stage_name, action, from_status, to_status, reason, actor_user_id, created_at) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+const UPSERT_STATUS: &str = "insert into onboarding_stage_status (instance_id, stage_id, agency_id, status, blocked_reason, completed_at, completed_by, created_at, updated_at) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+    on conflict (instance_id, stage_id) do update set status = excluded.status, blocked_reason = excluded.blocked_reason, \
+    completed_at = excluded.completed_at, completed_by = excluded.completed_by, updated_at = excluded.updated_at";
+
+const STAGES_OF_INSTANCE: &str = "select s.id, s.name, st.status, st.blocked_reason from onboarding_instance i \
+    join onboarding_stage s on s.journey_id = i.journey_id and s.agency_id = i.agency_id \
+    left join onboarding_stage_status st on st.instance_id = i.id and st.stage_id = s.id \
+    where i.agency_id = $1 and i.id = $2 order by s.position, s.id";
+
+fn snapshots(rows: Vec<(Uuid, String, Option<String>, Option<String>)>) -> Vec<StageSnapshot> {
+    rows.into_iter()
+        .map(|(id, name, status, reason)| StageSnapshot {
+            id,
+            name,
+            status: status
+                .as_deref()
+                .and_then(StageState::parse)
+                .unwrap_or(StageState::Pending),
+            reason,
+        })
+        .collect()
+}
+
+impl Store {
+    /// Start an onboarding: the instance in its journey's first stage (in progress), a status row per
+    /// stage and the first history entry, in one transaction. `NotFound` when the journey has no stage.
+    pub async fn insert_instance(&self, agency_id: Uuid, n: &NewInstance, now: DateTime<Utc>) -> StoreResult<Uuid> {
+        let id = new_id();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let stages: Vec<(Uuid, String)> = sqlx::query_as(
+                "select id, name from onboarding_stage where agency_id = $1 and journey_id = $2 order by position, id",
+            )
+            .bind(agency_id)
+            .bind(n.journey_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some((first, first_name)) = stages.first().cloned() else {
+                return Err(StoreError::NotFound);
+            };
+            sqlx::query(
+                "insert into onboarding_instance (id, agency_id, client_id, journey_id, current_stage_id, status, link_token_hash, \
+                 link_created_at, link_expires_at, created_by, version, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, 1, $7, $7)",
+            )
+            .bind(id)
+            .bind(agency_id)
+            .bind(n.client_id)
+            .bind(n.journey_id)
+            .bind(first)
+            .bind(&n.link_token_hash)
+            .bind(now)
+            .bind(n.link_expires_at)
+            .bind(n.created_by)
+            .execute(&mut *tx)
+            .await?;
+            for (stage_id, _) in &stages {
+                let status = if *stage_id == first { "in_progress" } else { "pending" };
+                sqlx::query(UPSERT_STATUS)
+                    .bind(id)
+                    .bind(stage_id)
+                    .bind(agency_id)
+                    .bind(status)
+                    .bind(None::<String>)
+                    .bind(None::<DateTime<Utc>>)
+                    .bind(None::<Uuid>)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(INSERT_TRANSITION)
+                .bind(new_id())
+                .bind(agency_id)
+                .bind(id)
+                .bind(first)
+                .bind(&first_name)
+                .bind(StageAction::Started.as_str())
+                .bind(None::<String>)
+                .bind(Some(StageState::InProgress.as_str()))
+                .bind(None::<String>)
+                .bind(n.created_by)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// One onboarding the caller may see (Members: only of their clients).
+    pub async fn get_instance(&self, agency_id: Uuid, scope: Option<Uuid>, id: Uuid) -> StoreResult<InstanceRow> {
+        let sql = format!(
+            "{INSTANCE_SELECT} where i.agency_id = $1 and i.id = $2 and {}",
+            scope_condition(3)
+        );
+        Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(agency_id)
+            .bind(id)
+            .bind(scope)
+            .fetch_one(pool)
+            .await?))
+    }
+
+    /// Onboardings, newest first, keyset-paginated.
+    pub async fn list_instances(
+        &self,
+        agency_id: Uuid,
+        scope: Option<Uuid>,
+        f: &InstanceFilter,
+        limit: u32,
+        after: Option<&str>,
+    ) -> StoreResult<(Vec<InstanceRow>, Option<String>)> {
+        let (at, after_id) = after
+            .and_then(cursor::decode)
+            .unwrap_or((cursor::far_future(), Uuid::max()));
+        let sql = format!(
+            "{INSTANCE_SELECT} where i.agency_id = $1 and {} and ($3 is null or i.status = $3) \
+             and ($4 is null or i.current_stage_id = $4) and ($5 is null or i.client_id = $5) \
+             and ($6 is null or i.journey_id = $6) and (i.created_at < $7 or (i.created_at = $7 and i.id < $8)) \
+             order by i.created_at desc, i.id desc limit $9",
+            scope_condition(2)
+        );
+        let rows: Vec<InstanceRow> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(agency_id)
+            .bind(scope)
+            .bind(&f.status)
+            .bind(f.stage_id)
+            .bind(f.client_id)
+            .bind(f.journey_id)
+            .bind(at)
+            .bind(after_id)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(pool)
+            .await?);
+        Ok(super::paginate(rows, limit, |r| (r.created_at, r.id)))
+    }
+
+    /// The journey stages of these onboardings with their statuses, in order.
+    pub async fn instance_stage_statuses(&self, agency_id: Uuid, ids: &[Uuid]) -> StoreResult<Vec<StageStatusRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select i.id as instance_id, s.id as stage_id, s.name, s.position, s.platforms, st.status, st.blocked_reason, \
+             st.platform_statuses, st.completed_at, st.completed_by, u.first_name as completer_first_name, \
+             u.last_name as completer_last_name \
+             from onboarding_instance i \
+             join onboarding_stage s on s.journey_id = i.journey_id and s.agency_id = i.agency_id \
+             left join onboarding_stage_status st on st.instance_id = i.id and st.stage_id = s.id \
+             left join app_user u on u.id = st.completed_by \
+             where i.agency_id = $1 and i.id in ({}) order by i.id, s.position, s.id",
+            placeholders(2, ids.len())
+        );
+        Ok(on_db!(&self.db, |pool| {
+            let mut q = sqlx::query_as(&sql).bind(agency_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await?
+        }))
+    }
+
+    /// Apply a stage transition if the onboarding is still in `from_stage_id`; history in the same
+    /// transaction. The conditional version bump comes first, so concurrent transitions take turns.
+    pub async fn transition_instance(
+        &self,
+        agency_id: Uuid,
+        scope: Option<Uuid>,
+        id: Uuid,
+        req: &TransitionRequest,
+        actor: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<TransitionOutcome> {
+        let claim = format!(
+            "update onboarding_instance set version = version + 1, updated_at = $4 \
+             where agency_id = $1 and id = $2 and current_stage_id = $3 \
+             and exists (select 1 from client c where c.id = onboarding_instance.client_id and {})",
+            scope_condition(5)
+        );
+        let current_sql = format!(
+            "select i.current_stage_id, s.name, i.status from onboarding_instance i join onboarding_stage s on s.id = i.current_stage_id \
+             join client c on c.id = i.client_id where i.agency_id = $1 and i.id = $2 and {}",
+            scope_condition(3)
+        );
+        Ok(on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let claimed = sqlx::query(&claim)
+                .bind(agency_id)
+                .bind(id)
+                .bind(req.from_stage_id)
+                .bind(now)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let cur: Option<(Uuid, String, String)> = sqlx::query_as(&current_sql)
+                .bind(agency_id)
+                .bind(id)
+                .bind(scope)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((current_id, current_name, status)) = cur else {
+                return Err(StoreError::NotFound);
+            };
+            if claimed == 0 {
+                return Ok(TransitionOutcome::Conflict {
+                    current_id,
+                    current_name,
+                });
+            }
+            let rows: Vec<(Uuid, String, Option<String>, Option<String>)> = sqlx::query_as(STAGES_OF_INSTANCE)
+                .bind(agency_id)
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let stages = snapshots(rows);
+            let instance = InstanceStatus::parse(&status).unwrap_or(InstanceStatus::Pending);
+            let target = req.stage_id.unwrap_or(current_id);
+            let Some(plan) = plan_transition(&stages, current_id, instance, req.action, target, req.reason.as_deref())
+            else {
+                return Ok(TransitionOutcome::UnknownStage);
+            };
+            for s in &plan.changes {
+                let completed = s.status == StageState::Completed;
+                sqlx::query(UPSERT_STATUS)
+                    .bind(id)
+                    .bind(s.id)
+                    .bind(agency_id)
+                    .bind(s.status.as_str())
+                    .bind(&s.reason)
+                    .bind(completed.then_some(now))
+                    .bind(if completed { actor } else { None })
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let completed_now = plan.status == InstanceStatus::Completed && instance != InstanceStatus::Completed;
+            sqlx::query(
+                "update onboarding_instance set current_stage_id = $3, status = $4, \
+                 completed_at = case when $4 = 'completed' then coalesce(completed_at, $5) else null end \
+                 where agency_id = $1 and id = $2",
+            )
+            .bind(agency_id)
+            .bind(id)
+            .bind(plan.current_stage_id)
+            .bind(plan.status.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(INSERT_TRANSITION)
+                .bind(new_id())
+                .bind(agency_id)
+                .bind(id)
+                .bind(plan.target)
+                .bind(&plan.target_name)
+                .bind(req.action.as_str())
+                .bind(Some(plan.from_status.as_str()))
+                .bind(Some(plan.to_status.as_str()))
+                .bind(&req.reason)
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            TransitionOutcome::Done { plan, completed_now }
+        }))
+    }
+
+    /// Record a platform's verification state in a stage (one of that stage's platforms), with history.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn verify_platform(
+        &self,
+        agency_id: Uuid,
+        scope: Option<Uuid>,
+        id: Uuid,
+        stage_id: Uuid,
+        platform: &str,
+        state: PlatformState,
+        actor: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<VerifyOutcome> {
+        let claim = format!(
+            "update onboarding_instance set version = version + 1, updated_at = $3 where agency_id = $1 and id = $2 \
+             and exists (select 1 from client c where c.id = onboarding_instance.client_id and {})",
+            scope_condition(4)
+        );
+        Ok(on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(&claim)
+                .bind(agency_id)
+                .bind(id)
+                .bind(now)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let stage: Option<StagePlatforms> = sqlx::query_as(
+                "select s.name, s.platforms, st.platform_statuses, st.status from onboarding_instance i \
+                     join onboarding_stage s on s.journey_id = i.journey_id and s.agency_id = i.agency_id \
+                     left join onboarding_stage_status st on st.instance_id = i.id and st.stage_id = s.id \
+                     where i.agency_id = $1 and i.id = $2 and s.id = $3",
+            )
+            .bind(agency_id)
+            .bind(id)
+            .bind(stage_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((name, platforms, statuses, status)) = stage else {
+                return Ok(VerifyOutcome::UnknownStage);
+            };
+            if !platforms.0.iter().any(|p| p == platform) {
+                return Ok(VerifyOutcome::UnknownPlatform);
+            }
+            let mut map = statuses.map(|j| j.0).unwrap_or_default();
+            map.insert(platform.to_string(), state.as_str().to_string());
+            sqlx::query(
+                "insert into onboarding_stage_status (instance_id, stage_id, agency_id, status, platform_statuses, created_at, updated_at) \
+                 values ($1, $2, $3, 'pending', $4, $5, $5) \
+                 on conflict (instance_id, stage_id) do update set platform_statuses = excluded.platform_statuses, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(stage_id)
+            .bind(agency_id)
+            .bind(Json(&map))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(INSERT_TRANSITION)
+                .bind(new_id())
+                .bind(agency_id)
+                .bind(id)
+                .bind(stage_id)
+                .bind(&name)
+                .bind(StageAction::Verify.as_str())
+                .bind(&status)
+                .bind(&status)
+                .bind(Some(format!("{platform}: {}", state.as_str())))
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            VerifyOutcome::Done { stage_name: name }
+        }))
+    }
+
+    /// Replace the public link (the old one stops working).
+    pub async fn replace_link(
+        &self,
+        agency_id: Uuid,
+        scope: Option<Uuid>,
+        id: Uuid,
+        hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "update onboarding_instance set link_token_hash = $3, link_created_at = $4, link_expires_at = $5, \
+             link_revoked_at = null, version = version + 1, updated_at = $4 where agency_id = $1 and id = $2 \
+             and exists (select 1 from client c where c.id = onboarding_instance.client_id and {})",
+            scope_condition(6)
+        );
+        let n = on_db!(&self.db, |pool| sqlx::query(&sql)
+            .bind(agency_id)
+            .bind(id)
+            .bind(hash)
+            .bind(now)
+            .bind(expires_at)
+            .bind(scope)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Revoke the public link.
+    pub async fn revoke_link(
+        &self,
+        agency_id: Uuid,
+        scope: Option<Uuid>,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "update onboarding_instance set link_revoked_at = coalesce(link_revoked_at, $3), version = version + 1, updated_at = $3 \
+             where agency_id = $1 and id = $2 \
+             and exists (select 1 from client c where c.id = onboarding_instance.client_id and {})",
+            scope_condition(4)
+        );
+        let n = on_db!(&self.db, |pool| sqlx::query(&sql)
+            .bind(agency_id)
+            .bind(id)
+            .bind(now)
+            .bind(scope)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The instance behind a link digest, with what the public form shows (the caller checks expiry).
+    pub async fn find_link_target(&self, hash: &str) -> StoreResult<Option<LinkTarget>> {
+        Ok(on_db!(&self.db, |pool| sqlx::query_as(
+            "select i.id, i.agency_id, i.journey_id, i.status, i.link_expires_at, i.link_revoked_at, i.submitted_at, \
+             a.name as agency_name, a.logo_url, j.name as journey_name, j.intro, j.welcome_video_url \
+             from onboarding_instance i join agency a on a.id = i.agency_id \
+             join onboarding_journey j on j.id = i.journey_id where i.link_token_hash = $1"
+        )
+        .bind(hash)
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// The answers of an onboarding, in form order.
+    pub async fn list_responses(&self, agency_id: Uuid, instance_id: Uuid) -> StoreResult<Vec<ResponseRow>> {
+        Ok(on_db!(&self.db, |pool| sqlx::query_as(
+            "select r.field_id, f.label, f.field_type, r.value, r.submitted_at, r.updated_at from intake_response r \
+             join intake_form_field f on f.id = r.field_id where r.agency_id = $1 and r.instance_id = $2 \
+             order by f.journey_id, f.position, f.id"
+        )
+        .bind(agency_id)
+        .bind(instance_id)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The history of an onboarding, newest first.
+    pub async fn list_transitions(&self, agency_id: Uuid, instance_id: Uuid) -> StoreResult<Vec<TransitionRow>> {
+        Ok(on_db!(&self.db, |pool| {
+            sqlx::query_as(
+            "select t.id, t.stage_id, t.stage_name, t.action, t.from_status, t.to_status, t.reason, t.actor_user_id, \
+             u.first_name as actor_first_name, u.last_name as actor_last_name, t.created_at from onboarding_transition t \
+             left join app_user u on u.id = t.actor_user_id where t.agency_id = $1 and t.instance_id = $2 \
+             order by t.created_at desc, t.id desc"
+        )
+        .bind(agency_id)
+        .bind(instance_id)
+        .fetch_all(pool)
+        .await?
+        }))
+    }
+
+    /// Save intake values (the caller checked they belong to the instance's form). With `submit`, every
+    /// answer becomes submitted, the first stage completes (the onboarding moves on from it when it was
+    /// current) and the history records it, in the same transaction.
+    pub async fn save_intake(
+        &self,
+        agency_id: Uuid,
+        instance_id: Uuid,
+        values: &[(Uuid, String)],
+        submit: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "update onboarding_instance set version = version + 1, updated_at = $3 \
+                 where agency_id = $1 and id = $2 and status in ('pending', 'in_progress')",
+            )
+            .bind(agency_id)
+            .bind(instance_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            for (field_id, value) in values {
+                sqlx::query(
+                    "insert into intake_response (instance_id, field_id, agency_id, value, submitted_at, created_at, updated_at) \
+                     values ($1, $2, $3, $4, null, $5, $5) \
+                     on conflict (instance_id, field_id) do update set value = excluded.value, updated_at = excluded.updated_at",
+                )
+                .bind(instance_id)
+                .bind(field_id)
+                .bind(agency_id)
+                .bind(value)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if submit {
+                sqlx::query("update intake_response set submitted_at = $3 where agency_id = $1 and instance_id = $2")
+                    .bind(agency_id)
+                    .bind(instance_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                let (current, status): (Uuid, String) = sqlx::query_as(
+                    "select current_stage_id, status from onboarding_instance where agency_id = $1 and id = $2",
+                )
+                .bind(agency_id)
+                .bind(instance_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let rows: Vec<(Uuid, String, Option<String>, Option<String>)> = sqlx::query_as(STAGES_OF_INSTANCE)
+                    .bind(agency_id)
+                    .bind(instance_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let stages = snapshots(rows);
+                let instance = InstanceStatus::parse(&status).unwrap_or(InstanceStatus::Pending);
+                let first = stages.first().map(|s| s.id).ok_or(StoreError::NotFound)?;
+                let plan = plan_transition(&stages, current, instance, StageAction::Complete, first, None)
+                    .ok_or(StoreError::NotFound)?;
+                for s in &plan.changes {
+                    let completed = s.status == StageState::Completed;
+                    sqlx::query(UPSERT_STATUS)
+                        .bind(instance_id)
+                        .bind(s.id)
+                        .bind(agency_id)
+                        .bind(s.status.as_str())
+                        .bind(&s.reason)
+                        .bind(completed.then_some(now))
+                        .bind(None::<Uuid>)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "update onboarding_instance set current_stage_id = $3, status = $4, submitted_at = $5, \
+                     completed_at = case when $4 = 'completed' then coalesce(completed_at, $5) else null end \
+                     where agency_id = $1 and id = $2",
+                )
+                .bind(agency_id)
+                .bind(instance_id)
+                .bind(plan.current_stage_id)
+                .bind(plan.status.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(INSERT_TRANSITION)
+                    .bind(new_id())
+                    .bind(agency_id)
+                    .bind(instance_id)
+                    .bind(plan.target)
+                    .bind(&plan.target_name)
+                    .bind(StageAction::IntakeSubmitted.as_str())
+                    .bind(Some(plan.from_status.as_str()))
+                    .bind(Some(plan.to_status.as_str()))
+                    .bind(None::<String>)
+                    .bind(None::<Uuid>)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The link expiry policy of the agency, in days.
+    pub async fn onboarding_link_days(&self, agency_id: Uuid) -> StoreResult<i64> {
+        let days: i32 = on_db!(&self.db, |pool| sqlx::query_scalar(
+            "select onboarding_link_days from agency where id = $1"
+        )
+        .bind(agency_id)
+        .fetch_one(pool)
+        .await?);
+        Ok(i64::from(days))
+    }
+
+    pub async fn set_onboarding_link_days(&self, agency_id: Uuid, days: i64) -> StoreResult<()> {
+        on_db!(&self.db, |pool| sqlx::query(
+            "update agency set onboarding_link_days = $2 where id = $1"
+        )
+        .bind(agency_id)
+        .bind(days as i32)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stages(states: &[StageState]) -> Vec<StageSnapshot> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| StageSnapshot {
+                id: Uuid::from_u128(i as u128 + 1),
+                name: format!("S{i}"),
+                status: *s,
+                reason: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn completing_the_current_stage_moves_on_and_the_last_completes_the_onboarding() {
+        use StageState::*;
+        let s = stages(&[InProgress, Pending]);
+        let p = plan_transition(
+            &s,
+            s[0].id,
+            InstanceStatus::Pending,
+            StageAction::Complete,
+            s[0].id,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.current_stage_id, s[1].id);
+        assert_eq!(p.status, InstanceStatus::InProgress);
+        assert_eq!(p.changes.len(), 2);
+        let s = stages(&[Completed, InProgress]);
+        let p = plan_transition(
+            &s,
+            s[1].id,
+            InstanceStatus::InProgress,
+            StageAction::Complete,
+            s[1].id,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.status, InstanceStatus::Completed);
+        assert_eq!(p.current_stage_id, s[1].id);
+    }
+
+    #[test]
+    fn block_keeps_the_reason_and_reopen_reopens_a_completed_onboarding() {
+        use StageState::*;
+        let s = stages(&[Completed, Completed]);
+        let p = plan_transition(
+            &s,
+            s[1].id,
+            InstanceStatus::Completed,
+            StageAction::Reopen,
+            s[0].id,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.status, InstanceStatus::InProgress);
+        assert_eq!(p.current_stage_id, s[0].id);
+        let p = plan_transition(
+            &s,
+            s[1].id,
+            InstanceStatus::InProgress,
+            StageAction::Block,
+            s[1].id,
+            Some("x"),
+        )
+        .unwrap();
+        assert_eq!(p.to_status, Blocked);
+        assert_eq!(p.changes[0].reason.as_deref(), Some("x"));
+        assert!(plan_transition(
+            &s,
+            s[1].id,
+            InstanceStatus::InProgress,
+            StageAction::Block,
+            Uuid::nil(),
+            None
+        )
+        .is_none());
+    }
+}
