@@ -180,7 +180,7 @@ from agency a,
       union all select 'Store platform', 'select', null, true, null, '["Shopify","WooCommerce","BigCommerce","Custom"]', 3
       union all select 'Monthly ad budget (USD)', 'number', '5000', false, null, '[]', 4
       union all select 'Meta Pixel ID', 'text', '123456789012345', false, '[0-9]{15,16}', '[]', 5
-      union all select 'Google Tag Manager ID', 'text', 'GTM-XXXXXXX', false, 'GTM-[A-Z0-9]{4,10}', '[]', 6
+      union all select 'Google Tag Manager ID', 'text', 'GTM-5K7QZ2M', false, 'GTM-[A-Z0-9]{4,10}', '[]', 6
       union all select 'Preferred launch date', 'date', null, false, null, '[]', 7
       union all select 'Goals for the first 90 days', 'textarea', null, false, null, '[]', 8) f;
 

@@ -122,7 +122,7 @@ pub const DEFAULT_FIELDS: [DefaultField; 9] = [
     (
         "Google Tag Manager ID",
         "text",
-        Some("GTM-XXXXXXX"),
+        Some("GTM-5K7QZ2M"),
         false,
         Some("GTM-[A-Z0-9]{4,10}"),
         &[],
