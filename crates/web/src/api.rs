@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod files;
 pub mod labels;
 pub mod notes;
+pub mod onboarding;
 pub mod pipeline;
 pub mod tasks;
 pub mod team;
@@ -32,6 +33,8 @@ use crate::state::session::{Session, SignedOutReason};
 
 /// Prefix of every versioned API path.
 const API: &str = "/api/v1";
+/// Prefix of the public (no sign-in) API the intake page calls.
+const PUBLIC_API: &str = "/api/public";
 /// Name of the double-submit CSRF cookie.
 const CSRF_COOKIE: &str = "aos_csrf";
 /// Problem code of a wrong password; a 401 with it never ends the session.
@@ -152,14 +155,18 @@ pub async fn delete<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 }
 
 async fn send_json<B: Serialize, T: DeserializeOwned>(method: Method, path: &str, body: &B) -> ApiResult<T> {
-    let body = serde_json::to_string(body).map_err(|e| {
+    let body = encode(body)?;
+    send(method, path, Some(body)).await
+}
+
+fn encode<B: Serialize>(body: &B) -> ApiResult<String> {
+    serde_json::to_string(body).map_err(|e| {
         ApiError(Problem::client(
             "bad_request_body",
             "Could not encode the request",
             e.to_string(),
         ))
-    })?;
-    send(method, path, Some(body)).await
+    })
 }
 
 /// `?a=1&b=2` for a query DTO (fields that are `None` are left out); empty when nothing is set.
@@ -182,7 +189,27 @@ pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: Option<
 
 /// [`send`] with a body of any content type.
 async fn send_with<T: DeserializeOwned>(method: Method, path: &str, body: Option<(String, &str)>) -> ApiResult<T> {
-    let url = url(path);
+    send_to(url(path), method, body).await
+}
+
+/// `GET /api/public{path}`: the public routes (no session; a 401 there never signs anyone out).
+pub async fn public_get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send_to(format!("{PUBLIC_API}{path}"), Method::GET, None).await
+}
+
+/// `POST /api/public{path}` with a JSON body.
+pub async fn public_post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let body = encode(body)?;
+    send_to(
+        format!("{PUBLIC_API}{path}"),
+        Method::POST,
+        Some((body, "application/json")),
+    )
+    .await
+}
+
+/// Sends one request to an absolute path of this origin.
+async fn send_to<T: DeserializeOwned>(url: String, method: Method, body: Option<(String, &str)>) -> ApiResult<T> {
     let mut builder = RequestBuilder::new(&url)
         .method(method.clone())
         .credentials(RequestCredentials::SameOrigin)
@@ -273,6 +300,11 @@ fn cookie_value(cookies: &str, name: &str) -> Option<String> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// `s` percent-encoded as one path segment (a token from a URL the user pasted).
+pub fn routes_segment(s: &str) -> String {
+    crate::routes::encode_component(s).replace('/', "%2F")
 }
 
 /// `?limit=..&cursor=..` for list endpoints.

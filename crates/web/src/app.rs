@@ -17,12 +17,18 @@ use crate::components::user_menu::UserMenu;
 use crate::pages::clients::ClientsPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
+use crate::pages::intake::IntakePage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::onboarding::board::OnboardingBoardPage;
+use crate::pages::onboarding::form_builder::FormBuilderPage;
+use crate::pages::onboarding::journeys::JourneysPage;
+use crate::pages::onboarding::OnboardingLayout;
 use crate::pages::pipeline::PipelinePage;
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::settings::account::AccountPage;
 use crate::pages::settings::api_keys::ApiKeysPage;
 use crate::pages::settings::audit_log::AuditLogPage;
+use crate::pages::settings::onboarding::OnboardingSettingsPage;
 use crate::pages::settings::pipeline::PipelineSettingsPage;
 use crate::pages::settings::SettingsLayout;
 use crate::pages::sign_in::SignInPage;
@@ -55,10 +61,17 @@ pub fn App() -> impl IntoView {
                         path=path!("/reset-password")
                         view=|| view! { <PublicOnly><ResetPasswordPage/></PublicOnly> }
                     />
+                    // The client's intake form: public, signed in or not, outside the app shell.
+                    <RouteDef path=path!("/intake/:token") view=IntakePage/>
                     <ParentRoute path=path!("") view=PrivateLayout>
                         <RouteDef path=path!("") view=DashboardPage/>
                         <RouteDef path=path!("/pipeline") view=PipelinePage/>
                         <RouteDef path=path!("/clients") view=ClientsPage/>
+                        <ParentRoute path=path!("/onboarding") view=OnboardingLayout>
+                            <RouteDef path=path!("") view=OnboardingBoardPage/>
+                            <RouteDef path=path!("/journeys") view=JourneysPage/>
+                            <RouteDef path=path!("/form") view=FormBuilderPage/>
+                        </ParentRoute>
                         <ParentRoute path=path!("/settings") view=SettingsLayout>
                             <RouteDef
                                 path=path!("")
@@ -68,6 +81,7 @@ pub fn App() -> impl IntoView {
                             <RouteDef path=path!("/api-keys") view=ApiKeysPage/>
                             <RouteDef path=path!("/audit-log") view=AuditLogPage/>
                             <RouteDef path=path!("/pipeline") view=PipelineSettingsPage/>
+                            <RouteDef path=path!("/onboarding") view=OnboardingSettingsPage/>
                         </ParentRoute>
                     </ParentRoute>
                 </Routes>
@@ -191,6 +205,7 @@ fn AppShell() -> impl IntoView {
         let active = match route {
             Route::Dashboard => path == Route::Dashboard.path(),
             Route::Pipeline | Route::Clients => path == route.path(),
+            Route::Onboarding => path.starts_with(Route::Onboarding.path()),
             _ => path.starts_with(Route::Settings.path()),
         };
         active.then_some("page")
@@ -216,6 +231,14 @@ fn AppShell() -> impl IntoView {
                     <a class="nav-link" href=Route::Clients.path() aria-current=move || current(Route::Clients)>
                         <Icon name=IconName::Users/>
                         "Clients"
+                    </a>
+                    <a
+                        class="nav-link"
+                        href=Route::Onboarding.path()
+                        aria-current=move || current(Route::Onboarding)
+                    >
+                        <Icon name=IconName::Rocket/>
+                        "Onboarding"
                     </a>
                     <a
                         class="nav-link"

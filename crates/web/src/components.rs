@@ -4,9 +4,11 @@ pub mod auth_card;
 pub mod badges;
 pub mod button;
 pub mod calendar;
+pub mod copy_field;
 pub mod error_view;
 pub mod field;
 pub mod icons;
+pub mod intake_input;
 pub mod member_list;
 pub mod modal;
 pub mod section_boundary;
@@ -21,4 +23,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub fn unique_id(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(1);
     format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Focus the first element matching `selector` after the next frame (once a re-render has drawn it):
+/// keyboard moves keep focus on the moved card or row.
+pub fn focus_later(selector: String) {
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Ok(Some(el)) = leptos::prelude::document().query_selector(&selector) {
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
 }

@@ -12,3 +12,4 @@ pub mod import_clients;
 pub mod label_picker;
 pub mod owner_picker;
 pub mod snooze_alert;
+pub mod start_onboarding;

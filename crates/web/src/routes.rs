@@ -7,6 +7,10 @@ pub enum Route {
     Dashboard,
     Pipeline,
     Clients,
+    /// The onboarding board (with `?onboarding=<id>` for an onboarding's detail drawer).
+    Onboarding,
+    OnboardingJourneys,
+    OnboardingForm,
     SignIn,
     SignUp,
     ForgotPassword,
@@ -16,6 +20,7 @@ pub enum Route {
     SettingsApiKeys,
     SettingsAuditLog,
     SettingsPipeline,
+    SettingsOnboarding,
     /// The API's Swagger UI, served by the API (a full page load, not a SPA route).
     ApiDocs,
 }
@@ -27,6 +32,9 @@ impl Route {
             Route::Dashboard => "/",
             Route::Pipeline => "/pipeline",
             Route::Clients => "/clients",
+            Route::Onboarding => "/onboarding",
+            Route::OnboardingJourneys => "/onboarding/journeys",
+            Route::OnboardingForm => "/onboarding/form",
             Route::SignIn => "/sign-in",
             Route::SignUp => "/sign-up",
             Route::ForgotPassword => "/forgot-password",
@@ -36,6 +44,7 @@ impl Route {
             Route::SettingsApiKeys => "/settings/api-keys",
             Route::SettingsAuditLog => "/settings/audit-log",
             Route::SettingsPipeline => "/settings/pipeline",
+            Route::SettingsOnboarding => "/settings/onboarding",
             Route::ApiDocs => "/api/docs/",
         }
     }
@@ -55,6 +64,8 @@ impl Route {
 
 /// The query parameter that keeps the client detail panel open across reloads (`?client=<id>`).
 pub const CLIENT_PARAM: &str = "client";
+/// The query parameter of the onboarding detail drawer (`/onboarding?onboarding=<id>`).
+pub const ONBOARDING_PARAM: &str = "onboarding";
 
 /// `search` (a `?a=1&b=2` string, with or without the `?`) with `key` set to `value`, or removed when
 /// `value` is `None`; other parameters keep their order. Returns `?..` or an empty string.

@@ -5,10 +5,9 @@ use audienceos_shared::api_keys::{CreateApiKeyRequest, CreatedApiKey};
 use audienceos_shared::permissions::SystemRole;
 use leptos::prelude::*;
 use validator::Validate;
-use wasm_bindgen::JsCast;
 
 use crate::api::api_keys::create_api_key;
-use crate::components::button::{Button, ButtonKind};
+use crate::components::copy_field::CopyField;
 use crate::components::field::{Field, FormErrors};
 use crate::components::icons::{Icon, IconName};
 use crate::components::modal::Modal;
@@ -149,78 +148,15 @@ fn RoleSelect(
 /// The secret, shown once.
 #[component]
 fn SecretView(key: CreatedApiKey) -> impl IntoView {
-    let id = unique_id("secret");
-    let input = NodeRef::<leptos::html::Input>::new();
-    let copied = RwSignal::new(None::<&'static str>);
-    let secret = key.secret.clone();
-    let copy = Callback::new(move |_| {
-        let secret = secret.clone();
-        leptos::task::spawn_local(async move {
-            let ok = copy_to_clipboard(&secret).await || copy_by_selection(input);
-            copied.set(Some(if ok {
-                "Copied to the clipboard."
-            } else {
-                "Select the key and press Ctrl+C (⌘C) to copy it."
-            }));
-        });
-    });
     view! {
         <div class="notice notice-success">
             <span class="notice-icon"><Icon name=IconName::Check/></span>
             <p>"Key " <strong>{key.api_key.name.clone()}</strong> " created with the " {key.api_key.role.name()} " role."</p>
         </div>
-        <div class="field">
-            <label class="field-label" for=id.clone()>"Your new API key"</label>
-            <div class="input-group">
-                <input
-                    id=id
-                    class="input input-mono"
-                    readonly=true
-                    node_ref=input
-                    prop:value=key.secret.clone()
-                    on:focus=move |_| {
-                        if let Some(i) = input.get_untracked() {
-                            i.select();
-                        }
-                    }
-                />
-                <Button kind=ButtonKind::Secondary on_click=copy>
-                    <Icon name=IconName::Copy/>
-                    "Copy"
-                </Button>
-            </div>
-            <p class="field-hint" role="status">{move || copied.get()}</p>
-        </div>
+        <CopyField label="Your new API key" value=key.secret.clone()/>
         <p class="alert alert-warning">
             <Icon name=IconName::Alert/>
             <span>"Copy this key now and store it somewhere safe. It won't be shown again."</span>
         </p>
     }
-}
-
-/// `navigator.clipboard.writeText`, false when unavailable or refused.
-async fn copy_to_clipboard(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let clipboard = window.navigator().clipboard();
-    if clipboard.is_undefined() {
-        return false;
-    }
-    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
-        .await
-        .is_ok()
-}
-
-/// The old way: select the input and `document.execCommand("copy")`.
-fn copy_by_selection(input: NodeRef<leptos::html::Input>) -> bool {
-    let Some(el) = input.get_untracked() else {
-        return false;
-    };
-    el.select();
-    document()
-        .dyn_into::<web_sys::HtmlDocument>()
-        .ok()
-        .and_then(|d| d.exec_command("copy").ok())
-        .unwrap_or(false)
 }

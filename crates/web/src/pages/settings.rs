@@ -3,6 +3,7 @@
 pub mod account;
 pub mod api_keys;
 pub mod audit_log;
+pub mod onboarding;
 pub mod pipeline;
 
 use audienceos_shared::permissions::{Action, Resource};
@@ -43,6 +44,9 @@ pub fn SettingsLayout() -> impl IntoView {
                 {tab(Route::SettingsAccount, "Account")}
                 <Show when=can_read_clients>
                     {tab(Route::SettingsPipeline, "Pipeline")}
+                </Show>
+                <Show when=move || session.can(Resource::Onboarding, Action::Read)>
+                    {tab(Route::SettingsOnboarding, "Onboarding")}
                 </Show>
                 <Show when=can_read_settings>
                     {tab(Route::SettingsApiKeys, "API keys")}
