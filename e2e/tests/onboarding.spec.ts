@@ -33,7 +33,7 @@ test('a client fills the emailed intake form, the agency sees the answers, moves
   await expect(page.getByText('No onboardings yet')).toBeVisible();
   await page.getByRole('button', { name: 'Start onboarding' }).click();
   const dialog = page.getByRole('dialog', { name: 'Start onboarding' });
-  await dialog.getByText('New client').click();
+  await dialog.getByText('New client', { exact: true }).click();
   await dialog.getByLabel('Client name').fill(clientName);
   await dialog.getByLabel('Contact email').fill(email);
   await dialog.getByLabel('Website').fill('trailhead.example');
@@ -67,21 +67,22 @@ test('a client fills the emailed intake form, the agency sees the answers, moves
   await client.getByLabel('Store platform').selectOption('Shopify');
   await client.getByRole('button', { name: 'Next' }).click();
 
-  // Step 2: a Meta Pixel ID the server's pattern refuses.
+  // Step 2: a Meta Pixel ID the server's pattern refuses when the step is saved.
   await client.getByLabel('Meta Pixel ID').fill('12345');
+  const refused = client.waitForResponse((r) => r.url().endsWith('/draft'));
   await client.getByRole('button', { name: 'Next' }).click();
-  await client.getByRole('button', { name: 'Next' }).click();
-  await expect(client.getByRole('heading', { name: 'Check your answers' })).toBeVisible();
-  const refused = client.waitForResponse((r) => r.url().endsWith('/submit'));
-  await client.getByRole('button', { name: 'Submit' }).click();
   expect((await refused).status()).toBe(422);
   await expect(client.getByText('Meta Pixel ID is not in the expected format.')).toBeVisible();
   await expect(client.getByLabel('Meta Pixel ID')).toHaveAttribute('aria-invalid', 'true');
+  await expect(client.getByText('Some answers need a fix')).toBeVisible();
 
-  // Fix it and send.
+  // Fix it, review and send.
   await client.getByLabel('Meta Pixel ID').fill('123456789012345');
   await client.getByRole('button', { name: 'Next' }).click();
+  await client.getByLabel('Goals for the first 90 days').fill('Profitable Meta ads by spring.');
   await client.getByRole('button', { name: 'Next' }).click();
+  await expect(client.getByRole('heading', { name: 'Check your answers' })).toBeVisible();
+  await expect(client.getByText('Profitable Meta ads by spring.')).toBeVisible();
   await client.getByRole('button', { name: 'Submit' }).click();
   await expect(client.getByRole('heading', { name: 'Thank you!' })).toBeVisible();
 

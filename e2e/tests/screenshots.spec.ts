@@ -116,6 +116,60 @@ test('every main view is captured', async ({ page, signIn, signUp, forgotPasswor
   await expect(page.getByRole('row').nth(1)).toBeVisible();
   await shot(page, 'settings-audit-log');
 
+  // Onboarding: a few onboardings at different stages, the drawer, the editors and the client's form.
+  const journeys = await api.get<{ id: string; is_default: boolean; stages: { id: string }[] }[]>('/api/v1/onboarding/journeys');
+  const journey = journeys.find((j) => j.is_default) ?? journeys[0];
+  let intakeUrl = '';
+  for (const [i, c] of created.slice(0, 6).entries()) {
+    const started = await api.post<{ instance: { id: string; current_stage_id: string }; link: { intake_url: string } }>(
+      '/api/v1/onboarding/instances',
+      { client_id: c.id, send_email: false },
+    );
+    if (i === 0) intakeUrl = started.link.intake_url;
+    const target = journey.stages[i % journey.stages.length].id;
+    if (target !== started.instance.current_stage_id) {
+      await api.patch(`/api/v1/onboarding/instances/${started.instance.id}/stage`, {
+        from_stage_id: started.instance.current_stage_id,
+        action: 'set_current',
+        stage_id: target,
+      });
+    }
+    if (i === 4) {
+      await api.patch(`/api/v1/onboarding/instances/${started.instance.id}/stage`, {
+        from_stage_id: target,
+        action: 'block',
+        reason: 'Waiting for Shopify staff access',
+      });
+    }
+  }
+  await page.goto('/onboarding');
+  await expect(page.getByRole('region', { name: 'Intake Received', exact: true })).toBeVisible();
+  await shot(page, 'onboarding-board');
+  await page.getByRole('button', { name: /^Acme Outdoor Co\./ }).click();
+  await expect(page.getByRole('complementary', { name: 'Onboarding details' }).getByRole('heading', { name: 'Stages' })).toBeVisible();
+  await shot(page, 'onboarding-detail');
+  await page.goto('/onboarding/journeys');
+  await expect(page.getByRole('button', { name: 'Save journey' })).toBeVisible();
+  await shot(page, 'onboarding-journeys');
+  await page.goto('/onboarding/form');
+  await page.getByRole('button', { name: /^Meta Pixel ID/ }).click();
+  await expect(page.getByRole('heading', { name: 'Edit field' })).toBeVisible();
+  await shot(page, 'onboarding-form-builder');
+
+  const visitor = await page.context().browser()!.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await visitor.newPage();
+  await phone.goto(new URL(intakeUrl).pathname);
+  await expect(phone.getByRole('heading', { name: 'Welcome' })).toBeVisible();
+  await shot(phone, 'intake-welcome-phone');
+  await phone.getByRole('button', { name: 'Start' }).click();
+  await phone.getByRole('button', { name: 'Next' }).click();
+  await expect(phone.getByText('Business name is required.')).toBeVisible();
+  await shot(phone, 'intake-step-errors-phone');
+  await phone.goto('/intake/this-link-does-not-exist');
+  await expect(phone.getByRole('heading', { name: 'This link is no longer valid' })).toBeVisible();
+  await shot(phone, 'intake-invalid-link-phone');
+  await visitor.close();
+
   await page.route('**/api/v1/api-keys**', (route) =>
     route.fulfill({
       status: 500,

@@ -54,9 +54,16 @@ pub fn StartOnboardingModal(on_close: Callback<()>, on_started: Callback<Uuid>) 
             .await
         }
     });
-    // Keep a valid choice as the search narrows the list.
+    // Keep a valid choice as the search narrows the list; an agency without clients starts on "New client".
+    let first_load = StoredValue::new(true);
     Effect::new(move |_| {
         if let Some(Ok(page)) = clients.get() {
+            if first_load.get_value() {
+                first_load.set_value(false);
+                if page.items.is_empty() && search.with_untracked(String::is_empty) {
+                    new_client.set(true);
+                }
+            }
             let still = client_id
                 .get_untracked()
                 .is_some_and(|id| page.items.iter().any(|c| c.id == id));

@@ -163,6 +163,26 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
             }
         });
     };
+    // The server's per-field errors (type, required, pattern) under their fields, on the first step
+    // that has one.
+    let show_field_errors = move |e: &ApiError| {
+        let labels: HashMap<String, String> =
+            inputs.with_value(|all| all.iter().map(|(f, _)| (f.id.to_string(), f.label.clone())).collect());
+        errors.set(
+            e.errors
+                .iter()
+                .filter_map(|fe| {
+                    let id = Uuid::parse_str(&fe.field).ok()?;
+                    let label = labels.get(&fe.field)?;
+                    Some((id, sentence(label, &fe.message)))
+                })
+                .collect(),
+        );
+        let first = first_step_with_error(errors, inputs, steps);
+        go(Screen::Step(first.unwrap_or(0)));
+        form_error.set(Some("Some answers need a fix before the form can be sent.".into()));
+        focus_invalid();
+    };
     let save_and_go = move |next: Screen| {
         let body = IntakeValuesRequest {
             values: current_values(),
@@ -176,6 +196,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
                     draft_note.set(Some("Your answers so far are saved.".into()));
                     go(next);
                 }
+                Err(e) if e.status == 422 && !e.errors.is_empty() => show_field_errors(&e),
                 Err(e) => form_error.set(Some(problem_sentence(&e))),
             }
         });
@@ -220,24 +241,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(_) => go(Screen::Done),
-                Err(e) if e.status == 422 && !e.errors.is_empty() => {
-                    let labels: HashMap<String, String> =
-                        inputs.with_value(|all| all.iter().map(|(f, _)| (f.id.to_string(), f.label.clone())).collect());
-                    errors.set(
-                        e.errors
-                            .iter()
-                            .filter_map(|fe| {
-                                let id = Uuid::parse_str(&fe.field).ok()?;
-                                let label = labels.get(&fe.field)?;
-                                Some((id, sentence(label, &fe.message)))
-                            })
-                            .collect(),
-                    );
-                    let first = first_step_with_error(errors, inputs, steps);
-                    go(Screen::Step(first.unwrap_or(0)));
-                    form_error.set(Some("Some answers need a fix before the form can be sent.".into()));
-                    focus_invalid();
-                }
+                Err(e) if e.status == 422 && !e.errors.is_empty() => show_field_errors(&e),
                 Err(e) => form_error.set(Some(problem_sentence(&e))),
             }
         });
