@@ -280,8 +280,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_FILES_S3_ACCESS_KEY_ID", "(unset: instance credentials)", "Access key id for the bucket; set together with AOS_FILES_S3_SECRET_ACCESS_KEY."),
     ("AOS_FILES_S3_SECRET_ACCESS_KEY", "(unset: instance credentials)", "Secret access key for the bucket; set together with AOS_FILES_S3_ACCESS_KEY_ID."),
     ("AOS_RATE_LIMIT_<CLASS>", "see rate limits", "Quota of a route class as `N/second|minute|hour`, e.g. AOS_RATE_LIMIT_AUTH_IP=10/minute."),
-    ("AOS_<PROVIDER>_CLIENT_ID", "(unset)", "OAuth client id of GOOGLE, SLACK or META (GEMINI and SEO take an API key in CLIENT_SECRET)."),
-    ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret / API key of the provider."),
+    ("AOS_<PROVIDER>_CLIENT_ID", "(unset)", "OAuth client id of GOOGLE, SLACK or META; the API login of SEO (DataForSEO). GEMINI takes an API key in CLIENT_SECRET only."),
+    ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret of the provider; the API password of SEO (DataForSEO); the API key of GEMINI."),
     ("AOS_<PROVIDER>_API_BASE", "the provider's real URL", "Override the provider's base URL (tests and the demo use audienceos-fakes)."),
     ("AOS_JOB_POLL_MS", "1000", "How often the job worker polls for due jobs."),
     ("AOS_ALERT_RULES_INTERVAL_SECS", "900", "Seconds between runs of the alert rules job (health refresh, rule alerts, daily KPI snapshot); 0 never schedules it."),
@@ -712,7 +712,7 @@ impl Settings {
             };
             let client_id = get(&format!("AOS_{upper}_CLIENT_ID"));
             let client_secret = get(&format!("AOS_{upper}_CLIENT_SECRET")).map(SecretString::from);
-            if client_id.is_some() != client_secret.is_some() && *name != "gemini" && *name != "seo" {
+            if client_id.is_some() != client_secret.is_some() && *name != "gemini" {
                 bad(
                     &format!("AOS_{upper}_CLIENT_ID"),
                     "only one of the client id and secret is set".into(),
