@@ -114,17 +114,8 @@ pub fn normalize_domain(input: &str) -> Option<String> {
     let host = host.rsplit('@').next().unwrap_or_default();
     let host = host.split(':').next().unwrap_or_default().trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
-    let labels: Vec<&str> = host.split('.').collect();
-    let tld = labels.last().copied().unwrap_or_default();
-    let ok = host.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+    let tld = host.rsplit('.').next().unwrap_or_default();
+    let ok = crate::validation::is_host_name(host, true)
         && tld.len() >= 2
         && (tld.chars().all(|c| c.is_ascii_alphabetic()) || tld.starts_with("xn--"));
     ok.then(|| host.to_string())
