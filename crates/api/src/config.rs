@@ -924,6 +924,23 @@ mod tests {
     }
 
     #[test]
+    fn the_seo_login_and_password_are_set_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let err = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d), ("AOS_SEO_CLIENT_ID", "login")])).unwrap_err();
+        assert!(err.0.iter().any(|p| p.var == "AOS_SEO_CLIENT_ID"), "{err}");
+        let both = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", d),
+            ("AOS_SEO_CLIENT_ID", "login"),
+            ("AOS_SEO_CLIENT_SECRET", "password"),
+        ]))
+        .unwrap();
+        assert!(both.provider("seo").is_some_and(ProviderSettings::is_configured));
+        let none = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d)])).unwrap();
+        assert!(!none.provider("seo").is_some_and(ProviderSettings::is_configured));
+    }
+
+    #[test]
     fn development_generates_secrets_once_and_debug_is_safe() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().to_str().unwrap();
