@@ -407,8 +407,8 @@ fn answer(seed: u64, endpoint: Endpoint, tasks: &[Value]) -> HttpResponse {
 fn one_task(seed: u64, endpoint: Endpoint, task: &Value, index: usize) -> Value {
     let id = format!(
         "{:08x}-0000-0000-0000-{:012x}",
-        hash(seed, &index.to_string()),
-        hash(seed, "task")
+        hash(seed, &index.to_string()) & 0xffff_ffff,
+        hash(seed, "task") & 0xffff_ffff_ffff
     );
     let target = task.get("target").and_then(Value::as_str).unwrap_or_default();
     let location_code = task.get("location_code").and_then(Value::as_u64).unwrap_or(2840);
