@@ -280,8 +280,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_FILES_S3_ACCESS_KEY_ID", "(unset: instance credentials)", "Access key id for the bucket; set together with AOS_FILES_S3_SECRET_ACCESS_KEY."),
     ("AOS_FILES_S3_SECRET_ACCESS_KEY", "(unset: instance credentials)", "Secret access key for the bucket; set together with AOS_FILES_S3_ACCESS_KEY_ID."),
     ("AOS_RATE_LIMIT_<CLASS>", "see rate limits", "Quota of a route class as `N/second|minute|hour`, e.g. AOS_RATE_LIMIT_AUTH_IP=10/minute."),
-    ("AOS_<PROVIDER>_CLIENT_ID", "(unset)", "OAuth client id of GOOGLE, SLACK or META (GEMINI and SEO take an API key in CLIENT_SECRET)."),
-    ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret / API key of the provider."),
+    ("AOS_<PROVIDER>_CLIENT_ID", "(unset)", "OAuth client id of GOOGLE, SLACK or META; the API login of SEO (DataForSEO). GEMINI takes an API key in CLIENT_SECRET only."),
+    ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret of the provider; the API password of SEO (DataForSEO); the API key of GEMINI."),
     ("AOS_<PROVIDER>_API_BASE", "the provider's real URL", "Override the provider's base URL (tests and the demo use audienceos-fakes)."),
     ("AOS_JOB_POLL_MS", "1000", "How often the job worker polls for due jobs."),
     ("AOS_ALERT_RULES_INTERVAL_SECS", "900", "Seconds between runs of the alert rules job (health refresh, rule alerts, daily KPI snapshot); 0 never schedules it."),
@@ -712,7 +712,7 @@ impl Settings {
             };
             let client_id = get(&format!("AOS_{upper}_CLIENT_ID"));
             let client_secret = get(&format!("AOS_{upper}_CLIENT_SECRET")).map(SecretString::from);
-            if client_id.is_some() != client_secret.is_some() && *name != "gemini" && *name != "seo" {
+            if client_id.is_some() != client_secret.is_some() && *name != "gemini" {
                 bad(
                     &format!("AOS_{upper}_CLIENT_ID"),
                     "only one of the client id and secret is set".into(),
@@ -921,6 +921,23 @@ mod tests {
         assert!(text.contains("AOS_SESSION_SECRET: decodes to 16 bytes"), "{text}");
         assert!(text.contains("AOS_OAUTH_STATE_SECRET: is too weak"), "{text}");
         assert!(text.contains("AOS_TOKEN_ENCRYPTION_KEY: is not valid base64"), "{text}");
+    }
+
+    #[test]
+    fn the_seo_login_and_password_are_set_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let err = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d), ("AOS_SEO_CLIENT_ID", "login")])).unwrap_err();
+        assert!(err.0.iter().any(|p| p.var == "AOS_SEO_CLIENT_ID"), "{err}");
+        let both = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", d),
+            ("AOS_SEO_CLIENT_ID", "login"),
+            ("AOS_SEO_CLIENT_SECRET", "password"),
+        ]))
+        .unwrap();
+        assert!(both.provider("seo").is_some_and(ProviderSettings::is_configured));
+        let none = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d)])).unwrap();
+        assert!(!none.provider("seo").is_some_and(ProviderSettings::is_configured));
     }
 
     #[test]

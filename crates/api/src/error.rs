@@ -49,6 +49,9 @@ pub enum ApiError {
     RateLimited { retry_after: u64, decision: Decision },
     #[error("upstream provider failed")]
     Upstream(#[source] anyhow::Error),
+    /// The provider a route needs has no credentials on this server.
+    #[error("provider {provider} is not configured")]
+    ProviderNotConfigured { provider: &'static str },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -152,6 +155,14 @@ impl ApiError {
                 "upstream_failed",
                 "A provider failed",
                 Some("An external service did not answer as expected; try again later.".into()),
+            ),
+            ProviderNotConfigured { provider } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "provider_not_configured",
+                "Provider not configured",
+                Some(format!(
+                    "The {provider} provider is not configured on this server; an administrator sets its credentials."
+                )),
             ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

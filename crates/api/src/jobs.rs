@@ -154,6 +154,7 @@ async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<()> {
             crate::alert_rules::run_all(state, state.clock.now()).await?;
             Ok(())
         }
+        crate::seo::SEO_ENRICH_JOB => crate::seo::run_job(state, &job.payload.0).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }

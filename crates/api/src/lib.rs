@@ -17,6 +17,7 @@ pub mod rate_limit;
 pub mod read_cache;
 pub mod routes;
 pub mod seed;
+pub mod seo;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -102,6 +102,9 @@ use crate::routes;
         routes::public_intake::get_intake,
         routes::public_intake::save_draft,
         routes::public_intake::submit_intake,
+        routes::seo::enrich_seo,
+        routes::seo::get_client_seo,
+        routes::seo::seo_usage,
     ),
     components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
     modifiers(&SecuritySchemes),
@@ -121,6 +124,7 @@ use crate::routes;
         (name = "dashboard", description = "KPIs with trends, daily series and the firehose of events"),
         (name = "onboarding", description = "Journeys, the intake form builder, onboardings and their stage transitions"),
         (name = "public", description = "The public intake form behind an emailed link (no login)"),
+        (name = "seo", description = "SEO enrichment of a domain or client (DataForSEO) and the provider usage report"),
     )
 )]
 pub struct ApiDoc;

@@ -166,6 +166,7 @@ fn unshare(e: Arc<ApiError>) -> ApiError {
             ApiError::MethodNotAllowed => ApiError::MethodNotAllowed,
             ApiError::PayloadTooLarge => ApiError::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ApiError::UnsupportedMediaType,
+            ApiError::ProviderNotConfigured { provider } => ApiError::ProviderNotConfigured { provider },
             ApiError::Upstream(e) => ApiError::Upstream(anyhow::anyhow!("{e:#}")),
             ApiError::Internal(e) => ApiError::Internal(anyhow::anyhow!("{e:#}")),
         },

@@ -28,6 +28,7 @@ pub mod onboarding_journeys;
 pub mod onboarding_settings;
 pub mod pipeline;
 pub mod public_intake;
+pub mod seo;
 pub mod spa;
 pub mod tasks;
 pub mod team;
@@ -191,6 +192,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                                 .route(web::get().to(files::download_file))
                                 .route(web::delete().to(files::delete_file)),
                         )
+                        .service(resource("/clients/{id}/seo").route(web::get().to(seo::get_client_seo)))
+                        .service(resource("/seo/enrich").route(web::post().to(seo::enrich_seo)))
+                        .service(resource("/seo/usage").route(web::get().to(seo::seo_usage)))
                         .service(resource("/audit-log").route(web::get().to(audit::list_audit_log)))
                         .configure(onboarding_routes)
                         .default_service(web::to(not_found)),

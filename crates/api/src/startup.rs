@@ -37,6 +37,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Cached hot reads and role grants, keyed by the agency data version.
     pub reads: crate::read_cache::ReadCache,
+    /// Outbound calls to providers (one connection pool; each call sets its own timeout).
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -61,6 +63,11 @@ impl AppState {
             jobs: JobSignal::default(),
             clock: Clock::default(),
             reads: crate::read_cache::ReadCache::new(settings.read_cache_secs),
+            http: reqwest::Client::builder()
+                .user_agent(concat!("AudienceOS/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .context("building the HTTP client")?,
             settings: Arc::new(settings),
         })
     }

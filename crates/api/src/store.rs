@@ -30,6 +30,7 @@ pub mod notes;
 pub mod onboarding;
 pub mod outbox;
 pub mod password_resets;
+pub mod seo;
 pub mod sessions;
 pub mod stages;
 pub mod tasks;

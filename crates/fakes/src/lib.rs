@@ -5,6 +5,8 @@
 //! uses, and product code never special-cases it (DESIGN.md section 7).
 //!
 //! - [`smtp`]: a mail sink that speaks enough SMTP for lettre's plain-text client, with fault injection.
+//! - [`dataforseo`]: the two DataForSEO Labs endpoints of SEO enrichment (Basic auth, deterministic data,
+//!   recorded calls, 429/5xx/slow faults), under the path prefix `/dataforseo`.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -16,6 +18,8 @@
 //! # Ok(()) }
 //! ```
 
+pub mod dataforseo;
 pub mod smtp;
 
+pub use dataforseo::SeoFake;
 pub use smtp::{MailSink, MailSinkBuilder, ReceivedMail};

@@ -1,13 +1,14 @@
 //! `audienceos-fakes`: runs the loopback fakes for e2e runs and the local demo until Ctrl-C or SIGTERM.
 //!
 //! Each fake has its own flag naming the address it listens on; give one or more. The flags of future
-//! fakes (Google, Slack, Meta, ...) sit beside `--smtp` in [`Cli`] and get started in [`run`].
+//! fakes (Google, Slack, Meta, ...) sit beside `--smtp` and `--dataforseo` in [`Cli`] and get started in [`run`].
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use audienceos_fakes::dataforseo::SeoFake;
 use audienceos_fakes::smtp::MailSink;
 use clap::{ArgGroup, Parser};
 use tracing_subscriber::EnvFilter;
@@ -15,7 +16,7 @@ use tracing_subscriber::EnvFilter;
 /// Loopback fakes of the services AudienceOS talks to.
 #[derive(Debug, Parser)]
 #[command(name = "audienceos-fakes", version, about)]
-#[command(group(ArgGroup::new("fakes").required(true).multiple(true).args(["smtp"])))]
+#[command(group(ArgGroup::new("fakes").required(true).multiple(true).args(["smtp", "dataforseo"])))]
 struct Cli {
     /// Serve the SMTP mail sink on this address, e.g. 127.0.0.1:2525 (port 0 picks a free port).
     #[arg(long, value_name = "ADDR")]
@@ -33,7 +34,30 @@ struct Cli {
     #[arg(long, value_name = "PASSWORD", requires = "smtp_user")]
     smtp_password: Option<String>,
 
-    /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525"}`) to this file.
+    /// Serve the DataForSEO fake on this address, e.g. 127.0.0.1:9400; its API base URL (for
+    /// AOS_SEO_API_BASE) is http://ADDR/dataforseo.
+    #[arg(long, value_name = "ADDR")]
+    dataforseo: Option<String>,
+
+    /// The DataForSEO API login the fake accepts (Basic auth user; AOS_SEO_CLIENT_ID).
+    #[arg(
+        long,
+        value_name = "LOGIN",
+        default_value = "seo-login@example.test",
+        requires = "dataforseo"
+    )]
+    dataforseo_login: String,
+
+    /// The DataForSEO API password the fake accepts (AOS_SEO_CLIENT_SECRET).
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        default_value = "seo-password",
+        requires = "dataforseo"
+    )]
+    dataforseo_password: String,
+
+    /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525", "dataforseo": "http://127.0.0.1:9400/dataforseo"}`) to this file.
     #[arg(long, value_name = "FILE")]
     ready_file: Option<PathBuf>,
 }
@@ -41,6 +65,7 @@ struct Cli {
 /// The fakes started by [`run`]; each stops when dropped.
 struct Running {
     _smtp: Option<MailSink>,
+    _dataforseo: Option<SeoFake>,
     addresses: BTreeMap<&'static str, String>,
 }
 
@@ -86,7 +111,21 @@ fn run(cli: &Cli) -> anyhow::Result<Running> {
         }
         None => None,
     };
-    Ok(Running { _smtp: smtp, addresses })
+    let dataforseo = match &cli.dataforseo {
+        Some(addr) => {
+            let fake = SeoFake::builder()
+                .credentials(&cli.dataforseo_login, &cli.dataforseo_password)
+                .start(addr)?;
+            addresses.insert("dataforseo", fake.base_url());
+            Some(fake)
+        }
+        None => None,
+    };
+    Ok(Running {
+        _smtp: smtp,
+        _dataforseo: dataforseo,
+        addresses,
+    })
 }
 
 /// The binary's only stdout output: one line per fake, for people and scripts that start it.

@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod patch;
 pub mod permissions;
 pub mod problem;
+pub mod seo;
 pub mod team;
 pub mod validation;
 

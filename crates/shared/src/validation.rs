@@ -28,17 +28,29 @@ fn is_email(value: &str) -> bool {
         && local
             .chars()
             .all(|c| c.is_ascii_graphic() && !"@()<>[]\\,;:\"".contains(c) || (!c.is_ascii() && !c.is_whitespace()));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = domain.len() <= 253
+    local_ok && is_host_name(domain, false)
+}
+
+/// At least two dot-separated labels of 1 to 63 letters, digits and hyphens (no leading or trailing
+/// hyphen), 253 characters at most. `ascii_only` refuses non-ASCII letters (hosts a provider looks up).
+pub(crate) fn is_host_name(host: &str, ascii_only: bool) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    host.len() <= 253
         && labels.len() >= 2
         && labels.iter().all(|l| {
             !l.is_empty()
                 && l.len() <= 63
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    local_ok && domain_ok
+                && l.chars().all(|c| {
+                    c == '-'
+                        || if ascii_only {
+                            c.is_ascii_alphanumeric()
+                        } else {
+                            c.is_alphanumeric()
+                        }
+                })
+        })
 }
 
 #[cfg(test)]

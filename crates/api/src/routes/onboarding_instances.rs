@@ -82,6 +82,7 @@ pub async fn start_onboarding(
     let id = state.store.insert_instance(me.agency_id, &new, now).await?;
     let row = state.store.get_instance(me.agency_id, None, id).await?;
     let email_queued = b.send_email && send_welcome(&state, &row, &token).await?;
+    enqueue_seo(&state, me.agency_id, client_id, id).await;
     audit_client(
         &state,
         &req,
@@ -464,6 +465,20 @@ async fn known_client(state: &AppState, me: &Identity, id: Uuid) -> Result<Uuid,
             "is not a client of this agency",
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Enrich the client's website in the background (when it has one and the provider is configured). A
+/// failure here never fails the start: it is logged, and the client can be enriched by hand.
+async fn enqueue_seo(state: &AppState, agency_id: Uuid, client_id: Uuid, instance_id: Uuid) {
+    let queued = match state.store.get_client(agency_id, None, client_id).await {
+        Ok(c) => {
+            crate::seo::enqueue_for_onboarding(state, agency_id, client_id, instance_id, c.website.as_deref()).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    if let Err(e) = queued {
+        tracing::warn!(error.cause_chain = ?e, "could not enqueue the SEO enrichment of an onboarding client");
     }
 }
 

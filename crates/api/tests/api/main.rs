@@ -23,5 +23,6 @@ mod pipeline;
 mod rate_limits;
 mod read_cache;
 mod redis_limits;
+mod seo;
 mod store;
 mod tasks;

@@ -43,6 +43,9 @@ async fn the_document_is_served_and_declares_both_auth_schemes() {
         "/api/v1/dashboard/kpis",
         "/api/v1/dashboard/trends",
         "/api/v1/dashboard/firehose",
+        "/api/v1/seo/enrich",
+        "/api/v1/seo/usage",
+        "/api/v1/clients/{id}/seo",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
     }
