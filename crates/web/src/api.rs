@@ -13,6 +13,7 @@ pub mod labels;
 pub mod notes;
 pub mod onboarding;
 pub mod pipeline;
+pub mod seo;
 pub mod tasks;
 pub mod team;
 

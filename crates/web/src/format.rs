@@ -172,18 +172,33 @@ pub const WEEKDAYS: [(Weekday, &str, &str); 7] = [
     (Weekday::Sun, "Su", "Sunday"),
 ];
 
+/// A whole number with thousands separators: 12,345.
+pub fn count(n: i64) -> String {
+    let grouped = group_digits(&n.unsigned_abs().to_string());
+    if n < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
 /// "$1,250.00" for an exact amount.
 pub fn money(m: audienceos_shared::Money) -> String {
     let text = m.to_string();
     let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    format!("${}.{cents}", group_digits(whole))
+}
+
+/// Commas every three digits from the right.
+fn group_digits(digits: &str) -> String {
     let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
             grouped.push(',');
         }
         grouped.push(c);
     }
-    format!("${grouped}.{cents}")
+    grouped
 }
 
 /// "1 day" / "3 days".
@@ -243,6 +258,13 @@ mod tests {
         assert_eq!(week_start(wed), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
         let mon = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
         assert_eq!(next_monday(mon), NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
+    }
+
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(count(-1200), "-1,200");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod alerts;
 mod fields;
 mod history;
 mod notes;
+mod seo;
 mod tasks;
 
 use audienceos_shared::client_work::ClientFile;
@@ -23,6 +24,7 @@ use self::alerts::ClientAlerts;
 use self::fields::{EditField, InlineField};
 use self::history::{HealthReasons, StageHistory};
 use self::notes::NotesSection;
+use self::seo::SeoSection;
 use self::tasks::TasksSection;
 use super::{agency_time_zone, use_set_param};
 use crate::api::clients::{archive_client, get_client, move_stage, restore_client};
@@ -315,6 +317,11 @@ fn ClientBody(
         </section>
 
         <ClientAlerts client_id=id/>
+        <SeoSection
+            client_id=id
+            website=Signal::derive(move || client.with(|c| c.website.clone()))
+            can_write=Signal::derive(move || can_write.get())
+        />
         <TasksSection client_id=id can_write=can_write on_changed=refresh/>
         <NotesSection client_id=id/>
         <StageHistory client_id=id stage=Signal::derive(move || client.with(|c| c.stage_id))/>
