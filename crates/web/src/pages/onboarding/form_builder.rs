@@ -155,15 +155,15 @@ fn Builder(data: FormData, form: RwSignal<Option<Uuid>>, reload: Callback<()>) -
                         }}
                     </p>
                 </Show>
-                <ol class="field-rows" role="list">
+                <ol class="builder-rows" role="list">
                     <For each=move || fields.get() key=|f| (f.id, f.position, f.label.clone(), f.required, f.field_type) let:field>
                         {
                             let id = field.id;
                             view! {
                                 <li
-                                    class="field-row"
-                                    class:field-row-drop=move || drop_before.get() == Some(id)
-                                    class:field-row-editing=move || editing.get() == Editing::Field(id)
+                                    class="builder-row"
+                                    class:builder-row-drop=move || drop_before.get() == Some(id)
+                                    class:builder-row-editing=move || editing.get() == Editing::Field(id)
                                     on:dragover=move |ev: DragEvent| {
                                         if dragging.get_untracked().is_some() {
                                             ev.prevent_default();
@@ -183,7 +183,7 @@ fn Builder(data: FormData, form: RwSignal<Option<Uuid>>, reload: Callback<()>) -
                                 >
                                     <button
                                         type="button"
-                                        class="field-row-main"
+                                        class="builder-row-main"
                                         draggable="true"
                                         data-field-id=id.to_string()
                                         aria-describedby="field-order-hint"
@@ -221,7 +221,7 @@ fn Builder(data: FormData, form: RwSignal<Option<Uuid>>, reload: Callback<()>) -
                                         }
                                     >
                                         <span class="grip" aria-hidden="true"><Icon name=IconName::Grip/></span>
-                                        <span class="field-row-label">{field.label.clone()}</span>
+                                        <span class="builder-row-label">{field.label.clone()}</span>
                                         <span class="badge">{type_label(field.field_type)}</span>
                                         {field.required.then(|| view! { <span class="badge badge-accent">"Required"</span> })}
                                     </button>

@@ -93,7 +93,7 @@ fn InstanceBody(data: OnboardingInstanceDetail, on_changed: Callback<OnboardingI
         history,
     } = data;
     let status = match instance.status {
-        InstanceStatus::Pending => ("Not started", "badge badge-neutral"),
+        InstanceStatus::Pending => ("Awaiting intake", "badge badge-neutral"),
         InstanceStatus::InProgress => ("In progress", "badge badge-info"),
         InstanceStatus::Completed => ("Completed", "badge badge-success"),
         InstanceStatus::Cancelled => ("Cancelled", "badge badge-neutral"),
