@@ -12,13 +12,10 @@ mod tasks;
 use audienceos_shared::client_work::ClientFile;
 use audienceos_shared::clients::{Client, MoveStageRequest};
 use audienceos_shared::permissions::{Action as Perm, Resource};
-use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
-use send_wrapper::SendWrapper;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
 
 use self::alerts::ClientAlerts;
 use self::fields::{EditField, InlineField};
@@ -32,6 +29,7 @@ use crate::api::files::{download_url, list_files};
 use crate::api::pipeline::list_stages;
 use crate::components::badges::{HealthBadge, LabelChip};
 use crate::components::button::{Button, ButtonKind};
+use crate::components::drawer::Drawer;
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
 use crate::format;
@@ -82,45 +80,8 @@ fn ClientPanel(
     on_reload: Option<Callback<()>>,
 ) -> impl IntoView {
     let client = LocalResource::new(move || get_client(id));
-    // Focus moves into the drawer when it opens and back to what opened it when it closes.
-    let close_button = NodeRef::<leptos::html::Button>::new();
-    let opener = document()
-        .active_element()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        .map(SendWrapper::new);
-    request_animation_frame(move || {
-        if let Some(b) = close_button.get_untracked() {
-            let _ = b.focus();
-        }
-    });
-    on_cleanup(move || {
-        if let Some(o) = opener {
-            if o.is_connected() {
-                let _ = o.focus();
-            }
-        }
-    });
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.prevent_default();
-            on_close.run(());
-        }
-    };
     view! {
-        <aside class="drawer" aria-label="Client details" on:keydown=on_keydown>
-            <div class="drawer-toolbar">
-                <span class="eyebrow">"Client"</span>
-                <button
-                    type="button"
-                    class="icon-btn"
-                    aria-label="Close client details"
-                    node_ref=close_button
-                    on:click=move |_| on_close.run(())
-                >
-                    <Icon name=IconName::Close/>
-                </button>
-            </div>
-            <div class="drawer-body">
+        <Drawer label="Client details" eyebrow="Client" close_label="Close client details" on_close=on_close>
                 <SectionBoundary section="Client" resource=client let:data>
                     <ClientBody
                         data=data
@@ -137,8 +98,7 @@ fn ClientPanel(
                         })
                     />
                 </SectionBoundary>
-            </div>
-        </aside>
+        </Drawer>
     }
 }
 

@@ -207,15 +207,11 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
         } else {
             Screen::Step(0)
         }),
-        Screen::Step(i) => {
-            if check(&steps.with_value(|s| s[i].clone())) {
-                save_and_go(if i + 1 < step_count {
-                    Screen::Step(i + 1)
-                } else {
-                    Screen::Review
-                });
-            }
-        }
+        Screen::Step(i) if check(&steps.with_value(|s| s[i].clone())) => save_and_go(if i + 1 < step_count {
+            Screen::Step(i + 1)
+        } else {
+            Screen::Review
+        }),
         _ => {}
     });
     let back = Callback::new(move |_| match screen.get_untracked() {

@@ -10,8 +10,8 @@ use audienceos_shared::onboarding::{Journey, StageState};
 use audienceos_shared::permissions::{Action, Resource};
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::use_location;
 
+use crate::components::tabs::TabLink;
 use crate::routes::Route;
 use crate::state::session::use_session;
 
@@ -23,20 +23,8 @@ pub struct OnboardingsChanged(pub RwSignal<u32>);
 #[component]
 pub fn OnboardingLayout() -> impl IntoView {
     let session = use_session();
-    let location = use_location();
     let can_manage = move || session.can(Resource::Onboarding, Action::Manage);
     provide_context(OnboardingsChanged(RwSignal::new(0)));
-    let tab = move |route: Route, label: &'static str| {
-        view! {
-            <a
-                class="tab"
-                href=route.path()
-                aria-current=move || (location.pathname.get() == route.path()).then_some("page")
-            >
-                {label}
-            </a>
-        }
-    };
     view! {
         <div class="page page-wide">
             <header class="page-header">
@@ -47,10 +35,10 @@ pub fn OnboardingLayout() -> impl IntoView {
                 <board::StartOnboardingButton/>
             </header>
             <nav class="tabs" aria-label="Onboarding">
-                {tab(Route::Onboarding, "Board")}
+                <TabLink route=Route::Onboarding label="Board"/>
                 <Show when=can_manage>
-                    {tab(Route::OnboardingJourneys, "Journeys")}
-                    {tab(Route::OnboardingForm, "Intake form")}
+                    <TabLink route=Route::OnboardingJourneys label="Journeys"/>
+                    <TabLink route=Route::OnboardingForm label="Intake form"/>
                 </Show>
             </nav>
             <div class="tab-panel">

@@ -19,6 +19,7 @@ use crate::api::ApiResult;
 use crate::components::badges::{Avatar, HealthBadge, LabelChip};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::icons::{Icon, IconName};
+use crate::components::kanban;
 use crate::components::section_boundary::SectionBoundary;
 use crate::format;
 use crate::routes::CLIENT_PARAM;
@@ -398,22 +399,15 @@ fn KanbanCard(client: Client) -> impl IntoView {
     let stage = client.stage_id;
     let moving = move || board.moving.with(|m| m.contains(&id));
     let on_keydown = move |ev: KeyboardEvent| {
-        let forward = match ev.key().as_str() {
-            "ArrowRight" if ev.alt_key() => true,
-            "ArrowLeft" if ev.alt_key() => false,
-            _ => return,
+        let Some(forward) = kanban::move_key(&ev) else {
+            return;
         };
-        ev.prevent_default();
         match board.neighbour(stage, forward) {
             Some(to) => {
                 board.focus_after.set(Some(id));
                 board.move_card(id, to);
             }
-            None => board.announce.set(if forward {
-                "Already in the last stage.".into()
-            } else {
-                "Already in the first stage.".into()
-            }),
+            None => board.announce.set(kanban::edge_message(forward)),
         }
     };
     let owner = client.owner.as_ref().map(|o| o.name.clone());
@@ -444,10 +438,7 @@ fn KanbanCard(client: Client) -> impl IntoView {
             on:click=move |_| set_param(CLIENT_PARAM, Some(id.to_string()))
             on:keydown=on_keydown
             on:dragstart=move |ev: DragEvent| {
-                if let Some(dt) = ev.data_transfer() {
-                    let _ = dt.set_data("text/plain", &id.to_string());
-                    dt.set_effect_allowed("move");
-                }
+                kanban::start_drag(&ev, id);
                 board.dragging.set(Some(id));
             }
             on:dragend=move |_| {

@@ -9,8 +9,8 @@ pub mod pipeline;
 use audienceos_shared::permissions::{Action, Resource};
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::use_location;
 
+use crate::components::tabs::TabLink;
 use crate::routes::Route;
 use crate::state::session::use_session;
 
@@ -18,20 +18,8 @@ use crate::state::session::use_session;
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let session = use_session();
-    let location = use_location();
     let can_read_settings = move || session.can(Resource::Settings, Action::Read);
     let can_read_clients = move || session.can(Resource::Clients, Action::Read);
-    let tab = move |route: Route, label: &'static str| {
-        view! {
-            <a
-                class="tab"
-                href=route.path()
-                aria-current=move || (location.pathname.get() == route.path()).then_some("page")
-            >
-                {label}
-            </a>
-        }
-    };
     view! {
         <div class="page">
             <header class="page-header">
@@ -41,16 +29,16 @@ pub fn SettingsLayout() -> impl IntoView {
                 </div>
             </header>
             <nav class="tabs" aria-label="Settings">
-                {tab(Route::SettingsAccount, "Account")}
+                <TabLink route=Route::SettingsAccount label="Account"/>
                 <Show when=can_read_clients>
-                    {tab(Route::SettingsPipeline, "Pipeline")}
+                    <TabLink route=Route::SettingsPipeline label="Pipeline"/>
                 </Show>
                 <Show when=move || session.can(Resource::Onboarding, Action::Read)>
-                    {tab(Route::SettingsOnboarding, "Onboarding")}
+                    <TabLink route=Route::SettingsOnboarding label="Onboarding"/>
                 </Show>
                 <Show when=can_read_settings>
-                    {tab(Route::SettingsApiKeys, "API keys")}
-                    {tab(Route::SettingsAuditLog, "Audit log")}
+                    <TabLink route=Route::SettingsApiKeys label="API keys"/>
+                    <TabLink route=Route::SettingsAuditLog label="Audit log"/>
                 </Show>
             </nav>
             <div class="tab-panel">

@@ -21,6 +21,7 @@ use crate::api::ApiResult;
 use crate::components::button::Button;
 use crate::components::focus_later;
 use crate::components::icons::{Icon, IconName};
+use crate::components::kanban;
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::modals::start_onboarding::StartOnboardingModal;
@@ -421,22 +422,15 @@ fn OnboardingCard(instance: OnboardingInstance) -> impl IntoView {
     let tz = agency_time_zone();
     let started = format::date(&instance.created_at, &tz);
     let on_keydown = move |ev: KeyboardEvent| {
-        let forward = match ev.key().as_str() {
-            "ArrowRight" if ev.alt_key() => true,
-            "ArrowLeft" if ev.alt_key() => false,
-            _ => return,
+        let Some(forward) = kanban::move_key(&ev) else {
+            return;
         };
-        ev.prevent_default();
         match board.neighbour(stage, forward) {
             Some(to) => {
                 board.focus_after.set(Some(id));
                 board.move_card(id, to);
             }
-            None => board.announce.set(if forward {
-                "Already in the last stage.".into()
-            } else {
-                "Already in the first stage.".into()
-            }),
+            None => board.announce.set(kanban::edge_message(forward)),
         }
     };
     let completed = instance.status == InstanceStatus::Completed;
@@ -453,10 +447,7 @@ fn OnboardingCard(instance: OnboardingInstance) -> impl IntoView {
             on:click=move |_| set_param(ONBOARDING_PARAM, Some(id.to_string()))
             on:keydown=on_keydown
             on:dragstart=move |ev: DragEvent| {
-                if let Some(dt) = ev.data_transfer() {
-                    let _ = dt.set_data("text/plain", &id.to_string());
-                    dt.set_effect_allowed("move");
-                }
+                kanban::start_drag(&ev, id);
                 board.dragging.set(Some(id));
             }
             on:dragend=move |_| {

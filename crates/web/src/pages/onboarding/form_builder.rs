@@ -18,6 +18,7 @@ use crate::components::field::{Field, FormAlert, FormErrors};
 use crate::components::focus_later;
 use crate::components::icons::{Icon, IconName};
 use crate::components::intake_input::IntakeInput;
+use crate::components::kanban;
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::state::toasts::{use_toasts, ToastKind};
@@ -209,10 +210,7 @@ fn Builder(data: FormData, form: RwSignal<Option<Uuid>>, reload: Callback<()>) -
                                             }
                                         }
                                         on:dragstart=move |ev: DragEvent| {
-                                            if let Some(dt) = ev.data_transfer() {
-                                                let _ = dt.set_data("text/plain", &id.to_string());
-                                                dt.set_effect_allowed("move");
-                                            }
+                                            kanban::start_drag(&ev, id);
                                             dragging.set(Some(id));
                                         }
                                         on:dragend=move |_| {

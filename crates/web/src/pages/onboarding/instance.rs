@@ -7,18 +7,16 @@ use audienceos_shared::onboarding::{
     PlatformVerificationRequest, StageAction, StageState, StageStatus, StageTransitionRequest,
 };
 use audienceos_shared::permissions::{Action as Perm, Resource};
-use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use send_wrapper::SendWrapper;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
 
 use super::stage_state_badge;
 use crate::api::onboarding::{get_instance, regenerate_link, resend_email, revoke_link, transition, verify_platform};
 use crate::api::ApiResult;
 use crate::components::button::{Button, ButtonKind};
 use crate::components::copy_field::CopyField;
+use crate::components::drawer::Drawer;
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
@@ -32,53 +30,16 @@ use crate::state::toasts::{use_toasts, ToastKind};
 #[component]
 pub fn InstanceDrawer(id: Uuid, on_close: Callback<()>, on_changed: Callback<OnboardingInstance>) -> impl IntoView {
     let detail = LocalResource::new(move || get_instance(id));
-    let close_button = NodeRef::<leptos::html::Button>::new();
-    let opener = document()
-        .active_element()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        .map(SendWrapper::new);
-    request_animation_frame(move || {
-        if let Some(b) = close_button.get_untracked() {
-            let _ = b.focus();
-        }
-    });
-    on_cleanup(move || {
-        if let Some(o) = opener {
-            if o.is_connected() {
-                let _ = o.focus();
-            }
-        }
-    });
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.prevent_default();
-            on_close.run(());
-        }
-    };
     let changed = Callback::new(move |i: OnboardingInstance| {
         on_changed.run(i);
         detail.refetch();
     });
     view! {
-        <aside class="drawer" aria-label="Onboarding details" on:keydown=on_keydown>
-            <div class="drawer-toolbar">
-                <span class="eyebrow">"Onboarding"</span>
-                <button
-                    type="button"
-                    class="icon-btn"
-                    aria-label="Close onboarding details"
-                    node_ref=close_button
-                    on:click=move |_| on_close.run(())
-                >
-                    <Icon name=IconName::Close/>
-                </button>
-            </div>
-            <div class="drawer-body">
-                <SectionBoundary section="Onboarding" resource=detail let:data>
-                    <InstanceBody data=data on_changed=changed/>
-                </SectionBoundary>
-            </div>
-        </aside>
+        <Drawer label="Onboarding details" eyebrow="Onboarding" close_label="Close onboarding details" on_close=on_close>
+            <SectionBoundary section="Onboarding" resource=detail let:data>
+                <InstanceBody data=data on_changed=changed/>
+            </SectionBoundary>
+        </Drawer>
     }
 }
 
