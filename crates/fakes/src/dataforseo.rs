@@ -139,6 +139,21 @@ impl SeoFakeBuilder {
         self
     }
 
+    fn shared(self) -> Arc<Shared> {
+        Arc::new(Shared {
+            login: self.login,
+            password: self.password,
+            seed: self.seed,
+            inner: Mutex::new(Inner::default()),
+        })
+    }
+
+    /// The fake's routes with their own state, for a server that hosts several fakes on one port.
+    pub(crate) fn into_scope(self) -> impl Fn() -> actix_web::Scope + Clone + Send + 'static {
+        let data = web::Data::from(self.shared());
+        move || scope().app_data(data.clone())
+    }
+
     /// Binds `addr` (port 0 picks a free port) and serves until the fake is dropped.
     ///
     /// Must be called inside a Tokio runtime.
@@ -148,12 +163,7 @@ impl SeoFakeBuilder {
         let listener =
             std::net::TcpListener::bind(addr).with_context(|| format!("binding the DataForSEO fake to {addr}"))?;
         let local_addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            login: self.login,
-            password: self.password,
-            seed: self.seed,
-            inner: Mutex::new(Inner::default()),
-        });
+        let shared = self.shared();
         let data = web::Data::from(Arc::clone(&shared));
         let server = {
             let _guard = runtime.enter();

@@ -7,6 +7,9 @@
 //! - [`smtp`]: a mail sink that speaks enough SMTP for lettre's plain-text client, with fault injection.
 //! - [`dataforseo`]: the two DataForSEO Labs endpoints of SEO enrichment (Basic auth, deterministic data,
 //!   recorded calls, 429/5xx/slow faults), under the path prefix `/dataforseo`.
+//! - [`server`]: one HTTP server for Google (`/google`), Slack (`/slack`), Meta (`/meta`) and DataForSEO
+//!   (`/dataforseo`), with shared fault injection, call recording and `/_fake/` control endpoints;
+//!   [`oauth`] is the OAuth machinery the providers share; [`google`], [`slack`] and [`meta`] are the APIs.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -19,7 +22,13 @@
 //! ```
 
 pub mod dataforseo;
+pub mod google;
+pub mod meta;
+pub mod oauth;
+pub mod server;
+pub mod slack;
 pub mod smtp;
 
 pub use dataforseo::SeoFake;
+pub use server::{Call, Fault, Provider, ProviderFakes, ProviderFakesBuilder};
 pub use smtp::{MailSink, MailSinkBuilder, ReceivedMail};
