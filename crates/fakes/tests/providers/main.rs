@@ -1,0 +1,7 @@
+//! The provider fakes (Google, Slack, Meta) over HTTP, one module per provider plus the shared faults.
+
+mod faults;
+mod google;
+mod helpers;
+mod meta;
+mod slack;
