@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::oauth::{self, GrantError, Issued};
-use crate::server::{bearer, hash, params, slice_page, today, Config, Data, Provider, ProviderFakes, SEED_DAYS};
+use crate::server::{
+    bearer, hash, params, slice_page, today, upsert, Config, Data, Provider, ProviderFakes, SEED_DAYS,
+};
 
 const P: Provider = Provider::Google;
 const AUTHORIZE: &str = "/google/o/oauth2/v2/auth";
@@ -994,10 +996,9 @@ impl GoogleData {
 
     fn upsert_ads(&mut self, rows: Vec<AdsRow>) {
         for row in rows {
-            self.ads.retain(|r| {
-                !(r.customer_id == row.customer_id && r.campaign_id == row.campaign_id && r.date == row.date)
+            upsert(&mut self.ads, row, |a, b| {
+                (&a.customer_id, a.campaign_id, a.date) == (&b.customer_id, b.campaign_id, b.date)
             });
-            self.ads.push(row);
         }
     }
 }

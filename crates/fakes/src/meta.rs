@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 
 use crate::oauth::{self, GrantError, Issued, TokenError};
 use crate::server::{
-    bearer, decode_cursor, encode_cursor, hash, origin, params, slice_page, today, Data, Provider, ProviderFakes,
-    SEED_DAYS,
+    bearer, decode_cursor, encode_cursor, hash, origin, params, slice_page, today, upsert, Data, Provider,
+    ProviderFakes, SEED_DAYS,
 };
 
 const P: Provider = Provider::Meta;
@@ -452,16 +452,14 @@ async fn control_insights(shared: Data, rows: web::Json<Vec<MetaInsightRow>>) ->
 
 impl MetaData {
     fn add_account(&mut self, a: MetaAdAccount) {
-        self.accounts.retain(|x| x.account_id != a.account_id);
-        self.accounts.push(a);
+        upsert(&mut self.accounts, a, |x, y| x.account_id == y.account_id);
     }
 
     fn upsert_insights(&mut self, rows: Vec<MetaInsightRow>) {
         for row in rows {
-            self.insights.retain(|r| {
-                !(r.account_id == row.account_id && r.campaign_id == row.campaign_id && r.date == row.date)
+            upsert(&mut self.insights, row, |a, b| {
+                (&a.account_id, &a.campaign_id, a.date) == (&b.account_id, &b.campaign_id, b.date)
             });
-            self.insights.push(row);
         }
     }
 }

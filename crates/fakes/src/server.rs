@@ -236,51 +236,79 @@ impl ProviderFakesBuilder {
 
     /// Binds `addr` (port 0 picks a free port) and serves until the handle is dropped; inside a Tokio runtime.
     pub fn start(self, addr: &str) -> anyhow::Result<ProviderFakes> {
-        let runtime = tokio::runtime::Handle::try_current()
-            .context("ProviderFakes::start must be called inside a Tokio runtime")?;
-        let listener =
-            std::net::TcpListener::bind(addr).with_context(|| format!("binding the provider fakes to {addr}"))?;
-        let local_addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::seeded(&self.config)),
             config: self.config,
         });
         let data = web::Data::from(Arc::clone(&shared));
         let seo = self.seo.into_scope();
-        let server = {
-            let _guard = runtime.enter();
-            HttpServer::new(move || {
-                App::new()
-                    .app_data(data.clone())
-                    .service(seo())
-                    .service(control_scope())
-                    .service(google::scope().wrap(from_fn(gate)))
-                    .service(slack::scope().wrap(from_fn(gate)))
-                    .service(meta::scope().wrap(from_fn(gate)))
-            })
-            .workers(2)
+        let server = serve_http("provider", addr, move |cfg| {
+            cfg.app_data(data.clone())
+                .service(seo())
+                .service(control_scope())
+                .service(google::scope().wrap(from_fn(gate)))
+                .service(slack::scope().wrap(from_fn(gate)))
+                .service(meta::scope().wrap(from_fn(gate)));
+        })?;
+        Ok(ProviderFakes { shared, server })
+    }
+}
+
+/// A running HTTP fake server; it stops when dropped.
+#[derive(Debug)]
+pub(crate) struct HttpHandle {
+    addr: SocketAddr,
+    handle: ServerHandle,
+}
+
+impl HttpHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for HttpHandle {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(stop);
+        }
+    }
+}
+
+/// Binds `addr` and serves what `configure` mounts until the handle is dropped; needs a Tokio runtime.
+pub(crate) fn serve_http(
+    name: &str,
+    addr: &str,
+    configure: impl Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+) -> anyhow::Result<HttpHandle> {
+    let runtime = tokio::runtime::Handle::try_current()
+        .with_context(|| format!("the {name} fake must be started inside a Tokio runtime"))?;
+    let listener = std::net::TcpListener::bind(addr).with_context(|| format!("binding the {name} fake to {addr}"))?;
+    let local_addr = listener.local_addr()?;
+    let server = {
+        let _guard = runtime.enter();
+        HttpServer::new(move || App::new().configure(&configure))
+            .workers(1)
             .disable_signals()
             .shutdown_timeout(1)
             .listen(listener)?
             .run()
-        };
-        let handle = server.handle();
-        runtime.spawn(server);
-        tracing::debug!(addr = %local_addr, "provider fakes listening");
-        Ok(ProviderFakes {
-            addr: local_addr,
-            shared,
-            handle,
-        })
-    }
+    };
+    let handle = server.handle();
+    runtime.spawn(server);
+    tracing::debug!(addr = %local_addr, "{name} fake listening");
+    Ok(HttpHandle {
+        addr: local_addr,
+        handle,
+    })
 }
 
 /// The running provider fakes; they stop when dropped.
 #[derive(Debug)]
 pub struct ProviderFakes {
-    addr: SocketAddr,
     shared: Arc<Shared>,
-    handle: ServerHandle,
+    server: HttpHandle,
 }
 
 impl ProviderFakes {
@@ -294,12 +322,12 @@ impl ProviderFakes {
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// `http://<addr>`; control endpoints are under `{base_url}/_fake/`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.addr())
     }
 
     /// The provider's base (`AOS_GOOGLE_API_BASE`, ...): Google `{base}/google` (the googleapis hosts and
@@ -375,15 +403,6 @@ impl ProviderFakes {
     /// Back to the seed: no calls, faults, delays, tokens; the default mailboxes, channels and campaigns.
     pub fn reset(&self) {
         *self.shared.lock() = Inner::seeded(&self.shared.config);
-    }
-}
-
-impl Drop for ProviderFakes {
-    fn drop(&mut self) {
-        let stop = self.handle.stop(false);
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(stop);
-        }
     }
 }
 
@@ -581,6 +600,12 @@ pub(crate) const SEED_DAYS: i64 = 60;
 /// Today (UTC) as a calendar date.
 pub(crate) fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
+}
+
+/// Replaces the item that is `same` as `item`, or appends it.
+pub(crate) fn upsert<T>(items: &mut Vec<T>, item: T, same: impl Fn(&T, &T) -> bool) {
+    items.retain(|x| !same(x, &item));
+    items.push(item);
 }
 
 /// `items[start..start + size]` and the offset of the next page, if there is one.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::oauth::{self, GrantError, Issued, TokenError};
-use crate::server::{bearer, decode_cursor, encode_cursor, params, slice_page, Data, Provider, ProviderFakes};
+use crate::server::{bearer, decode_cursor, encode_cursor, params, slice_page, upsert, Data, Provider, ProviderFakes};
 
 const P: Provider = Provider::Slack;
 const TEAM_ID: &str = "T0FAKE0001";
@@ -174,8 +174,7 @@ impl SlackData {
         if c.id.is_empty() {
             c.id = format!("C0FAKE{:04}", self.channels.len() + 1);
         }
-        self.channels.retain(|x| x.id != c.id);
-        self.channels.push(c.clone());
+        upsert(&mut self.channels, c.clone(), |x, y| x.id == y.id);
         c
     }
 
@@ -183,8 +182,7 @@ impl SlackData {
         if u.id.is_empty() {
             u.id = format!("U0FAKE{:04}", self.users.len() + 1);
         }
-        self.users.retain(|x| x.id != u.id);
-        self.users.push(u.clone());
+        upsert(&mut self.users, u.clone(), |x, y| x.id == y.id);
         u
     }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use audienceos_fakes::{Fault, Provider};
 use serde_json::{json, Value};
 
-use crate::helpers::{client, start};
+use crate::helpers::{client, get_json, start};
 use crate::{google, slack};
 
 async fn control(base: &str, path: &str, body: Value) {
@@ -38,14 +38,7 @@ async fn a_429_carries_retry_after_in_the_provider_shape_then_calls_succeed() {
     );
     assert_eq!(google::gmail(&fakes, &access, "/profile").await.status(), 200);
 
-    let calls: Value = client()
-        .get(format!("{}/_fake/calls?provider=google", fakes.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let calls = get_json(&format!("{}/_fake/calls?provider=google", fakes.base_url())).await;
     assert_eq!(
         calls["counts"]["GET /google/gmail/v1/users/{user}/profile"], 2,
         "{calls}"
@@ -102,25 +95,12 @@ async fn expired_tokens_get_401_until_refreshed_and_revoked_consent_fails_the_re
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["status"], "UNAUTHENTICATED");
 
     let form = crate::helpers::refresh_form(&fakes, Provider::Google, &refresh);
-    let fresh: Value = client()
-        .post(format!("{}/token", fakes.api_base(Provider::Google)))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fresh: Value = google::token(&fakes, &form).await.json().await.unwrap();
     let renewed = fresh["access_token"].as_str().unwrap();
     assert_eq!(google::gmail(&fakes, renewed, "/profile").await.status(), 200);
 
     control(&base, "revoke-consent", json!({ "provider": "google" })).await;
-    let res = client()
-        .post(format!("{}/token", fakes.api_base(Provider::Google)))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = google::token(&fakes, &form).await;
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_grant");
     assert_eq!(google::gmail(&fakes, renewed, "/profile").await.status(), 401);

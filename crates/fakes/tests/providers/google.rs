@@ -5,18 +5,13 @@ use audienceos_fakes::{Provider, ProviderFakes};
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::helpers::{client, code_form, consent, refresh_form, start};
+use crate::helpers::{client, code_form, consent, get_json, post_form, refresh_form, start};
 
 const AUTHORIZE: &str = "/google/o/oauth2/v2/auth";
 const SCOPE: &str = "https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/gmail.send";
 
-async fn token(fakes: &ProviderFakes, form: &[(String, String)]) -> reqwest::Response {
-    client()
-        .post(format!("{}/token", fakes.api_base(Provider::Google)))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+pub async fn token(fakes: &ProviderFakes, form: &[(String, String)]) -> reqwest::Response {
+    post_form(&format!("{}/token", fakes.api_base(Provider::Google)), form).await
 }
 
 /// Consent, then the code exchange; returns `(access_token, refresh_token)`.
@@ -38,6 +33,10 @@ pub async fn gmail(fakes: &ProviderFakes, token: &str, path: &str) -> reqwest::R
         .send()
         .await
         .unwrap()
+}
+
+async fn gmail_json(fakes: &ProviderFakes, token: &str, path: &str) -> Value {
+    gmail(fakes, token, path).await.json().await.unwrap()
 }
 
 #[tokio::test]
@@ -65,7 +64,7 @@ async fn code_flow_with_pkce_issues_tokens_once_and_refreshes() {
     let access = body["access_token"].as_str().unwrap();
     let refresh = body["refresh_token"].as_str().unwrap();
 
-    let profile: Value = gmail(&fakes, access, "/profile").await.json().await.unwrap();
+    let profile: Value = gmail_json(&fakes, access, "/profile").await;
     assert_eq!(profile["emailAddress"], "owner@agency.test");
 
     let res = token(&fakes, &refresh_form(&fakes, Provider::Google, refresh)).await;
@@ -132,48 +131,24 @@ async fn revoke_is_recorded_and_the_refresh_token_stops_working() {
 async fn messages_list_filters_by_q_and_pages() {
     let fakes = start();
     let (access, _) = connect(&fakes).await;
-    let all: Value = gmail(&fakes, &access, "/messages").await.json().await.unwrap();
+    let all: Value = gmail_json(&fakes, &access, "/messages").await;
     assert_eq!(all["resultSizeEstimate"], 4);
 
-    let page1: Value = gmail(&fakes, &access, "/messages?maxResults=3")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page1: Value = gmail_json(&fakes, &access, "/messages?maxResults=3").await;
     assert_eq!(page1["messages"].as_array().unwrap().len(), 3);
     let next = page1["nextPageToken"].as_str().unwrap();
-    let page2: Value = gmail(&fakes, &access, &format!("/messages?maxResults=3&pageToken={next}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page2: Value = gmail_json(&fakes, &access, &format!("/messages?maxResults=3&pageToken={next}")).await;
     assert_eq!(page2["messages"].as_array().unwrap().len(), 1);
     assert!(page2.get("nextPageToken").is_none());
 
-    let from: Value = gmail(&fakes, &access, "/messages?q=from:dana@acme-dental.test")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let from: Value = gmail_json(&fakes, &access, "/messages?q=from:dana@acme-dental.test").await;
     assert_eq!(from["resultSizeEstimate"], 2);
-    let recent: Value = gmail(&fakes, &access, "/messages?q=newer_than:2d")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let recent: Value = gmail_json(&fakes, &access, "/messages?q=newer_than:2d").await;
     assert_eq!(recent["resultSizeEstimate"], 2);
     let after = chrono::Utc::now().timestamp() - 5 * 86_400;
-    let after: Value = gmail(&fakes, &access, &format!("/messages?q=after:{after}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = gmail_json(&fakes, &access, &format!("/messages?q=after:{after}")).await;
     assert_eq!(after["resultSizeEstimate"], 3);
-    let none: Value = gmail(&fakes, &access, "/messages?q=from:nobody@x.test")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let none: Value = gmail_json(&fakes, &access, "/messages?q=from:nobody@x.test").await;
     assert_eq!(none, json!({ "resultSizeEstimate": 0 }));
 }
 
@@ -209,11 +184,7 @@ async fn message_get_answers_metadata_and_full_formats() {
     );
     assert!(meta["payload"].get("parts").is_none());
 
-    let full: Value = gmail(&fakes, &access, &format!("/messages/{}?format=full", m.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let full: Value = gmail_json(&fakes, &access, &format!("/messages/{}?format=full", m.id)).await;
     let data = full["payload"]["parts"][0]["body"]["data"].as_str().unwrap();
     let text = base64::engine::general_purpose::URL_SAFE.decode(data).unwrap();
     assert_eq!(String::from_utf8(text).unwrap(), "Body text ü");
@@ -227,13 +198,9 @@ async fn message_get_answers_metadata_and_full_formats() {
 async fn history_lists_messages_added_since_and_404s_when_too_old() {
     let fakes = start();
     let (access, _) = connect(&fakes).await;
-    let profile: Value = gmail(&fakes, &access, "/profile").await.json().await.unwrap();
+    let profile: Value = gmail_json(&fakes, &access, "/profile").await;
     let start_id = profile["historyId"].as_str().unwrap().to_owned();
-    let empty: Value = gmail(&fakes, &access, &format!("/history?startHistoryId={start_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let empty: Value = gmail_json(&fakes, &access, &format!("/history?startHistoryId={start_id}")).await;
     assert!(empty.get("history").is_none());
 
     let m = fakes.seed_gmail(SeedMessage {
@@ -297,14 +264,7 @@ async fn send_records_the_decoded_reply_in_its_thread() {
     assert_eq!(sent[0].body, "Here they are.");
     assert_eq!(sent[0].thread_id, original.thread_id);
 
-    let over_http: Value = client()
-        .get(format!("{}/_fake/google/sent", fakes.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let over_http = get_json(&format!("{}/_fake/google/sent", fakes.base_url())).await;
     assert_eq!(over_http[0]["id"], body["id"]);
 }
 

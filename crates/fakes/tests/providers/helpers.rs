@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use audienceos_fakes::{Provider, ProviderFakes};
 use base64::Engine as _;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-fake-verifier";
@@ -18,6 +19,14 @@ pub fn client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+pub async fn get_json(url: &str) -> Value {
+    client().get(url).send().await.unwrap().json().await.unwrap()
+}
+
+pub async fn post_form(url: &str, form: &[(String, String)]) -> reqwest::Response {
+    client().post(url).form(form).send().await.unwrap()
 }
 
 pub fn challenge(verifier: &str) -> String {

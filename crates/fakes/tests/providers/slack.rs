@@ -4,7 +4,7 @@ use audienceos_fakes::slack::SlackMessage;
 use audienceos_fakes::{Provider, ProviderFakes};
 use serde_json::{json, Value};
 
-use crate::helpers::{client, code_form, consent, refresh_form, start};
+use crate::helpers::{client, code_form, consent, get_json, post_form, refresh_form, start};
 
 const AUTHORIZE: &str = "/slack/oauth/v2/authorize";
 
@@ -21,15 +21,8 @@ pub async fn call(fakes: &ProviderFakes, token: &str, method: &str, params: &[(&
 }
 
 async fn access(fakes: &ProviderFakes, form: &[(String, String)]) -> Value {
-    client()
-        .post(format!("{}/oauth.v2.access", fakes.api_base(Provider::Slack)))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let url = format!("{}/oauth.v2.access", fakes.api_base(Provider::Slack));
+    post_form(&url, form).await.json().await.unwrap()
 }
 
 pub async fn connect(fakes: &ProviderFakes) -> Value {
@@ -189,13 +182,6 @@ async fn post_message_is_recorded_with_its_thread() {
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].text, "Answer.");
     assert_eq!(posts[0].thread_ts.as_deref(), Some(parent.ts.as_str()));
-    let over_http: Value = client()
-        .get(format!("{}/_fake/slack/posts", fakes.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let over_http = get_json(&format!("{}/_fake/slack/posts", fakes.base_url())).await;
     assert_eq!(over_http[0]["channel"], "C0FAKE0002");
 }
