@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::oauth::{self, GrantError, Issued};
 use crate::server::{
-    bearer, hash, params, slice_page, today, upsert, Config, Data, Provider, ProviderFakes, SEED_DAYS,
+    bearer, hash, params, slice_page, sum_by, today, upsert, Config, Data, Provider, ProviderFakes, Summable, SEED_DAYS,
 };
 
 const P: Provider = Provider::Google;
@@ -111,6 +111,16 @@ pub struct AdsRow {
     pub clicks: u64,
     pub conversions: f64,
     pub conversions_value: f64,
+}
+
+impl Summable for AdsRow {
+    fn add(&mut self, r: &AdsRow) {
+        self.cost_micros += r.cost_micros;
+        self.impressions += r.impressions;
+        self.clicks += r.clicks;
+        self.conversions += r.conversions;
+        self.conversions_value += r.conversions_value;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -889,20 +899,7 @@ impl Gaql {
 
     /// Rows in the API's JSON: int64 as strings, per day when `segments.date` is selected, else summed.
     fn results(&self, customer: &str, rows: Vec<AdsRow>) -> Vec<Value> {
-        let mut grouped: BTreeMap<(u64, Option<NaiveDate>), AdsRow> = BTreeMap::new();
-        for r in rows {
-            let key = (r.campaign_id, self.by_date.then_some(r.date));
-            grouped
-                .entry(key)
-                .and_modify(|g| {
-                    g.cost_micros += r.cost_micros;
-                    g.impressions += r.impressions;
-                    g.clicks += r.clicks;
-                    g.conversions += r.conversions;
-                    g.conversions_value += r.conversions_value;
-                })
-                .or_insert(r);
-        }
+        let grouped = sum_by(rows, |r| (r.campaign_id, self.by_date.then_some(r.date)));
         let mut out: Vec<(Option<NaiveDate>, String, Value)> = grouped
             .into_iter()
             .map(|((id, date), r)| {

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 
 use crate::oauth::{self, GrantError, Issued, TokenError};
 use crate::server::{
-    bearer, decode_cursor, encode_cursor, hash, origin, params, slice_page, today, upsert, Data, Provider,
-    ProviderFakes, SEED_DAYS,
+    bearer, decode_cursor, encode_cursor, hash, origin, params, slice_page, sum_by, today, upsert, Data, Provider,
+    ProviderFakes, Summable, SEED_DAYS,
 };
 
 const P: Provider = Provider::Meta;
@@ -48,6 +48,16 @@ pub struct MetaInsightRow {
     pub clicks: u64,
     pub purchases: u64,
     pub purchase_value: f64,
+}
+
+impl Summable for MetaInsightRow {
+    fn add(&mut self, r: &MetaInsightRow) {
+        self.spend += r.spend;
+        self.impressions += r.impressions;
+        self.clicks += r.clicks;
+        self.purchases += r.purchases;
+        self.purchase_value += r.purchase_value;
+    }
 }
 
 #[derive(Debug)]
@@ -344,38 +354,26 @@ async fn insights(shared: Data, req: HttpRequest, query: web::Query<HashMap<Stri
     let by_campaign = query.get("level").map(String::as_str) == Some("campaign");
     let by_day = query.get("time_increment").map(String::as_str) == Some("1");
     let wanted = fields(&query, "spend,impressions");
-    let mut grouped: BTreeMap<(NaiveDate, String), MetaInsightRow> = BTreeMap::new();
-    {
+    let grouped = {
         let inner = shared.lock();
         if !inner.meta.accounts.iter().any(|a| a.account_id == account) {
             return unknown();
         }
-        for r in inner
+        let rows = inner
             .meta
             .insights
             .iter()
             .filter(|r| r.account_id == account && r.date >= since && r.date <= until)
-        {
-            let key = (
-                if by_day { r.date } else { since },
-                if by_campaign {
-                    r.campaign_id.clone()
-                } else {
-                    String::new()
-                },
-            );
-            grouped
-                .entry(key)
-                .and_modify(|g| {
-                    g.spend += r.spend;
-                    g.impressions += r.impressions;
-                    g.clicks += r.clicks;
-                    g.purchases += r.purchases;
-                    g.purchase_value += r.purchase_value;
-                })
-                .or_insert_with(|| r.clone());
-        }
-    }
+            .cloned();
+        sum_by(rows, |r| {
+            let campaign = if by_campaign {
+                r.campaign_id.clone()
+            } else {
+                String::new()
+            };
+            (if by_day { r.date } else { since }, campaign)
+        })
+    };
     let items: Vec<Value> = grouped
         .into_iter()
         .map(|((date, _), r)| {

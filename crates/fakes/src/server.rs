@@ -602,6 +602,20 @@ pub(crate) fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// Metrics that add up (one campaign's day, in Google Ads or Meta insights).
+pub(crate) trait Summable: Clone {
+    fn add(&mut self, other: &Self);
+}
+
+/// Rows grouped by `key`, each group summed into its first row.
+pub(crate) fn sum_by<K: Ord, R: Summable>(rows: impl IntoIterator<Item = R>, key: impl Fn(&R) -> K) -> BTreeMap<K, R> {
+    let mut grouped = BTreeMap::new();
+    for r in rows {
+        grouped.entry(key(&r)).and_modify(|g: &mut R| g.add(&r)).or_insert(r);
+    }
+    grouped
+}
+
 /// Replaces the item that is `same` as `item`, or appends it.
 pub(crate) fn upsert<T>(items: &mut Vec<T>, item: T, same: impl Fn(&T, &T) -> bool) {
     items.retain(|x| !same(x, &item));
