@@ -279,6 +279,7 @@ pub(crate) fn scope() -> actix_web::Scope {
         .route("/o/oauth2/v2/auth", web::post().to(authorize_decision))
         .route("/token", web::post().to(token))
         .route("/revoke", web::post().to(revoke))
+        .route("/oauth2/v3/userinfo", web::get().to(userinfo))
         .service(
             web::scope("/gmail/v1/users/{user}")
                 .route("/profile", web::get().to(profile))
@@ -381,7 +382,7 @@ async fn token(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpResponse
     let result = {
         let mut inner = shared.lock();
         match params.get("grant_type").map(String::as_str) {
-            Some("authorization_code") => inner.oauth.exchange_code(P, &client, &params, expires_in, true),
+            Some("authorization_code") => inner.oauth.exchange_code(P, &client, &params, expires_in, false),
             Some("refresh_token") => inner.oauth.refresh(P, &client, &params, expires_in, false),
             _ => Err(GrantError::UnsupportedGrantType),
         }
@@ -425,6 +426,21 @@ async fn revoke(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpRespons
         HttpResponse::BadRequest()
             .json(json!({ "error": "invalid_token", "error_description": "Token expired or revoked" }))
     }
+}
+
+/// `GET /oauth2/v3/userinfo` (www.googleapis.com; openidconnect.googleapis.com/v1/userinfo in the discovery document).
+async fn userinfo(shared: Data, req: HttpRequest) -> HttpResponse {
+    let mailbox = match mailbox_of(&shared, &req) {
+        Ok(m) => m,
+        Err(res) => return *res,
+    };
+    let local = mailbox.split('@').next().unwrap_or_default().to_owned();
+    HttpResponse::Ok().json(json!({
+        "sub": (hash(&mailbox) % 1_000_000_000_000_000_000).to_string(),
+        "email": mailbox,
+        "email_verified": true,
+        "name": local,
+    }))
 }
 
 async fn profile(shared: Data, req: HttpRequest) -> HttpResponse {

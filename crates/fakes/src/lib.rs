@@ -12,6 +12,15 @@
 //!   [`oauth`] is the OAuth machinery the providers share; [`google`], [`slack`] and [`meta`] are the APIs.
 //!
 //! ```no_run
+//! # async fn providers() -> anyhow::Result<()> {
+//! use audienceos_fakes::{Provider, ProviderFakes};
+//! let fakes = ProviderFakes::start("127.0.0.1:0")?;
+//! // AOS_GOOGLE_API_BASE = fakes.api_base(Provider::Google), and so on; after the code under test ran:
+//! assert_eq!(fakes.refresh_calls(Provider::Slack), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! use std::time::Duration;
 //! let sink = audienceos_fakes::smtp::MailSink::start("127.0.0.1:0")?;

@@ -82,6 +82,8 @@ struct Code {
     scope: String,
     account: String,
     challenge: Option<(String, String)>,
+    /// `access_type=offline` (Google): the exchange also hands out a refresh token.
+    offline: bool,
     issued: Instant,
     /// The grant made from it; a second use revokes that grant (RFC 6749 section 4.1.2).
     grant: Option<u64>,
@@ -155,6 +157,7 @@ impl OAuthState {
                 scope: req.scope.clone(),
                 account: account.to_owned(),
                 challenge: req.challenge.clone(),
+                offline: req.offline,
                 issued: Instant::now(),
                 grant: None,
             },
@@ -174,7 +177,8 @@ impl OAuthState {
         }
     }
 
-    /// The authorization-code grant: client, single-use code, same redirect URI, PKCE verifier.
+    /// The authorization-code grant: client, single-use code, same redirect URI, PKCE verifier. A refresh
+    /// token comes with `with_refresh` (Slack) or when the authorization asked for `access_type=offline`.
     pub fn exchange_code(
         &mut self,
         provider: Provider,
@@ -223,6 +227,7 @@ impl OAuthState {
         let id = self.next;
         code.grant = Some(id);
         self.grants.insert(id, grant);
+        let with_refresh = with_refresh || code.offline;
         Ok(self.grant_tokens(provider, id, expires_in, with_refresh))
     }
 
@@ -364,6 +369,7 @@ pub(crate) struct AuthRequest {
     pub scope: String,
     pub state: Option<String>,
     pub challenge: Option<(String, String)>,
+    pub offline: bool,
 }
 
 impl AuthRequest {
@@ -400,6 +406,7 @@ impl AuthRequest {
             scope: params.get(scope_key).cloned().unwrap_or_default(),
             state: params.get("state").cloned(),
             challenge,
+            offline: params.get("access_type").is_some_and(|t| t == "offline"),
         })
     }
 }

@@ -21,6 +21,16 @@ const TEAM_NAME: &str = "Agency Workspace";
 const BOT_USER: &str = "U0FAKEBOT1";
 const BOT_ID: &str = "B0FAKEBOT1";
 const INSTALLER: &str = "U0FAKEOWN1";
+/// The Web API methods the fake implements, one route each (so calls are counted per method).
+const METHODS: [&str; 7] = [
+    "oauth.v2.access",
+    "auth.test",
+    "auth.revoke",
+    "conversations.list",
+    "conversations.history",
+    "users.info",
+    "chat.postMessage",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlackChannel {
@@ -206,11 +216,25 @@ pub(crate) fn scope() -> actix_web::Scope {
     web::scope("/slack")
         .route("/oauth/v2/authorize", web::get().to(authorize))
         .route("/oauth/v2/authorize", web::post().to(authorize_decision))
-        .route("/api/{method}", web::route().to(method))
+        .configure(|cfg| {
+            for name in METHODS {
+                cfg.route(&format!("/api/{name}"), web::route().to(method));
+            }
+        })
+        .route(
+            "/api/{method}",
+            web::route().to(|req: HttpRequest| async move {
+                unknown_method(req.match_info().get("method").unwrap_or_default())
+            }),
+        )
 }
 
 pub(crate) fn fault_body(status: StatusCode) -> Value {
     json!({ "ok": false, "error": if status.as_u16() == 429 { "ratelimited" } else { "internal_error" } })
+}
+
+fn unknown_method(name: &str) -> HttpResponse {
+    HttpResponse::NotFound().json(json!({ "ok": false, "error": "unknown_method", "req_method": name }))
 }
 
 fn fail(error: &str) -> HttpResponse {
@@ -244,7 +268,7 @@ async fn authorize_decision(shared: Data, form: web::Form<HashMap<String, String
 /// `Authorization: Bearer` header or the `token` parameter.
 async fn method(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let params = params(&req, &body);
-    let name = req.match_info().get("method").unwrap_or_default().to_owned();
+    let name = req.path().rsplit('/').next().unwrap_or_default().to_owned();
     if name == "oauth.v2.access" {
         return access(&shared, &params);
     }
@@ -282,7 +306,7 @@ async fn method(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpRespons
             }
         }
         "chat.postMessage" => post_message(&shared, &args),
-        _ => HttpResponse::NotFound().json(json!({ "ok": false, "error": "unknown_method", "req_method": name })),
+        _ => unknown_method(&name),
     }
 }
 

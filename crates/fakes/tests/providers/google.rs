@@ -329,3 +329,61 @@ async fn search_stream_requires_a_developer_token_and_filters_by_date() {
     assert_eq!(batches[0]["results"][0]["metrics"]["clicks"], "7");
     assert_eq!(batches[0]["fieldMask"], "campaign.id,metrics.clicks,segments.date");
 }
+
+#[tokio::test]
+async fn without_access_type_offline_there_is_no_refresh_token_and_userinfo_names_the_account() {
+    let fakes = start();
+    let back = consent(&fakes, Provider::Google, AUTHORIZE, SCOPE, "allow").await;
+    let base = fakes.base_url();
+    // The same consent, asked for online access only.
+    let (client_id, _) = fakes.client(Provider::Google);
+    let challenge = crate::helpers::challenge(crate::helpers::VERIFIER);
+    let res = client()
+        .post(format!("{base}{AUTHORIZE}"))
+        .form(&[
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", crate::helpers::REDIRECT),
+            ("response_type", "code"),
+            ("scope", "openid email"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("account", "someone@agency.test"),
+            ("decision", "allow"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let code = crate::helpers::location_params(&res)["code"].clone();
+    let body: Value = token(&fakes, &code_form(&fakes, Provider::Google, &code))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    let info = get_json_bearer(
+        &format!("{}/oauth2/v3/userinfo", fakes.api_base(Provider::Google)),
+        body["access_token"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(info["email"], "someone@agency.test");
+    assert_eq!(info["email_verified"], true);
+
+    let offline: Value = token(&fakes, &code_form(&fakes, Provider::Google, &back["code"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(offline["refresh_token"].is_string());
+}
+
+async fn get_json_bearer(url: &str, token: &str) -> Value {
+    client()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

@@ -60,6 +60,7 @@ pub async fn consent(
         ("state", "st-123"),
         ("code_challenge", challenge.as_str()),
         ("code_challenge_method", "S256"),
+        ("access_type", "offline"),
     ];
     let url = format!("{}{authorize_path}", fakes.base_url());
     let page = client().get(&url).query(&params).send().await.unwrap();

@@ -185,3 +185,31 @@ async fn post_message_is_recorded_with_its_thread() {
     let over_http = get_json(&format!("{}/_fake/slack/posts", fakes.base_url())).await;
     assert_eq!(over_http[0]["channel"], "C0FAKE0002");
 }
+
+#[tokio::test]
+async fn concurrent_refreshes_with_one_token_leave_one_winner_and_are_all_counted() {
+    let fakes = start();
+    let old = connect(&fakes).await["refresh_token"].as_str().unwrap().to_owned();
+    let form = refresh_form(&fakes, Provider::Slack, &old);
+    let url = format!("{}/oauth.v2.access", fakes.api_base(Provider::Slack));
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (url, form) = (url.clone(), form.clone());
+            tokio::spawn(async move { post_form(&url, &form).await.json::<Value>().await.unwrap() })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    assert_eq!(answers.iter().filter(|a| a["ok"] == true).count(), 1);
+    assert!(answers
+        .iter()
+        .filter(|a| a["ok"] == false)
+        .all(|a| a["error"] == "invalid_refresh_token"));
+    assert_eq!(fakes.refresh_calls(Provider::Slack), 10);
+    assert_eq!(fakes.call_count(Provider::Slack, "/slack/api/oauth.v2.access"), 11);
+    let calls = get_json(&format!("{}/_fake/calls?provider=slack", fakes.base_url())).await;
+    assert_eq!(calls["counts"]["POST /slack/api/oauth.v2.access"], 11);
+    assert_eq!(calls["refresh_calls"]["slack"], 10);
+}
