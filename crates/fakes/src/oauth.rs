@@ -311,11 +311,13 @@ impl OAuthState {
         }
     }
 
-    pub fn expire_all(&mut self, provider: Provider) {
+    /// Expires the provider's access tokens now: all of them, or only `token`.
+    pub fn expire(&mut self, provider: Provider, token: Option<&str>) {
         let now = Instant::now();
         let grants = &self.grants;
-        for t in self.tokens.values_mut() {
-            if !t.refresh && grants.get(&t.grant).is_some_and(|g| g.provider == provider) {
+        for (value, t) in self.tokens.iter_mut() {
+            let mine = grants.get(&t.grant).is_some_and(|g| g.provider == provider);
+            if !t.refresh && mine && token.is_none_or(|x| x == value) {
                 t.expires_at = Some(now);
             }
         }

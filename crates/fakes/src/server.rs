@@ -92,6 +92,8 @@ pub(crate) struct Inner {
     pub calls: Vec<Call>,
     pub faults: Vec<Fault>,
     pub delays: HashMap<Provider, u64>,
+    /// Access-token lifetimes set through `/_fake/token-lifetime`, over the configured ones.
+    pub lifetimes: HashMap<Provider, u64>,
     pub oauth: OAuthState,
     pub google: google::GoogleData,
     pub slack: slack::SlackData,
@@ -104,6 +106,7 @@ impl Inner {
             calls: Vec::new(),
             faults: Vec::new(),
             delays: HashMap::new(),
+            lifetimes: HashMap::new(),
             oauth: OAuthState::default(),
             google: google::GoogleData::seeded(config),
             slack: slack::SlackData::seeded(),
@@ -139,7 +142,8 @@ impl Shared {
     }
 
     pub fn expires_in(&self, provider: Provider) -> u64 {
-        self.config.expires_in[&provider]
+        let set = self.lock().lifetimes.get(&provider).copied();
+        set.unwrap_or(self.config.expires_in[&provider])
     }
 
     fn take_fault(&self, provider: Provider, rest: &str) -> Option<Fault> {
@@ -392,7 +396,17 @@ impl ProviderFakes {
 
     /// Every access token issued so far by `provider` is expired from now on.
     pub fn expire_tokens(&self, provider: Provider) {
-        self.with(|i| i.oauth.expire_all(provider));
+        self.with(|i| i.oauth.expire(provider, None));
+    }
+
+    /// Expires one access token now.
+    pub fn expire_token(&self, provider: Provider, token: &str) {
+        self.with(|i| i.oauth.expire(provider, Some(token)));
+    }
+
+    /// Access tokens issued from now on live `secs` seconds (until [`ProviderFakes::reset`]).
+    pub fn set_token_lifetime(&self, provider: Provider, secs: u64) {
+        self.with(|i| i.lifetimes.insert(provider, secs));
     }
 
     /// The user withdrew consent: every grant of `provider` is revoked (refresh answers `invalid_grant`).
@@ -452,6 +466,7 @@ fn control_scope() -> actix_web::Scope {
         .route("/delay", web::post().to(control_delay))
         .route("/expire-tokens", web::post().to(control_expire_tokens))
         .route("/revoke-consent", web::post().to(control_revoke_consent))
+        .route("/token-lifetime", web::post().to(control_token_lifetime))
         .route("/calls", web::get().to(control_calls))
         .route("/reset", web::post().to(control_reset))
         .configure(google::control)
@@ -470,6 +485,19 @@ struct ProviderBody {
 }
 
 #[derive(Deserialize)]
+struct ExpireBody {
+    provider: Provider,
+    /// Only this access token; all of the provider's when absent.
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LifetimeBody {
+    provider: Provider,
+    secs: u64,
+}
+
+#[derive(Deserialize)]
 struct DelayBody {
     provider: Provider,
     ms: u64,
@@ -485,8 +513,13 @@ async fn control_delay(shared: Data, body: web::Json<DelayBody>) -> HttpResponse
     HttpResponse::NoContent().finish()
 }
 
-async fn control_expire_tokens(shared: Data, body: web::Json<ProviderBody>) -> HttpResponse {
-    shared.lock().oauth.expire_all(body.provider);
+async fn control_expire_tokens(shared: Data, body: web::Json<ExpireBody>) -> HttpResponse {
+    shared.lock().oauth.expire(body.provider, body.token.as_deref());
+    HttpResponse::NoContent().finish()
+}
+
+async fn control_token_lifetime(shared: Data, body: web::Json<LifetimeBody>) -> HttpResponse {
+    shared.lock().lifetimes.insert(body.provider, body.secs);
     HttpResponse::NoContent().finish()
 }
 

@@ -146,3 +146,20 @@ async fn dataforseo_is_served_on_the_same_port() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["status_code"], 20000);
 }
+
+#[tokio::test]
+async fn one_token_can_be_expired_and_new_tokens_get_the_lifetime_set_over_http() {
+    let fakes = start();
+    let (first, _) = google::connect(&fakes).await;
+    let (second, _) = google::connect(&fakes).await;
+    let base = fakes.base_url();
+    control(&base, "expire-tokens", json!({ "provider": "google", "token": first })).await;
+    assert_eq!(google::gmail(&fakes, &first, "/profile").await.status(), 401);
+    assert_eq!(google::gmail(&fakes, &second, "/profile").await.status(), 200);
+
+    control(&base, "token-lifetime", json!({ "provider": "google", "secs": 60 })).await;
+    let back = crate::helpers::consent(&fakes, Provider::Google, "/google/o/oauth2/v2/auth", "email", "allow").await;
+    let form = crate::helpers::code_form(&fakes, Provider::Google, &back["code"]);
+    let body: Value = google::token(&fakes, &form).await.json().await.unwrap();
+    assert_eq!(body["expires_in"], 60);
+}
