@@ -863,6 +863,8 @@ struct Gaql {
 
 impl Gaql {
     fn parse(query: &str) -> Option<Gaql> {
+        // Queries span lines; one space between words keeps the matching below simple.
+        let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
         let lower = query.to_lowercase();
         let select = lower.trim().strip_prefix("select")?;
         let (fields, rest) = select.split_once(" from ")?;
@@ -878,7 +880,7 @@ impl Gaql {
             from: None,
             to: None,
         };
-        let original = query.to_owned();
+        let original = query.clone();
         let mut rest = lower.as_str();
         while let Some(pos) = rest.find("segments.date") {
             let offset = lower.len() - rest.len() + pos + "segments.date".len();

@@ -1,8 +1,9 @@
 //! The Slack fake under `/slack`: the OAuth v2 consent page (`/slack/oauth/v2/authorize`, as on
 //! slack.com) and the Web API methods under `/slack/api/` (https://slack.com/api): `oauth.v2.access`
 //! with token rotation, `auth.test`, `auth.revoke`, `conversations.list`, `conversations.history`,
-//! `users.info`, `chat.postMessage`. Like Slack, every method answers HTTP 200 with `{"ok": false,
-//! "error": ..}` on failure; only rate limits are HTTP 429. Seeding lives under `/_fake/slack/`.
+//! `conversations.replies`, `users.info`, `chat.postMessage`. Like Slack, every method answers HTTP 200
+//! with `{"ok": false, "error": ..}` on failure; only rate limits are HTTP 429. Seeding lives under
+//! `/_fake/slack/`.
 
 use std::collections::HashMap;
 
@@ -22,12 +23,13 @@ const BOT_USER: &str = "U0FAKEBOT1";
 const BOT_ID: &str = "B0FAKEBOT1";
 const INSTALLER: &str = "U0FAKEOWN1";
 /// The Web API methods the fake implements, one route each (so calls are counted per method).
-const METHODS: [&str; 7] = [
+const METHODS: [&str; 8] = [
     "oauth.v2.access",
     "auth.test",
     "auth.revoke",
     "conversations.list",
     "conversations.history",
+    "conversations.replies",
     "users.info",
     "chat.postMessage",
 ];
@@ -295,6 +297,7 @@ async fn method(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpRespons
         }
         "conversations.list" => conversations_list(&shared, &args),
         "conversations.history" => conversations_history(&shared, &args),
+        "conversations.replies" => conversations_replies(&shared, &args),
         "users.info" => {
             let inner = shared.lock();
             match inner.slack.users.iter().find(|u| Some(u.id.as_str()) == get("user")) {
@@ -412,63 +415,102 @@ fn conversations_list(shared: &Data, args: &Args) -> HttpResponse {
     )
 }
 
-fn conversations_history(shared: &Data, args: &Args) -> HttpResponse {
-    let get = |k: &str| args.get(k);
+fn ts(s: &str) -> f64 {
+    s.parse().unwrap_or(0.0)
+}
+
+/// The channel a history or replies call names, if the bot may read it.
+fn readable_channel<'a>(data: &'a SlackData, args: &Args) -> Result<&'a SlackChannel, &'static str> {
+    let channel = args
+        .get("channel")
+        .and_then(|c| data.channel(c))
+        .ok_or("channel_not_found")?;
+    if channel.is_member {
+        Ok(channel)
+    } else {
+        Err("not_in_channel")
+    }
+}
+
+/// A page of messages as Slack lists them: `messages`, `has_more`, `response_metadata.next_cursor`.
+fn message_page(data: &SlackData, messages: &[&SlackMessage], args: &Args) -> HttpResponse {
     let (start, size) = match paging(args, 100, 999) {
         Ok(p) => p,
         Err(res) => return *res,
     };
-    let inner = shared.lock();
-    let Some(channel) = get("channel").and_then(|c| inner.slack.channel(c)) else {
-        return fail("channel_not_found");
-    };
-    if !channel.is_member {
-        return fail("not_in_channel");
+    let (items, next) = slice_page(messages, start, size);
+    let out: Vec<Value> = items.iter().map(|m| message_json(data, m)).collect();
+    ok(json!({
+        "messages": out, "has_more": next.is_some(), "pin_count": 0,
+        "response_metadata": { "next_cursor": next.map(encode_cursor).unwrap_or_default() },
+    }))
+}
+
+fn message_json(data: &SlackData, m: &SlackMessage) -> Value {
+    let mut v = json!({ "type": "message", "user": m.user, "text": m.text, "ts": m.ts });
+    if m.user == BOT_USER {
+        v["bot_id"] = json!(BOT_ID);
     }
-    let ts = |s: &str| s.parse::<f64>().unwrap_or(0.0);
-    let inclusive = get("inclusive").is_some_and(|v| v == "true" || v == "1");
-    let oldest = get("oldest").map(ts);
-    let latest = get("latest").map(ts);
+    if let Some(t) = &m.thread_ts {
+        v["thread_ts"] = json!(t);
+    }
+    let replies = data
+        .messages
+        .iter()
+        .filter(|r| r.thread_ts.as_deref() == Some(m.ts.as_str()) && r.ts != m.ts)
+        .count();
+    if replies > 0 {
+        v["thread_ts"] = json!(m.ts);
+        v["reply_count"] = json!(replies);
+    }
+    v
+}
+
+/// Top-level messages of a channel, newest first, between `oldest` and `latest`.
+fn conversations_history(shared: &Data, args: &Args) -> HttpResponse {
+    let inner = shared.lock();
+    let channel = match readable_channel(&inner.slack, args) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let inclusive = args.get("inclusive").is_some_and(|v| v == "true" || v == "1");
+    let oldest = args.get("oldest").map(ts);
+    let latest = args.get("latest").map(ts);
     let mut messages: Vec<&SlackMessage> = inner
         .slack
         .messages
         .iter()
         .filter(|m| m.channel == channel.id)
+        // Thread replies are not in the channel's history (conversations.replies has them), as on Slack.
+        .filter(|m| m.thread_ts.as_deref().is_none_or(|t| t == m.ts))
         .filter(|m| oldest.is_none_or(|o| if inclusive { ts(&m.ts) >= o } else { ts(&m.ts) > o }))
         .filter(|m| latest.is_none_or(|l| if inclusive { ts(&m.ts) <= l } else { ts(&m.ts) < l }))
         .collect();
     messages.sort_by(|a, b| ts(&b.ts).total_cmp(&ts(&a.ts)));
-    let (items, next) = slice_page(&messages, start, size);
-    let replies = |m: &SlackMessage| {
-        inner
-            .slack
-            .messages
-            .iter()
-            .filter(|r| r.thread_ts.as_deref() == Some(m.ts.as_str()) && r.ts != m.ts)
-            .count()
+    message_page(&inner.slack, &messages, args)
+}
+
+/// A thread: its parent, then the replies, oldest first.
+fn conversations_replies(shared: &Data, args: &Args) -> HttpResponse {
+    let inner = shared.lock();
+    let channel = match readable_channel(&inner.slack, args) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
     };
-    let out: Vec<Value> = items
+    let Some(parent) = args.get("ts") else {
+        return fail("thread_not_found");
+    };
+    let mut messages: Vec<&SlackMessage> = inner
+        .slack
+        .messages
         .iter()
-        .map(|m| {
-            let mut v = json!({ "type": "message", "user": m.user, "text": m.text, "ts": m.ts });
-            if m.user == BOT_USER {
-                v["bot_id"] = json!(BOT_ID);
-            }
-            if let Some(t) = &m.thread_ts {
-                v["thread_ts"] = json!(t);
-            }
-            let n = replies(m);
-            if n > 0 {
-                v["thread_ts"] = json!(m.ts);
-                v["reply_count"] = json!(n);
-            }
-            v
-        })
+        .filter(|m| m.channel == channel.id && (m.ts == parent || m.thread_ts.as_deref() == Some(parent)))
         .collect();
-    ok(json!({
-        "messages": out, "has_more": next.is_some(), "pin_count": 0,
-        "response_metadata": { "next_cursor": next.map(encode_cursor).unwrap_or_default() },
-    }))
+    if messages.is_empty() {
+        return fail("thread_not_found");
+    }
+    messages.sort_by(|a, b| ts(&a.ts).total_cmp(&ts(&b.ts)));
+    message_page(&inner.slack, &messages, args)
 }
 
 fn post_message(shared: &Data, args: &Args) -> HttpResponse {

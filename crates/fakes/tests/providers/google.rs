@@ -318,7 +318,7 @@ async fn search_stream_requires_a_developer_token_and_filters_by_date() {
         conversions: 1.0,
         conversions_value: 20.0,
     }]);
-    let q = "SELECT campaign.id, metrics.clicks, segments.date FROM campaign WHERE segments.date BETWEEN '2020-01-01' AND '2020-01-31'";
+    let q = "SELECT campaign.id, metrics.clicks, segments.date\n  FROM campaign\n  WHERE segments.date BETWEEN '2020-01-01' AND '2020-01-31'";
     let batches: Value = search_stream(&fakes, &access, Some("dev-token"), q)
         .await
         .json()

@@ -178,6 +178,31 @@ async fn post_message_is_recorded_with_its_thread() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["ok"], true);
     assert_eq!(body["message"]["thread_ts"], parent.ts.as_str());
+    let history = call(&fakes, &token, "conversations.history", &[("channel", "C0FAKE0002")]).await;
+    let texts: Vec<&str> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        !texts.contains(&"Answer."),
+        "a thread reply is not in the channel history: {texts:?}"
+    );
+    let thread = call(
+        &fakes,
+        &token,
+        "conversations.replies",
+        &[("channel", "C0FAKE0002"), ("ts", &parent.ts)],
+    )
+    .await;
+    let texts: Vec<&str> = thread["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Question?", "Answer."]);
     let posts = fakes.slack_posts();
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].text, "Answer.");
