@@ -1,6 +1,6 @@
 //! OAuth 2.0 as every provider fake does it: clients, the consent page (Allow/Deny), authorization codes
 //! with PKCE, grants, access tokens that expire, refresh tokens (rotating or not), revocation, and the
-//! counters tests read. Each provider turns a [`GrantError`] or [`TokenError`] into its own error body.
+//! counters tests read. Each provider turns a `GrantError` or `TokenError` into its own error body.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

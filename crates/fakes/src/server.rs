@@ -335,8 +335,8 @@ impl ProviderFakes {
     }
 
     /// The provider's base (`AOS_GOOGLE_API_BASE`, ...): Google `{base}/google` (the googleapis hosts and
-    /// accounts.google.com), Slack `{base}/slack/api` (https://slack.com/api), Meta `{base}/meta`
-    /// (https://graph.facebook.com and www.facebook.com).
+    /// accounts.google.com), Slack `{base}/slack/api` (`https://slack.com/api`), Meta `{base}/meta`
+    /// (`https://graph.facebook.com` and `www.facebook.com`).
     pub fn api_base(&self, provider: Provider) -> String {
         match provider {
             Provider::Slack => format!("{}/slack/api", self.base_url()),

@@ -1,5 +1,5 @@
 //! The Slack fake under `/slack`: the OAuth v2 consent page (`/slack/oauth/v2/authorize`, as on
-//! slack.com) and the Web API methods under `/slack/api/` (https://slack.com/api): `oauth.v2.access`
+//! slack.com) and the Web API methods under `/slack/api/` (`https://slack.com/api`): `oauth.v2.access`
 //! with token rotation, `auth.test`, `auth.revoke`, `conversations.list`, `conversations.history`,
 //! `conversations.replies`, `users.info`, `chat.postMessage`. Like Slack, every method answers HTTP 200
 //! with `{"ok": false, "error": ..}` on failure; only rate limits are HTTP 429. Seeding lives under
