@@ -289,6 +289,10 @@ pub(crate) fn scope() -> actix_web::Scope {
                 .route("/history", web::get().to(list_history)),
         )
         .route(
+            "/{version}/customers:listAccessibleCustomers",
+            web::get().to(list_accessible_customers),
+        )
+        .route(
             "/{version}/customers/{customer_id}/googleAds:searchStream",
             web::post().to(search_stream),
         )
@@ -763,45 +767,25 @@ fn parse_rfc5322(raw: &str) -> (Vec<(String, String)>, String) {
 async fn search_stream(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let version = req.match_info().get("version").unwrap_or("v17").to_owned();
     let customer = req.match_info().get("customer_id").unwrap_or_default().replace('-', "");
-    if shared.lock().oauth.principal(P, bearer(&req).as_deref()).is_err() {
-        return ads_error(StatusCode::UNAUTHORIZED, &version, None, "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.");
-    }
-    let dev_token = req
-        .headers()
-        .get("developer-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if dev_token.is_empty() {
-        return ads_error(
-            StatusCode::BAD_REQUEST,
-            &version,
-            Some(("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING")),
-            "developer-token parameter is missing.",
-        );
-    }
-    if shared.config.developer_token.as_deref().is_some_and(|t| t != dev_token) {
-        return ads_error(
-            StatusCode::FORBIDDEN,
-            &version,
-            Some(("authorizationError", "DEVELOPER_TOKEN_PROHIBITED")),
-            "Developer token is not allowed with project.",
-        );
+    if let Err(e) = ads_auth(&shared, &req, &version) {
+        return e.stream();
     }
     let query = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.get("query").and_then(Value::as_str).map(str::to_owned));
     let Some(gaql) = query.as_deref().and_then(Gaql::parse) else {
-        return ads_error(
+        return AdsError::new(
             StatusCode::BAD_REQUEST,
             &version,
             Some(("queryError", "UNEXPECTED_END_OF_QUERY")),
             "Error in query: the query could not be parsed.",
-        );
+        )
+        .stream();
     };
     let rows: Vec<AdsRow> = {
         let inner = shared.lock();
         if !inner.google.ads.iter().any(|r| r.customer_id == customer) {
-            return ads_error(StatusCode::FORBIDDEN, &version, Some(("authorizationError", "USER_PERMISSION_DENIED")), "User doesn't have permission to access customer. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header.");
+            return AdsError::new(StatusCode::FORBIDDEN, &version, Some(("authorizationError", "USER_PERMISSION_DENIED")), "User doesn't have permission to access customer. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header.").stream();
         }
         inner
             .google
@@ -828,27 +812,90 @@ async fn search_stream(shared: Data, req: HttpRequest, body: web::Bytes) -> Http
     HttpResponse::Ok().json(batches)
 }
 
-/// A searchStream error: an array holding one Google error with a `GoogleAdsFailure` detail.
-fn ads_error(status: StatusCode, version: &str, code: Option<(&str, &str)>, message: &str) -> HttpResponse {
-    let mut body = error_body(
-        status,
-        if code.is_some() {
-            "Request contains an invalid argument."
-        } else {
-            message
-        },
-    );
-    if let Some((kind, value)) = code {
-        if status == StatusCode::FORBIDDEN {
-            body["error"]["message"] = json!("The caller does not have permission");
+/// A Google Ads API error: Google's error JSON with a `GoogleAdsFailure` detail naming the error code.
+struct AdsError {
+    status: StatusCode,
+    body: Value,
+}
+
+impl AdsError {
+    fn new(status: StatusCode, version: &str, code: Option<(&str, &str)>, message: &str) -> AdsError {
+        let summary = match (status, code) {
+            (_, None) => message,
+            (StatusCode::FORBIDDEN, Some(_)) => "The caller does not have permission",
+            (_, Some(_)) => "Request contains an invalid argument.",
+        };
+        let mut body = error_body(status, summary);
+        if let Some((kind, value)) = code {
+            body["error"]["details"] = json!([{
+                "@type": format!("type.googleapis.com/google.ads.googleads.{version}.errors.GoogleAdsFailure"),
+                "errors": [{ "errorCode": { kind: value }, "message": message }],
+                "requestId": format!("{:022x}", hash(message)),
+            }]);
         }
-        body["error"]["details"] = json!([{
-            "@type": format!("type.googleapis.com/google.ads.googleads.{version}.errors.GoogleAdsFailure"),
-            "errors": [{ "errorCode": { kind: value }, "message": message }],
-            "requestId": format!("{:022x}", hash(message)),
-        }]);
+        AdsError { status, body }
     }
-    HttpResponse::build(status).json(json!([body]))
+
+    /// searchStream answers errors as an array holding the one error.
+    fn stream(self) -> HttpResponse {
+        HttpResponse::build(self.status).json(json!([self.body]))
+    }
+
+    fn unary(self) -> HttpResponse {
+        HttpResponse::build(self.status).json(self.body)
+    }
+}
+
+/// The bearer token and the `developer-token` header every Google Ads call needs.
+fn ads_auth(shared: &Data, req: &HttpRequest, version: &str) -> Result<(), AdsError> {
+    if shared.lock().oauth.principal(P, bearer(req).as_deref()).is_err() {
+        return Err(AdsError::new(
+            StatusCode::UNAUTHORIZED,
+            version,
+            None,
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+        ));
+    }
+    let dev_token = req
+        .headers()
+        .get("developer-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if dev_token.is_empty() {
+        return Err(AdsError::new(
+            StatusCode::BAD_REQUEST,
+            version,
+            Some(("requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING")),
+            "developer-token parameter is missing.",
+        ));
+    }
+    if shared.config.developer_token.as_deref().is_some_and(|t| t != dev_token) {
+        return Err(AdsError::new(
+            StatusCode::FORBIDDEN,
+            version,
+            Some(("authorizationError", "DEVELOPER_TOKEN_PROHIBITED")),
+            "Developer token is not allowed with project.",
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /v{N}/customers:listAccessibleCustomers`: the customers seeded with campaign data.
+async fn list_accessible_customers(shared: Data, req: HttpRequest) -> HttpResponse {
+    let version = req.match_info().get("version").unwrap_or("v17").to_owned();
+    if let Err(e) = ads_auth(&shared, &req, &version) {
+        return e.unary();
+    }
+    let mut customers: Vec<String> = shared
+        .lock()
+        .google
+        .ads
+        .iter()
+        .map(|r| format!("customers/{}", r.customer_id))
+        .collect();
+    customers.sort();
+    customers.dedup();
+    HttpResponse::Ok().json(json!({ "resourceNames": customers }))
 }
 
 /// What the fake understands of GAQL: the selected fields, `FROM campaign`, and a date range from
@@ -973,6 +1020,7 @@ fn during(preset: &str) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
 
 pub(crate) fn control(cfg: &mut web::ServiceConfig) {
     cfg.route("/google/messages", web::post().to(control_seed_message))
+        .route("/google/messages", web::get().to(control_messages))
         .route("/google/sent", web::get().to(control_sent))
         .route("/google/expire-history", web::post().to(control_expire_history))
         .route("/google/ads", web::post().to(control_seed_ads));
@@ -981,6 +1029,16 @@ pub(crate) fn control(cfg: &mut web::ServiceConfig) {
 async fn control_seed_message(shared: Data, seed: web::Json<SeedMessage>) -> HttpResponse {
     let m = shared.lock().google.insert(seed.into_inner());
     HttpResponse::Ok().json(json!({ "id": m.id, "threadId": m.thread_id, "historyId": m.history_id.to_string() }))
+}
+
+/// `GET /_fake/google/messages?mailbox=`: a mailbox as the fake holds it (default: the default account).
+async fn control_messages(shared: Data, query: web::Query<MailboxBody>) -> HttpResponse {
+    let mut inner = shared.lock();
+    let name = query
+        .mailbox
+        .clone()
+        .unwrap_or_else(|| inner.google.default_mailbox.clone());
+    HttpResponse::Ok().json(&inner.google.mailbox(&name).messages)
 }
 
 async fn control_sent(shared: Data) -> HttpResponse {

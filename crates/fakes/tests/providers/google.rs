@@ -297,6 +297,24 @@ async fn search_stream_requires_a_developer_token_and_filters_by_date() {
     );
     assert_eq!(body[0]["error"]["status"], "INVALID_ARGUMENT");
 
+    let url = format!(
+        "{}/v17/customers:listAccessibleCustomers",
+        fakes.api_base(Provider::Google)
+    );
+    let unary = client().get(&url).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(unary.status(), 400);
+    let listed: Value = client()
+        .get(&url)
+        .bearer_auth(&access)
+        .header("developer-token", "dev-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["resourceNames"], json!(["customers/1234567890"]));
+
     let batches: Vec<Value> = search_stream(&fakes, &access, Some("dev-token"), q)
         .await
         .json()
