@@ -11,6 +11,17 @@
 //!   (`/dataforseo`), with shared fault injection, call recording and `/_fake/` control endpoints;
 //!   [`oauth`] is the OAuth machinery the providers share; [`google`], [`slack`] and [`meta`] are the APIs.
 //!
+//! | prefix (`AOS_*_API_BASE`) | stands for | paths |
+//! |---|---|---|
+//! | `/google` (`AOS_GOOGLE_API_BASE`) | accounts.google.com, oauth2.googleapis.com, gmail.googleapis.com (= www.googleapis.com/gmail), www.googleapis.com/oauth2, googleads.googleapis.com | `/o/oauth2/v2/auth`, `/token`, `/revoke`, `/oauth2/v3/userinfo`, `/gmail/v1/users/{user}/...`, `/v{N}/customers:listAccessibleCustomers`, `/v{N}/customers/{id}/googleAds:searchStream` |
+//! | `/slack/api` (`AOS_SLACK_API_BASE`) | slack.com/api (the consent page is `/slack/oauth/v2/authorize`, slack.com/oauth/v2/authorize) | `/{method}` |
+//! | `/meta` (`AOS_META_API_BASE`) | graph.facebook.com and www.facebook.com (the dialog) | `/v{N}/dialog/oauth`, `/v{N}/oauth/access_token`, `/v{N}/me`, `/v{N}/me/adaccounts`, `/v{N}/act_{id}/insights` |
+//! | `/dataforseo` (`AOS_SEO_API_BASE`) | api.dataforseo.com | see [`dataforseo`] |
+//!
+//! Control endpoints (no auth) sit under `/_fake/`: `faults`, `delay`, `expire-tokens`, `token-lifetime`,
+//! `revoke-consent`, `calls`, `reset`, and per provider `google/{messages,sent,expire-history,ads}`,
+//! `slack/{channels,users,messages,posts}`, `meta/{adaccounts,insights}`.
+//!
 //! ```no_run
 //! # async fn providers() -> anyhow::Result<()> {
 //! use audienceos_fakes::{Provider, ProviderFakes};

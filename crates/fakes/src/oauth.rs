@@ -106,8 +106,10 @@ struct Token {
     spent: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct OAuthState {
+    /// Random per state, so codes and tokens differ between runs and after a reset.
+    salt: u64,
     next: u64,
     codes: HashMap<String, Code>,
     grants: HashMap<u64, Grant>,
@@ -118,10 +120,29 @@ pub(crate) struct OAuthState {
 
 const CODE_LIFETIME: Duration = Duration::from_secs(600);
 
+impl Default for OAuthState {
+    fn default() -> OAuthState {
+        use std::hash::{BuildHasher as _, Hasher as _};
+        OAuthState {
+            salt: std::collections::hash_map::RandomState::new().build_hasher().finish(),
+            next: 0,
+            codes: HashMap::new(),
+            grants: HashMap::new(),
+            tokens: HashMap::new(),
+            refresh_calls: HashMap::new(),
+            revocations: Vec::new(),
+        }
+    }
+}
+
 impl OAuthState {
     fn fresh(&mut self, what: &str) -> String {
         self.next += 1;
-        format!("{:016x}{:04}", hash(&format!("{what}#{}", self.next)), self.next)
+        format!(
+            "{:016x}{:04}",
+            hash(&format!("{what}#{}#{}", self.salt, self.next)),
+            self.next
+        )
     }
 
     fn new_token(&mut self, provider: Provider, grant: u64, refresh: bool, expires_in: Option<u64>) -> String {

@@ -428,8 +428,7 @@ async fn gate(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceRespons
     let shared = req
         .app_data::<Data>()
         .cloned()
-        .context("provider state missing")
-        .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?;
+        .ok_or_else(|| actix_web::error::ErrorInternalServerError("provider state missing"))?;
     let path = req.path().to_owned();
     let method = req.method().to_string();
     let delay = shared.lock().delays.get(&provider).copied().unwrap_or(0);
