@@ -54,6 +54,19 @@ struct Cli {
     #[arg(long, value_name = "ADDR")]
     http: Option<String>,
 
+    /// With --http: the OAuth client a provider accepts instead of the default, e.g.
+    /// `--client google=my-id:my-secret` (repeat for slack and meta).
+    #[arg(long, value_name = "PROVIDER=ID:SECRET", value_parser = parse_client, requires = "http")]
+    client: Vec<(Provider, String, String)>,
+
+    /// With --http: the account the consent pages sign in as (the Gmail mailbox); default owner@agency.test.
+    #[arg(long, value_name = "EMAIL", requires = "http")]
+    account: Option<String>,
+
+    /// With --http: the only Google Ads developer-token accepted (by default any non-empty one).
+    #[arg(long, value_name = "TOKEN", requires = "http")]
+    developer_token: Option<String>,
+
     /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525", "dataforseo": "http://127.0.0.1:9400/dataforseo"}`;
     /// with --http also `http`, `google`, `slack`, `meta` bases) to this file.
     #[arg(long, value_name = "FILE")]
@@ -123,7 +136,17 @@ fn run(cli: &Cli) -> anyhow::Result<Running> {
     let http = match &cli.http {
         Some(addr) => {
             let seo = SeoFake::builder().credentials(&cli.dataforseo_login, &cli.dataforseo_password);
-            let fakes = ProviderFakes::builder().dataforseo(seo).start(addr)?;
+            let mut builder = ProviderFakes::builder().dataforseo(seo);
+            for (provider, id, secret) in &cli.client {
+                builder = builder.client(*provider, id, secret);
+            }
+            if let Some(account) = &cli.account {
+                builder = builder.account(account);
+            }
+            if let Some(token) = &cli.developer_token {
+                builder = builder.developer_token(token);
+            }
+            let fakes = builder.start(addr)?;
             addresses.insert("http", fakes.base_url());
             addresses.insert("google", fakes.api_base(Provider::Google));
             addresses.insert("slack", fakes.api_base(Provider::Slack));
@@ -141,6 +164,18 @@ fn run(cli: &Cli) -> anyhow::Result<Running> {
         _http: http,
         addresses,
     })
+}
+
+fn parse_client(value: &str) -> Result<(Provider, String, String), String> {
+    let (provider, pair) = value.split_once('=').ok_or("expected PROVIDER=ID:SECRET")?;
+    let provider = match provider {
+        "google" => Provider::Google,
+        "slack" => Provider::Slack,
+        "meta" => Provider::Meta,
+        other => return Err(format!("unknown provider {other:?}: google, slack or meta")),
+    };
+    let (id, secret) = pair.split_once(':').ok_or("expected PROVIDER=ID:SECRET")?;
+    Ok((provider, id.to_owned(), secret.to_owned()))
 }
 
 /// The binary's only stdout output: one line per fake, for people and scripts that start it.

@@ -1,5 +1,6 @@
 //! The provider fakes (Google, Slack, Meta) over HTTP, one module per provider plus the shared faults.
 
+mod binary;
 mod faults;
 mod google;
 mod helpers;
