@@ -227,7 +227,9 @@ impl OAuthState {
         if code.issued.elapsed() > CODE_LIFETIME {
             return Err(GrantError::InvalidGrant("Bad Request"));
         }
-        if params.get("redirect_uri") != Some(&code.redirect_uri) {
+        // Slack only checks the redirect URI when the exchange sends one; Google and Meta require it.
+        let lenient = provider == Provider::Slack && !params.contains_key("redirect_uri");
+        if !lenient && params.get("redirect_uri") != Some(&code.redirect_uri) {
             return Err(GrantError::RedirectMismatch);
         }
         if let Some((challenge, method)) = &code.challenge {

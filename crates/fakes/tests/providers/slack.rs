@@ -54,6 +54,12 @@ async fn refresh_rotates_and_the_old_refresh_token_is_rejected() {
     assert_ne!(new, old);
     assert_ne!(second["access_token"], first["access_token"]);
 
+    let mut other_uri = code_form(&fakes, Provider::Slack, "4/unused");
+    other_uri[2].1 = "http://127.0.0.1:9/elsewhere".into();
+    let back = consent(&fakes, Provider::Slack, AUTHORIZE, "chat:write", "allow").await;
+    other_uri[1].1 = back["code"].clone();
+    assert_eq!(access(&fakes, &other_uri).await["error"], "bad_redirect_uri");
+
     let reused = access(&fakes, &refresh_form(&fakes, Provider::Slack, old)).await;
     assert_eq!(reused, json!({ "ok": false, "error": "invalid_refresh_token" }));
     assert_eq!(
