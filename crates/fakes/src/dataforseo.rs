@@ -12,13 +12,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
 use actix_web::http::StatusCode;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use anyhow::Context as _;
+use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use crate::server::{serve_http, HttpHandle};
 
 /// Where the fake's routes live, so several HTTP fakes can share one port.
 pub const PREFIX: &str = "/dataforseo";
@@ -139,48 +139,39 @@ impl SeoFakeBuilder {
         self
     }
 
-    /// Binds `addr` (port 0 picks a free port) and serves until the fake is dropped.
-    ///
-    /// Must be called inside a Tokio runtime.
-    pub fn start(self, addr: &str) -> anyhow::Result<SeoFake> {
-        let runtime =
-            tokio::runtime::Handle::try_current().context("SeoFake::start must be called inside a Tokio runtime")?;
-        let listener =
-            std::net::TcpListener::bind(addr).with_context(|| format!("binding the DataForSEO fake to {addr}"))?;
-        let local_addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
+    fn shared(self) -> Arc<Shared> {
+        Arc::new(Shared {
             login: self.login,
             password: self.password,
             seed: self.seed,
             inner: Mutex::new(Inner::default()),
-        });
-        let data = web::Data::from(Arc::clone(&shared));
-        let server = {
-            let _guard = runtime.enter();
-            HttpServer::new(move || App::new().app_data(data.clone()).service(scope()))
-                .workers(1)
-                .disable_signals()
-                .shutdown_timeout(1)
-                .listen(listener)?
-                .run()
-        };
-        let handle = server.handle();
-        runtime.spawn(server);
-        tracing::debug!(addr = %local_addr, "DataForSEO fake listening");
-        Ok(SeoFake {
-            addr: local_addr,
-            shared,
-            handle,
         })
+    }
+
+    /// The fake's routes with their own state, for a server that hosts several fakes on one port.
+    pub(crate) fn into_scope(self) -> impl Fn() -> actix_web::Scope + Clone + Send + 'static {
+        let data = web::Data::from(self.shared());
+        move || scope().app_data(data.clone())
+    }
+
+    /// Binds `addr` (port 0 picks a free port) and serves until the fake is dropped.
+    ///
+    /// Must be called inside a Tokio runtime.
+    pub fn start(self, addr: &str) -> anyhow::Result<SeoFake> {
+        let shared = self.shared();
+        let data = web::Data::from(Arc::clone(&shared));
+        let server = serve_http("DataForSEO", addr, move |cfg| {
+            cfg.app_data(data.clone()).service(scope());
+        })?;
+        Ok(SeoFake { shared, server })
     }
 }
 
 /// A running DataForSEO fake; it stops when dropped.
 #[derive(Debug)]
 pub struct SeoFake {
-    addr: SocketAddr,
     shared: Arc<Shared>,
-    handle: ServerHandle,
+    server: HttpHandle,
 }
 
 impl SeoFake {
@@ -194,12 +185,12 @@ impl SeoFake {
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The API base URL to configure (`AOS_SEO_API_BASE`): `http://<addr>/dataforseo`.
     pub fn base_url(&self) -> String {
-        format!("http://{}{PREFIX}", self.addr)
+        format!("http://{}{PREFIX}", self.addr())
     }
 
     pub fn login(&self) -> &str {
@@ -258,15 +249,6 @@ impl SeoFake {
     /// Forget the recorded calls, pending faults and the delay.
     pub fn reset(&self) {
         *self.shared.lock() = Inner::default();
-    }
-}
-
-impl Drop for SeoFake {
-    fn drop(&mut self) {
-        let stop = self.handle.stop(false);
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(stop);
-        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `audienceos-fakes`: runs the loopback fakes for e2e runs and the local demo until Ctrl-C or SIGTERM.
 //!
-//! Each fake has its own flag naming the address it listens on; give one or more. The flags of future
-//! fakes (Google, Slack, Meta, ...) sit beside `--smtp` and `--dataforseo` in [`Cli`] and get started in [`run`].
+//! Each fake has its own flag naming the address it listens on; give one or more. `--http` serves every
+//! HTTP fake (Google, Slack, Meta and DataForSEO) on one port under per-provider path prefixes.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -10,13 +10,14 @@ use std::path::PathBuf;
 use anyhow::Context;
 use audienceos_fakes::dataforseo::SeoFake;
 use audienceos_fakes::smtp::MailSink;
+use audienceos_fakes::{Provider, ProviderFakes};
 use clap::{ArgGroup, Parser};
 use tracing_subscriber::EnvFilter;
 
 /// Loopback fakes of the services AudienceOS talks to.
 #[derive(Debug, Parser)]
 #[command(name = "audienceos-fakes", version, about)]
-#[command(group(ArgGroup::new("fakes").required(true).multiple(true).args(["smtp", "dataforseo"])))]
+#[command(group(ArgGroup::new("fakes").required(true).multiple(true).args(["smtp", "dataforseo", "http"])))]
 struct Cli {
     /// Serve the SMTP mail sink on this address, e.g. 127.0.0.1:2525 (port 0 picks a free port).
     #[arg(long, value_name = "ADDR")]
@@ -40,24 +41,34 @@ struct Cli {
     dataforseo: Option<String>,
 
     /// The DataForSEO API login the fake accepts (Basic auth user; AOS_SEO_CLIENT_ID).
-    #[arg(
-        long,
-        value_name = "LOGIN",
-        default_value = "seo-login@example.test",
-        requires = "dataforseo"
-    )]
+    #[arg(long, value_name = "LOGIN", default_value = "seo-login@example.test")]
     dataforseo_login: String,
 
     /// The DataForSEO API password the fake accepts (AOS_SEO_CLIENT_SECRET).
-    #[arg(
-        long,
-        value_name = "PASSWORD",
-        default_value = "seo-password",
-        requires = "dataforseo"
-    )]
+    #[arg(long, value_name = "PASSWORD", default_value = "seo-password")]
     dataforseo_password: String,
 
-    /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525", "dataforseo": "http://127.0.0.1:9400/dataforseo"}`) to this file.
+    /// Serve every HTTP fake on this address, e.g. 127.0.0.1:9500: Google under /google, Slack under
+    /// /slack (API base /slack/api), Meta under /meta, DataForSEO under /dataforseo, controls under /_fake.
+    /// Clients are `<provider>-client-id` / `<provider>-client-secret` (google, slack, meta).
+    #[arg(long, value_name = "ADDR")]
+    http: Option<String>,
+
+    /// With --http: the OAuth client a provider accepts instead of the default, e.g.
+    /// `--client google=my-id:my-secret` (repeat for slack and meta).
+    #[arg(long, value_name = "PROVIDER=ID:SECRET", value_parser = parse_client, requires = "http")]
+    client: Vec<(Provider, String, String)>,
+
+    /// With --http: the account the consent pages sign in as (the Gmail mailbox); default owner@agency.test.
+    #[arg(long, value_name = "EMAIL", requires = "http")]
+    account: Option<String>,
+
+    /// With --http: the only Google Ads developer-token accepted (by default any non-empty one).
+    #[arg(long, value_name = "TOKEN", requires = "http")]
+    developer_token: Option<String>,
+
+    /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525", "dataforseo": "http://127.0.0.1:9400/dataforseo"}`;
+    /// with --http also `http`, `google`, `slack`, `meta` bases) to this file.
     #[arg(long, value_name = "FILE")]
     ready_file: Option<PathBuf>,
 }
@@ -66,6 +77,7 @@ struct Cli {
 struct Running {
     _smtp: Option<MailSink>,
     _dataforseo: Option<SeoFake>,
+    _http: Option<ProviderFakes>,
     addresses: BTreeMap<&'static str, String>,
 }
 
@@ -121,11 +133,49 @@ fn run(cli: &Cli) -> anyhow::Result<Running> {
         }
         None => None,
     };
+    let http = match &cli.http {
+        Some(addr) => {
+            let seo = SeoFake::builder().credentials(&cli.dataforseo_login, &cli.dataforseo_password);
+            let mut builder = ProviderFakes::builder().dataforseo(seo);
+            for (provider, id, secret) in &cli.client {
+                builder = builder.client(*provider, id, secret);
+            }
+            if let Some(account) = &cli.account {
+                builder = builder.account(account);
+            }
+            if let Some(token) = &cli.developer_token {
+                builder = builder.developer_token(token);
+            }
+            let fakes = builder.start(addr)?;
+            addresses.insert("http", fakes.base_url());
+            addresses.insert("google", fakes.api_base(Provider::Google));
+            addresses.insert("slack", fakes.api_base(Provider::Slack));
+            addresses.insert("meta", fakes.api_base(Provider::Meta));
+            if cli.dataforseo.is_none() {
+                addresses.insert("dataforseo", fakes.dataforseo_base());
+            }
+            Some(fakes)
+        }
+        None => None,
+    };
     Ok(Running {
         _smtp: smtp,
         _dataforseo: dataforseo,
+        _http: http,
         addresses,
     })
+}
+
+fn parse_client(value: &str) -> Result<(Provider, String, String), String> {
+    let (provider, pair) = value.split_once('=').ok_or("expected PROVIDER=ID:SECRET")?;
+    let provider = match provider {
+        "google" => Provider::Google,
+        "slack" => Provider::Slack,
+        "meta" => Provider::Meta,
+        other => return Err(format!("unknown provider {other:?}: google, slack or meta")),
+    };
+    let (id, secret) = pair.split_once(':').ok_or("expected PROVIDER=ID:SECRET")?;
+    Ok((provider, id.to_owned(), secret.to_owned()))
 }
 
 /// The binary's only stdout output: one line per fake, for people and scripts that start it.
