@@ -44,6 +44,36 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`: a deferred transaction that reads
+/// first and writes later fails at once with `SQLITE_BUSY` (no busy timeout applies) when another
+/// connection committed in between, which under concurrent writers turned ordinary requests into 500s.
+/// Taking the write lock up front makes such transactions wait (busy timeout) instead. Postgres keeps
+/// its default `BEGIN`.
+pub trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for sqlx::SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for sqlx::PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+        self.begin()
+    }
+}
+
 /// Run `$body` with `$pool` bound to the active backend's pool (the same code, compiled once per backend).
 #[macro_export]
 macro_rules! on_db {

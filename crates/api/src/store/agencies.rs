@@ -1,6 +1,7 @@
 //! Agencies (tenants) and sign-up: the agency, its four system roles with their permissions, its Owner,
 //! its pipeline stages and its onboarding defaults (journey and intake form).
 
+use crate::store::BeginWrite;
 use audienceos_shared::clients::DEFAULT_STAGES;
 use audienceos_shared::permissions::SystemRole;
 use chrono::{DateTime, Utc};
@@ -47,7 +48,7 @@ impl Store {
     ) -> StoreResult<(AgencyRow, UserRow)> {
         let agency_id = new_id();
         let user = on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(INSERT_AGENCY)
                 .bind(agency_id)
                 .bind(&new.agency_name)

@@ -3,6 +3,7 @@
 //! raise / re-grade / auto-resolve. An alert follows its client's visibility; an alert without a client is
 //! visible to callers who see every client (Managers and above).
 
+use crate::store::BeginWrite;
 use audienceos_shared::alerts::{AlertSeverity, AlertStatus, AlertType};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -257,7 +258,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let guard = format!("agency_id = $1 and id = $2 and status in {OPEN_STATUSES}");
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = match action {
                 AlertAction::Snooze { until } => sqlx::query(&format!(
                     "update alert set status = 'snoozed', snoozed_until = $3, updated_at = $4 where {guard}"
@@ -392,7 +393,7 @@ impl Store {
             return Ok(out);
         }
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for w in &to_insert {
                 out.raised += sqlx::query(
                     "insert into alert (id, agency_id, client_id, alert_type, severity, status, title, description, reasons, \

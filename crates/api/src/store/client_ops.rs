@@ -1,6 +1,7 @@
 //! Changing clients: edit fields, archive/restore, delete, move between stages (with the stage the caller
 //! last saw), owner and collaborators, stage history, and the CSV import's one-transaction upsert.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -124,7 +125,7 @@ impl Store {
             scope_condition(4)
         );
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The write first: it locks the row, so two patches of one client do not lose each other's fields.
             let n = sqlx::query(&touch)
                 .bind(agency_id)
@@ -253,7 +254,7 @@ impl Store {
             scope_condition(3)
         );
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let to_name: Option<String> =
                 sqlx::query_scalar("select name from pipeline_stage where agency_id = $1 and id = $2")
                     .bind(agency_id)
@@ -349,7 +350,7 @@ impl Store {
             scope_condition(3)
         );
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let previous: Option<Option<Uuid>> = sqlx::query_scalar(&select)
                 .bind(agency_id)
                 .bind(id)
@@ -385,7 +386,7 @@ impl Store {
             scope_condition(4)
         );
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(&touch)
                 .bind(agency_id)
                 .bind(id)
@@ -437,7 +438,7 @@ impl Store {
         );
         let mut out = ImportOutcome::default();
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Labels: the agency's, plus the missing ones the file names.
             let mut labels: std::collections::HashMap<String, Uuid> =
                 sqlx::query_as::<_, (Uuid, String)>("select id, name from label where agency_id = $1")

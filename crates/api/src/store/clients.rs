@@ -2,6 +2,7 @@
 //! counts), plus the stored, explainable health. Every read takes the caller's agency and, for Members,
 //! their user id (`scope`): a client they may not see is `NotFound`, like another agency's.
 
+use crate::store::BeginWrite;
 use audienceos_shared::clients::{Health, HealthReason, HealthThresholds};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
@@ -166,7 +167,7 @@ impl Store {
             c.website.as_deref(),
         );
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let stage_name: String =
                 sqlx::query_scalar("select name from pipeline_stage where agency_id = $1 and id = $2")
                     .bind(agency_id)
@@ -348,7 +349,7 @@ impl Store {
             return Ok(0);
         }
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (id, health, reasons) in &changed {
                 sqlx::query("update client set health = $1, health_reasons = $2 where agency_id = $3 and id = $4")
                     .bind(health.as_str())

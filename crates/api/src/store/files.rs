@@ -1,6 +1,7 @@
 //! Rows about client files (name, sniffed type, size, digest, object key). The bytes live in the object
 //! store (`crate::files`); the route writes the object first and this row second.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -68,7 +69,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<FileRow> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)
@@ -110,7 +111,7 @@ impl Store {
     ) -> StoreResult<FileRow> {
         let row = self.get_file(agency_id, client_id, id).await?;
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)

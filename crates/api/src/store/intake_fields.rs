@@ -1,6 +1,7 @@
 //! Intake form fields: per journey, or the agency's default form (`journey_id` null) that journeys
 //! without fields of their own use. Archived fields leave the form but keep their answers.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -96,7 +97,7 @@ impl Store {
             "select coalesce(max(position) + 1, 0) from intake_form_field where agency_id = $1 and {SAME_FORM}"
         );
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let position: i32 = sqlx::query_scalar(&next)
                 .bind(agency_id)
                 .bind(f.journey_id)
@@ -163,7 +164,7 @@ impl Store {
         let current_sql =
             format!("select id from intake_form_field where agency_id = $1 and {SAME_FORM} and archived_at is null");
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut current: Vec<Uuid> = sqlx::query_scalar(&current_sql)
                 .bind(agency_id)
                 .bind(journey_id)

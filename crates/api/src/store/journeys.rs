@@ -1,6 +1,7 @@
 //! Onboarding journeys and their ordered stages, one default per agency, and the defaults (journey and
 //! intake form) every new agency starts with.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -235,7 +236,7 @@ impl Store {
     pub async fn insert_journey(&self, agency_id: Uuid, j: &NewJourney, now: DateTime<Utc>) -> StoreResult<Uuid> {
         let id = new_id();
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if j.is_default {
                 sqlx::query(CLEAR_DEFAULT)
                     .bind(agency_id)
@@ -279,7 +280,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if p.make_default {
                 sqlx::query(CLEAR_DEFAULT)
                     .bind(agency_id)
@@ -323,7 +324,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<SetStages> {
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("update onboarding_journey set updated_at = $3 where agency_id = $1 and id = $2")
                 .bind(agency_id)
                 .bind(journey_id)

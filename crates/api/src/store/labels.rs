@@ -1,5 +1,6 @@
 //! The agency's labels (name and colour) and attaching them to clients.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -98,7 +99,7 @@ impl Store {
             scope_condition(3)
         );
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n: i64 = sqlx::query_scalar(&visible)
                 .bind(agency_id)
                 .bind(client_id)

@@ -2,6 +2,7 @@
 //! filters by agency and client. Writes touch the client's `last_activity_at` first, in the same
 //! transaction (which also serialises concurrent writes about one client on Postgres).
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -75,7 +76,7 @@ impl Store {
     ) -> StoreResult<NoteRow> {
         let id = new_id();
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)
@@ -113,7 +114,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<NoteRow> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)
@@ -141,7 +142,7 @@ impl Store {
 
     pub async fn delete_note(&self, agency_id: Uuid, client_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)

@@ -3,6 +3,7 @@
 //! (drafts and submissions) and the history. What a transition does is decided by `plan_transition`,
 //! a pure function; the store only reads, applies and records it in one transaction.
 
+use crate::store::BeginWrite;
 use audienceos_shared::onboarding::{InstanceStatus, PlatformState, StageAction, StageState};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -290,7 +291,7 @@ impl Store {
     pub async fn insert_instance(&self, agency_id: Uuid, n: &NewInstance, now: DateTime<Utc>) -> StoreResult<Uuid> {
         let id = new_id();
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let stages: Vec<(Uuid, String)> = sqlx::query_as(
                 "select id, name from onboarding_stage where agency_id = $1 and journey_id = $2 order by position, id",
             )
@@ -446,7 +447,7 @@ impl Store {
             scope_condition(3)
         );
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let claimed = sqlx::query(&claim)
                 .bind(agency_id)
                 .bind(id)
@@ -548,7 +549,7 @@ impl Store {
             scope_condition(4)
         );
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(&claim)
                 .bind(agency_id)
                 .bind(id)
@@ -724,7 +725,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "update onboarding_instance set version = version + 1, updated_at = $3 \
                  where agency_id = $1 and id = $2 and status in ('pending', 'in_progress')",

@@ -1,6 +1,7 @@
 //! The email outbox: an email is written together with the job that sends it, in one transaction, so a
 //! crash never loses one and a retried job never sends one twice.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -36,7 +37,7 @@ impl Store {
     pub async fn queue_email(&self, e: &NewEmail, now: DateTime<Utc>) -> StoreResult<Uuid> {
         let id = new_id();
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "insert into email_outbox (id, agency_id, to_address, subject, body_text, body_html, status, attempts, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7)",
             )

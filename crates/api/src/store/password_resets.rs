@@ -1,6 +1,7 @@
 //! Password reset tokens: stored as digests, single use, short-lived. Consuming one sets the new password
 //! and revokes every session of the user, in one transaction.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -40,7 +41,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(Uuid, Uuid)>> {
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let user_id: Option<Uuid> = sqlx::query_scalar(
                 "update password_reset set used_at = $1, updated_at = $1 where token_hash = $2 and used_at is null and expires_at > $1 returning user_id",
             )

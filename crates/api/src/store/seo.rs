@@ -1,5 +1,6 @@
 //! SEO enrichment data: the summary stored on a client and the log of provider calls behind the cost report.
 
+use crate::store::BeginWrite;
 use audienceos_shared::seo::SeoSummary;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -29,7 +30,7 @@ impl Store {
     /// Record provider calls of an agency.
     pub async fn insert_seo_calls(&self, agency_id: Uuid, calls: &[NewSeoCall], now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for c in calls {
                 sqlx::query(
                     "insert into seo_call (id, agency_id, at, endpoint, outcome, cost_micros, created_at, updated_at) \

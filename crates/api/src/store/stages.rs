@@ -1,5 +1,6 @@
 //! The agency's pipeline stages (ordered, renamable) and its health thresholds.
 
+use crate::store::BeginWrite;
 use audienceos_shared::clients::{HealthThresholds, DEFAULT_STAGES};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -56,7 +57,7 @@ impl Store {
         self.list_stages(agency_id).await?; // the defaults first, for an agency without stages
         let id = new_id();
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(LOCK_AGENCY).bind(agency_id).execute(&mut *tx).await?;
             let ids: Vec<Uuid> =
                 sqlx::query_scalar("select id from pipeline_stage where agency_id = $1 order by position, name")
@@ -99,7 +100,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(LOCK_AGENCY).bind(agency_id).execute(&mut *tx).await?;
             let ids: Vec<Uuid> =
                 sqlx::query_scalar("select id from pipeline_stage where agency_id = $1 order by position, name")
@@ -140,7 +141,7 @@ impl Store {
     /// Delete an empty stage that is not the last one; the others close up.
     pub async fn delete_stage(&self, agency_id: Uuid, id: Uuid) -> StoreResult<DeleteStage> {
         Ok(on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(LOCK_AGENCY).bind(agency_id).execute(&mut *tx).await?;
             let ids: Vec<Uuid> =
                 sqlx::query_scalar("select id from pipeline_stage where agency_id = $1 order by position, name")
@@ -220,7 +221,7 @@ impl Store {
 
     async fn insert_default_stages(&self, agency_id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (position, name) in DEFAULT_STAGES.iter().enumerate() {
                 // Two first requests may race; the unique (agency, name) makes the loser a no-op.
                 sqlx::query(&format!("{INSERT_STAGE} on conflict do nothing"))

@@ -2,6 +2,7 @@
 //! `last_activity_at` in its transaction: that row lock serialises concurrent task writes on one client
 //! (Postgres), so positions stay dense; SQLite serialises writers anyway.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -115,7 +116,7 @@ impl Store {
     ) -> StoreResult<TaskRow> {
         let id = new_id();
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)
@@ -161,7 +162,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<TaskRow> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)
@@ -207,7 +208,7 @@ impl Store {
     /// Delete a task and close the gap it leaves.
     pub async fn delete_task(&self, agency_id: Uuid, client_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)
@@ -253,7 +254,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<TaskRow> {
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(TOUCH_CLIENT)
                 .bind(now)
                 .bind(agency_id)
