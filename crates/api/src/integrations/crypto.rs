@@ -18,6 +18,7 @@ use std::fmt;
 use base64::Engine as _;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom as _, SystemRandom};
+use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
 
@@ -262,7 +263,8 @@ impl TokenKeyring {
             .ok_or_else(|| TokenCryptoError::UnknownKey {
                 key_id: sealed.key_id.clone(),
             })?;
-        let mut buf = sealed.ciphertext.clone();
+        // The buffer holds the token in clear once opened: wiped on drop, like the SecretToken's copy.
+        let mut buf = Zeroizing::new(sealed.ciphertext.clone());
         let plain = key
             .key
             .open_in_place(
@@ -271,7 +273,7 @@ impl TokenKeyring {
                 &mut buf,
             )
             .map_err(|_| TokenCryptoError::Decrypt)?;
-        let text = String::from_utf8(plain.to_vec()).map_err(|_| TokenCryptoError::Decrypt)?;
+        let text = std::str::from_utf8(plain).map_err(|_| TokenCryptoError::Decrypt)?;
         Ok(SecretToken::new(text))
     }
 
