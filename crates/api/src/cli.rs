@@ -1,4 +1,4 @@
-//! The command line (`audienceos serve | migrate | openapi | seed-demo | config`) and the one place that
+//! The command line (`audienceos serve | migrate | openapi | seed-demo | config | rotate-token-key`) and the one place that
 //! writes to stdout/stderr directly; everything else logs through `tracing`.
 
 use clap::{Parser, Subcommand};
@@ -42,6 +42,9 @@ pub enum Command {
         #[arg(long, default_value_t = 100_000)]
         events: usize,
     },
+    /// Re-encrypt every stored provider token with the current AOS_TOKEN_ENCRYPTION_KEY (the older keys
+    /// in AOS_TOKEN_ENCRYPTION_OLD_KEYS still decrypt them). Remove an old key only after this succeeds.
+    RotateTokenKey,
     /// Check or explain the configuration.
     Config {
         /// Validate the environment and exit non-zero on any problem.

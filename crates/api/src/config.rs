@@ -66,8 +66,12 @@ pub struct Secrets {
     pub session_key: SecretKey,
     /// Signs OAuth `state` values.
     pub oauth_state_key: SecretKey,
-    /// AES-256-GCM key for provider tokens at rest; exactly 32 bytes.
+    /// AES-256-GCM key for provider tokens at rest; exactly 32 bytes. Every new write uses it.
     pub token_encryption_key: SecretKey,
+    /// Id of `token_encryption_key`, recorded in each stored token (`AOS_TOKEN_ENCRYPTION_KEY_ID`).
+    pub token_key_id: String,
+    /// Earlier token keys `(id, key)` that still decrypt what they sealed (`AOS_TOKEN_ENCRYPTION_OLD_KEYS`).
+    pub old_token_keys: Vec<(String, SecretKey)>,
 }
 
 /// How mail leaves the process.
@@ -262,7 +266,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_WEB_DIST", "crates/web/dist", "Directory of the built SPA served for every non-API GET."),
     ("AOS_SESSION_SECRET", "(generated in development)", "Base64 of at least 32 random bytes; keys session, CSRF, API key and reset token digests."),
     ("AOS_OAUTH_STATE_SECRET", "(generated in development)", "Base64 of at least 32 random bytes; signs OAuth state."),
-    ("AOS_TOKEN_ENCRYPTION_KEY", "(generated in development)", "Base64 of exactly 32 random bytes; encrypts provider tokens at rest."),
+    ("AOS_TOKEN_ENCRYPTION_KEY", "(generated in development)", "Base64 of exactly 32 random bytes; encrypts provider tokens at rest (every new write)."),
+    ("AOS_TOKEN_ENCRYPTION_KEY_ID", "k1", "Id of AOS_TOKEN_ENCRYPTION_KEY, stored with each token (1-32 of A-Z a-z 0-9 _ -). To rotate: move the current key to AOS_TOKEN_ENCRYPTION_OLD_KEYS, set a new key and id, run `audienceos rotate-token-key`, then drop the old key."),
+    ("AOS_TOKEN_ENCRYPTION_OLD_KEYS", "(none)", "Comma-separated `id:base64` earlier token keys that still decrypt what they sealed, e.g. `k1:<base64 of 32 bytes>`."),
     ("AOS_SMTP_URL", "(unset: .eml files in <AOS_DATA_DIR>/outbox)", "SMTP server, e.g. `smtps://user:pass@smtp.example.com` or `smtp://host:587?tls=required`. Required in production."),
     ("AOS_MAIL_FROM", "AudienceOS <no-reply@audienceos.local>", "The From: address of emails."),
     ("AOS_REDIS_URL", "(unset)", "Redis for rate-limit counters shared by several API instances."),
@@ -458,6 +464,12 @@ impl Settings {
         let session_key = secret("AOS_SESSION_SECRET", false, |d| &d.session_secret, &mut bad);
         let oauth_state_key = secret("AOS_OAUTH_STATE_SECRET", false, |d| &d.oauth_state_secret, &mut bad);
         let token_encryption_key = secret("AOS_TOKEN_ENCRYPTION_KEY", true, |d| &d.token_encryption_key, &mut bad);
+        let (token_key_id, old_token_keys) = token_key_ring(
+            get("AOS_TOKEN_ENCRYPTION_KEY_ID"),
+            get("AOS_TOKEN_ENCRYPTION_OLD_KEYS"),
+            &token_encryption_key,
+            &mut bad,
+        );
         if session_key.expose() == oauth_state_key.expose() && get("AOS_SESSION_SECRET").is_some() {
             bad(
                 "AOS_OAUTH_STATE_SECRET",
@@ -741,6 +753,8 @@ impl Settings {
                 session_key,
                 oauth_state_key,
                 token_encryption_key,
+                token_key_id,
+                old_token_keys,
             },
             mail: MailSettings { transport, from },
             redis_url,
@@ -838,6 +852,67 @@ fn check_secret(value: &str, exact: bool) -> Result<Vec<u8>, String> {
         return Err("is too weak (it repeats a few byte values; it was not randomly generated)".into());
     }
     Ok(bytes)
+}
+
+/// The current token key's id and the older token keys, each checked: valid and unique ids, exactly 32
+/// strong bytes, none equal to the current key.
+fn token_key_ring(
+    id: Option<String>,
+    old: Option<String>,
+    current: &SecretKey,
+    bad: &mut dyn FnMut(&str, String, &str),
+) -> (String, Vec<(String, SecretKey)>) {
+    use crate::integrations::crypto::valid_key_id;
+    const ID_FIX: &str = "use 1-32 characters of A-Z a-z 0-9 _ -, e.g. k2";
+    let id = id.unwrap_or_else(|| "k1".into());
+    if !valid_key_id(&id) {
+        bad(
+            "AOS_TOKEN_ENCRYPTION_KEY_ID",
+            format!("`{id}` is not a valid key id"),
+            ID_FIX,
+        );
+    }
+    let var = "AOS_TOKEN_ENCRYPTION_OLD_KEYS";
+    let mut keys: Vec<(String, SecretKey)> = Vec::new();
+    for entry in old
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let Some((key_id, value)) = entry.split_once(':') else {
+            bad(
+                var,
+                "an entry is not `id:base64`".into(),
+                "list earlier keys as id:base64, comma-separated",
+            );
+            continue;
+        };
+        let key_id = key_id.trim();
+        if !valid_key_id(key_id) {
+            bad(var, format!("`{key_id}` is not a valid key id"), ID_FIX);
+        } else if key_id == id || keys.iter().any(|(k, _)| k == key_id) {
+            bad(
+                var,
+                format!("key id `{key_id}` is used twice"),
+                "give every token key its own id",
+            );
+        }
+        match check_secret(value.trim(), true) {
+            Ok(bytes) if bytes == current.expose() => bad(
+                var,
+                format!("key `{key_id}` is the current AOS_TOKEN_ENCRYPTION_KEY"),
+                "list only earlier keys here",
+            ),
+            Ok(bytes) => keys.push((key_id.to_string(), SecretKey::new(bytes))),
+            Err(problem) => bad(
+                var,
+                format!("key `{key_id}` {problem}"),
+                "each key is base64 of exactly 32 random bytes",
+            ),
+        }
+    }
+    (id, keys)
 }
 
 fn random_secret() -> String {
@@ -1021,6 +1096,89 @@ mod tests {
         assert!(dev.test_hooks);
         assert_eq!(dev.alert_rules_interval_secs, 900);
         assert!(Settings::example().contains("AOS_TEST_HOOKS"));
+    }
+
+    #[test]
+    fn token_keys_rotate_through_configuration_and_never_print() {
+        let key = |seed: u8| {
+            base64::engine::general_purpose::STANDARD.encode(
+                (0..32u8)
+                    .map(|i| i.wrapping_mul(37).wrapping_add(seed))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let dev = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d)])).unwrap();
+        assert_eq!(dev.secrets.token_key_id, "k1");
+        assert!(dev.secrets.old_token_keys.is_empty());
+
+        let (k1, k2, k3) = (key(1), key(2), key(3));
+        let old = format!("k1:{k1}, k0:{k3}");
+        let s = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", d),
+            ("AOS_TOKEN_ENCRYPTION_KEY", &k2),
+            ("AOS_TOKEN_ENCRYPTION_KEY_ID", "k2"),
+            ("AOS_TOKEN_ENCRYPTION_OLD_KEYS", &old),
+        ]))
+        .unwrap();
+        assert_eq!(s.secrets.token_key_id, "k2");
+        let ids: Vec<_> = s.secrets.old_token_keys.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["k1", "k0"]);
+        let ring = crate::integrations::crypto::TokenKeyring::from_secrets(&s.secrets).unwrap();
+        assert_eq!(ring.current_key_id(), "k2");
+        let debug = format!("{s:?} {ring:?}");
+        for k in [&k1, &k2, &k3] {
+            assert!(!debug.contains(k.as_str()) && !debug.contains(&k[..16]), "{debug}");
+        }
+
+        let short = base64::engine::general_purpose::STANDARD.encode((0..31u8).collect::<Vec<_>>());
+        let err = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d), ("AOS_TOKEN_ENCRYPTION_KEY", &short)])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("AOS_TOKEN_ENCRYPTION_KEY: decodes to 31 bytes"),
+            "{err}"
+        );
+
+        let bad_old = format!("k1:{short},k2:{k1},k3:{k3},k3:{k1},nocolon,bad id:{k1},k4:{k2}");
+        let err = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", d),
+            ("AOS_TOKEN_ENCRYPTION_KEY", &k2),
+            ("AOS_TOKEN_ENCRYPTION_KEY_ID", "k2"),
+            ("AOS_TOKEN_ENCRYPTION_OLD_KEYS", &bad_old),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        for expected in [
+            "key `k1` decodes to 31 bytes",
+            "key id `k2` is used twice",
+            "key id `k3` is used twice",
+            "an entry is not `id:base64`",
+            "`bad id` is not a valid key id",
+            "key `k4` is the current AOS_TOKEN_ENCRYPTION_KEY",
+        ] {
+            assert!(text.contains(expected), "{expected} missing from {text}");
+        }
+        assert!(
+            !text.contains(&k1) && !text.contains(&k2) && !text.contains(&short),
+            "{text}"
+        );
+        let err =
+            Settings::from_vars(&vars(&[("AOS_DATA_DIR", d), ("AOS_TOKEN_ENCRYPTION_KEY_ID", "k:1")])).unwrap_err();
+        assert_eq!(err.0[0].var, "AOS_TOKEN_ENCRYPTION_KEY_ID");
+
+        // Production: no generated fallback, even with old keys configured.
+        let err = Settings::from_vars(&vars(&[
+            ("AOS_ENV", "production"),
+            ("AOS_TOKEN_ENCRYPTION_OLD_KEYS", &format!("k0:{k1}")),
+        ]))
+        .unwrap_err();
+        let missing = err
+            .0
+            .iter()
+            .find(|p| p.var == "AOS_TOKEN_ENCRYPTION_KEY")
+            .expect("the key is required");
+        assert!(missing.problem.contains("required in production"), "{missing:?}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod files;
+pub mod integrations;
 pub mod jobs;
 pub mod mailer;
 pub mod onboarding;

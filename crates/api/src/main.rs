@@ -93,6 +93,20 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             ));
             Ok(())
         }
+        Command::RotateTokenKey => {
+            let keys = audienceos_api::integrations::crypto::TokenKeyring::from_secrets(&settings.secrets)?;
+            let store = Store::connect(&settings.database_url).await?;
+            store.migrate().await?;
+            let r = audienceos_api::integrations::rotate_token_key(&store, &keys, audienceos_api::store::now()).await?;
+            cli::out(&format!(
+                "token key {}: {} integration(s) with tokens, {} re-encrypted, {} changed meanwhile (run again)",
+                keys.current_key_id(),
+                r.examined,
+                r.rotated,
+                r.skipped
+            ));
+            Ok(())
+        }
         Command::Serve => {
             let env = settings.env;
             let app = Application::build(settings).await?;

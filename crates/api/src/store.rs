@@ -23,6 +23,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod files;
 pub mod intake_fields;
+pub mod integrations;
 pub mod jobs;
 pub mod journeys;
 pub mod labels;

@@ -26,3 +26,4 @@ mod redis_limits;
 mod seo;
 mod store;
 mod tasks;
+mod token_crypto;

@@ -15,7 +15,7 @@ use crate::on_both;
 
 on_both!(store_story, job_queue_leases_retries_and_idempotency);
 
-fn new_agency(tag: &str) -> NewAgencyWithOwner {
+pub(crate) fn new_agency(tag: &str) -> NewAgencyWithOwner {
     NewAgencyWithOwner {
         agency_name: format!("Agency {tag}"),
         slug: format!("agency-{tag}"),
