@@ -1,6 +1,7 @@
 //! Provider integrations: so far, their rows and the encrypted tokens they hold. Token columns only ever
 //! hold the stored form of `integrations::crypto` (`v1:{key_id}:...`); nothing here sees a token in clear.
 
+use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -141,7 +142,7 @@ impl Store {
                            where agency_id = $1 and id = $2 \
                            and access_token_enc is not distinct from $6 and refresh_token_enc is not distinct from $7";
         on_db!(&self.db, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut applied = 0;
             for u in updates {
                 let n = sqlx::query(SQL)
