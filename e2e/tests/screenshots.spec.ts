@@ -116,6 +116,16 @@ test('every main view is captured', async ({ page, signIn, signUp, forgotPasswor
   await expect(page.getByRole('row').nth(1)).toBeVisible();
   await shot(page, 'settings-audit-log');
 
+  // SEO: a client with a website, looked up on the DataForSEO fake the e2e server runs.
+  const seoClient = await api.createClient({ name: 'Juniper Running Co.', website: 'juniperrunning.example' });
+  await clients.goto(`?client=${seoClient.id}`);
+  await panel.expectOpen('Juniper Running Co.');
+  const seo = panel.panel.getByRole('region', { name: 'SEO' });
+  await seo.getByRole('button', { name: 'Fetch SEO data' }).click();
+  await expect(seo.getByText('Organic keywords')).toBeVisible();
+  await seo.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'client-seo.png'), animations: 'disabled' });
+
   // Onboarding: a few onboardings at different stages, the drawer, the editors and the client's form.
   const journeys = await api.get<{ id: string; is_default: boolean; stages: { id: string }[] }[]>('/api/v1/onboarding/journeys');
   const journey = journeys.find((j) => j.is_default) ?? journeys[0];
