@@ -1,8 +1,81 @@
-//! What the kanban boards (pipeline, onboarding) share: the keyboard chord that moves a focused card
-//! one column, its announcement at the board's edges, and the drag payload.
+//! What the drag-and-drop lists (the pipeline and onboarding boards, the form builder) share: the drag
+//! state with its dragover / dragleave / drop handling, the keyboard chord that moves a focused card one
+//! column, its announcement at the board's edges, and the drag payload.
 
 use leptos::ev::{DragEvent, KeyboardEvent};
+use leptos::prelude::*;
 use uuid::Uuid;
+
+/// What is being dragged and which drop target (a column, or the row it would land before) is under it.
+#[derive(Debug, Clone, Copy)]
+pub struct DragState {
+    dragging: RwSignal<Option<Uuid>>,
+    target: RwSignal<Option<Uuid>>,
+}
+
+impl DragState {
+    pub fn new() -> Self {
+        Self {
+            dragging: RwSignal::new(None),
+            target: RwSignal::new(None),
+        }
+    }
+
+    /// `dragstart` of item `id`.
+    pub fn start(self, ev: &DragEvent, id: Uuid) {
+        start_drag(ev, id);
+        self.dragging.set(Some(id));
+    }
+
+    /// `dragend`, or a finished drop: nothing is dragged or targeted any more.
+    pub fn end(self) {
+        self.dragging.set(None);
+        self.target.set(None);
+    }
+
+    /// `dragover` of drop target `target`: accept the move and highlight the target.
+    pub fn over(self, ev: &DragEvent, target: Uuid) {
+        if self.dragging.get_untracked().is_some() {
+            ev.prevent_default();
+            if let Some(dt) = ev.data_transfer() {
+                dt.set_drop_effect("move");
+            }
+            if self.target.get_untracked() != Some(target) {
+                self.target.set(Some(target));
+            }
+        }
+    }
+
+    /// `dragleave` of drop target `target`.
+    pub fn leave(self, target: Uuid) {
+        if self.target.get_untracked() == Some(target) {
+            self.target.set(None);
+        }
+    }
+
+    /// `drop`: the dropped item's id (from this page's drag, else the payload), and the drag ends.
+    pub fn take_drop(self, ev: &DragEvent) -> Option<Uuid> {
+        ev.prevent_default();
+        let id = self.dragging.get_untracked().or_else(|| {
+            ev.data_transfer()
+                .and_then(|dt| dt.get_data("text/plain").ok())
+                .and_then(|s| Uuid::parse_str(&s).ok())
+        });
+        self.end();
+        id
+    }
+
+    /// True (tracked) while `target` is under the dragged item.
+    pub fn is_target(self, target: Uuid) -> bool {
+        self.target.get() == Some(target)
+    }
+}
+
+impl Default for DragState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// Alt+ArrowRight is `Some(true)` (next column), Alt+ArrowLeft `Some(false)`; the key's default is
 /// prevented. Anything else is `None`.
@@ -26,7 +99,7 @@ pub fn edge_message(forward: bool) -> String {
 }
 
 /// Puts the card's id on the drag (for drops from elsewhere) and allows a move.
-pub fn start_drag(ev: &DragEvent, id: Uuid) {
+fn start_drag(ev: &DragEvent, id: Uuid) {
     if let Some(dt) = ev.data_transfer() {
         let _ = dt.set_data("text/plain", &id.to_string());
         dt.set_effect_allowed("move");

@@ -19,7 +19,7 @@ use crate::api::ApiResult;
 use crate::components::badges::{Avatar, HealthBadge, LabelChip};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::icons::{Icon, IconName};
-use crate::components::kanban;
+use crate::components::kanban::{self, DragState};
 use crate::components::section_boundary::SectionBoundary;
 use crate::format;
 use crate::routes::CLIENT_PARAM;
@@ -94,8 +94,7 @@ fn find(columns: &[Column], id: Uuid) -> Option<Client> {
 #[derive(Clone, Copy)]
 struct Board {
     columns: RwSignal<Vec<Column>>,
-    dragging: RwSignal<Option<Uuid>>,
-    drop_target: RwSignal<Option<Uuid>>,
+    drag: DragState,
     moving: RwSignal<Vec<Uuid>>,
     announce: RwSignal<String>,
     focus_after: RwSignal<Option<Uuid>>,
@@ -201,8 +200,7 @@ pub fn PipelinePage() -> impl IntoView {
     let reload = Callback::new(move |_| board_data.refetch());
     let board = Board {
         columns,
-        dragging: RwSignal::new(None),
-        drop_target: RwSignal::new(None),
+        drag: DragState::new(),
         moving: RwSignal::new(Vec::new()),
         announce: RwSignal::new(String::new()),
         focus_after: RwSignal::new(None),
@@ -317,43 +315,18 @@ fn KanbanColumn(stage_id: Uuid) -> impl IntoView {
     });
     let next_cursor = move || column.with(|c| c.as_ref().and_then(|c| c.next_cursor.clone()));
 
-    let on_dragover = move |ev: DragEvent| {
-        if board.dragging.get_untracked().is_some() {
-            ev.prevent_default();
-            if let Some(dt) = ev.data_transfer() {
-                dt.set_drop_effect("move");
-            }
-            if board.drop_target.get_untracked() != Some(stage_id) {
-                board.drop_target.set(Some(stage_id));
-            }
-        }
-    };
-    let on_drop = move |ev: DragEvent| {
-        ev.prevent_default();
-        let id = board.dragging.get_untracked().or_else(|| {
-            ev.data_transfer()
-                .and_then(|dt| dt.get_data("text/plain").ok())
-                .and_then(|s| Uuid::parse_str(&s).ok())
-        });
-        board.dragging.set(None);
-        board.drop_target.set(None);
-        if let Some(id) = id {
-            board.move_card(id, stage_id);
-        }
-    };
-
     view! {
         <section
             class="kanban-column"
-            class:kanban-drop=move || board.drop_target.get() == Some(stage_id)
+            class:kanban-drop=move || board.drag.is_target(stage_id)
             aria-labelledby=labelled_by
-            on:dragover=on_dragover
-            on:dragleave=move |_| {
-                if board.drop_target.get_untracked() == Some(stage_id) {
-                    board.drop_target.set(None);
+            on:dragover=move |ev: DragEvent| board.drag.over(&ev, stage_id)
+            on:dragleave=move |_| board.drag.leave(stage_id)
+            on:drop=move |ev: DragEvent| {
+                if let Some(id) = board.drag.take_drop(&ev) {
+                    board.move_card(id, stage_id);
                 }
             }
-            on:drop=on_drop
         >
             <header class="kanban-column-header">
                 <h2 class="kanban-column-title" id=title_id>{name}</h2>
@@ -437,14 +410,8 @@ fn KanbanCard(client: Client) -> impl IntoView {
             aria-busy=move || moving().then_some("true")
             on:click=move |_| set_param(CLIENT_PARAM, Some(id.to_string()))
             on:keydown=on_keydown
-            on:dragstart=move |ev: DragEvent| {
-                kanban::start_drag(&ev, id);
-                board.dragging.set(Some(id));
-            }
-            on:dragend=move |_| {
-                board.dragging.set(None);
-                board.drop_target.set(None);
-            }
+            on:dragstart=move |ev: DragEvent| board.drag.start(&ev, id)
+            on:dragend=move |_| board.drag.end()
         >
             <span class="kanban-card-top">
                 <span class="kanban-card-name">{client.name.clone()}</span>

@@ -21,7 +21,7 @@ use crate::api::ApiResult;
 use crate::components::button::Button;
 use crate::components::focus_later;
 use crate::components::icons::{Icon, IconName};
-use crate::components::kanban;
+use crate::components::kanban::{self, DragState};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::modals::start_onboarding::StartOnboardingModal;
@@ -105,8 +105,7 @@ struct Board {
     instances: RwSignal<Vec<OnboardingInstance>>,
     /// Stage ids of the chosen journey, in order, with names.
     stages: RwSignal<Vec<(Uuid, String)>>,
-    dragging: RwSignal<Option<Uuid>>,
-    drop_target: RwSignal<Option<Uuid>>,
+    drag: DragState,
     moving: RwSignal<Vec<Uuid>>,
     announce: RwSignal<String>,
     focus_after: RwSignal<Option<Uuid>>,
@@ -210,8 +209,7 @@ pub fn OnboardingBoardPage() -> impl IntoView {
     let board = Board {
         instances: RwSignal::new(Vec::new()),
         stages: RwSignal::new(Vec::new()),
-        dragging: RwSignal::new(None),
-        drop_target: RwSignal::new(None),
+        drag: DragState::new(),
         moving: RwSignal::new(Vec::new()),
         announce: RwSignal::new(String::new()),
         focus_after: RwSignal::new(None),
@@ -352,27 +350,12 @@ fn StageColumn(stage_id: Uuid, name: String) -> impl IntoView {
     view! {
         <section
             class="kanban-column"
-            class:kanban-drop=move || board.drop_target.get() == Some(stage_id)
+            class:kanban-drop=move || board.drag.is_target(stage_id)
             aria-labelledby=labelled_by
-            on:dragover=move |ev: DragEvent| {
-                if board.dragging.get_untracked().is_some() {
-                    ev.prevent_default();
-                    if board.drop_target.get_untracked() != Some(stage_id) {
-                        board.drop_target.set(Some(stage_id));
-                    }
-                }
-            }
-            on:dragleave=move |_| {
-                if board.drop_target.get_untracked() == Some(stage_id) {
-                    board.drop_target.set(None);
-                }
-            }
+            on:dragover=move |ev: DragEvent| board.drag.over(&ev, stage_id)
+            on:dragleave=move |_| board.drag.leave(stage_id)
             on:drop=move |ev: DragEvent| {
-                ev.prevent_default();
-                let id = board.dragging.get_untracked();
-                board.dragging.set(None);
-                board.drop_target.set(None);
-                if let Some(id) = id {
+                if let Some(id) = board.drag.take_drop(&ev) {
                     board.move_card(id, stage_id);
                 }
             }
@@ -446,14 +429,8 @@ fn OnboardingCard(instance: OnboardingInstance) -> impl IntoView {
             aria-busy=move || moving().then_some("true")
             on:click=move |_| set_param(ONBOARDING_PARAM, Some(id.to_string()))
             on:keydown=on_keydown
-            on:dragstart=move |ev: DragEvent| {
-                kanban::start_drag(&ev, id);
-                board.dragging.set(Some(id));
-            }
-            on:dragend=move |_| {
-                board.dragging.set(None);
-                board.drop_target.set(None);
-            }
+            on:dragstart=move |ev: DragEvent| board.drag.start(&ev, id)
+            on:dragend=move |_| board.drag.end()
         >
             <span class="kanban-card-top">
                 <span class="kanban-card-name">{instance.client.name.clone()}</span>

@@ -18,7 +18,7 @@ use crate::components::field::{Field, FormAlert, FormErrors};
 use crate::components::focus_later;
 use crate::components::icons::{Icon, IconName};
 use crate::components::intake_input::IntakeInput;
-use crate::components::kanban;
+use crate::components::kanban::DragState;
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::state::toasts::{use_toasts, ToastKind};
@@ -61,8 +61,8 @@ fn Builder(data: FormData, form: RwSignal<Option<Uuid>>, reload: Callback<()>) -
     let toasts = use_toasts();
     let fields = RwSignal::new(data.fields);
     let editing = RwSignal::new(Editing::Nothing);
-    let dragging = RwSignal::new(None::<Uuid>);
-    let drop_before = RwSignal::new(None::<Uuid>);
+    // The drop target is the row the dragged field would land before.
+    let drag = DragState::new();
     let announce = RwSignal::new(String::new());
     // The field being edited, as the preview should show it before it is saved.
     let draft = RwSignal::new(None::<PublicField>);
@@ -163,20 +163,12 @@ fn Builder(data: FormData, form: RwSignal<Option<Uuid>>, reload: Callback<()>) -
                             view! {
                                 <li
                                     class="builder-row"
-                                    class:builder-row-drop=move || drop_before.get() == Some(id)
+                                    class:builder-row-drop=move || drag.is_target(id)
                                     class:builder-row-editing=move || editing.get() == Editing::Field(id)
-                                    on:dragover=move |ev: DragEvent| {
-                                        if dragging.get_untracked().is_some() {
-                                            ev.prevent_default();
-                                            drop_before.set(Some(id));
-                                        }
-                                    }
+                                    on:dragover=move |ev: DragEvent| drag.over(&ev, id)
+                                    on:dragleave=move |_| drag.leave(id)
                                     on:drop=move |ev: DragEvent| {
-                                        ev.prevent_default();
-                                        let moved = dragging.get_untracked();
-                                        dragging.set(None);
-                                        drop_before.set(None);
-                                        if let Some(moved) = moved {
+                                        if let Some(moved) = drag.take_drop(&ev) {
                                             let to = fields.with_untracked(|f| f.iter().position(|x| x.id == id)).unwrap_or(0);
                                             move_to(moved, to);
                                         }
@@ -209,14 +201,8 @@ fn Builder(data: FormData, form: RwSignal<Option<Uuid>>, reload: Callback<()>) -
                                                 _ => {}
                                             }
                                         }
-                                        on:dragstart=move |ev: DragEvent| {
-                                            kanban::start_drag(&ev, id);
-                                            dragging.set(Some(id));
-                                        }
-                                        on:dragend=move |_| {
-                                            dragging.set(None);
-                                            drop_before.set(None);
-                                        }
+                                        on:dragstart=move |ev: DragEvent| drag.start(&ev, id)
+                                        on:dragend=move |_| drag.end()
                                     >
                                         <span class="grip" aria-hidden="true"><Icon name=IconName::Grip/></span>
                                         <span class="builder-row-label">{field.label.clone()}</span>
