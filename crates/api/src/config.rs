@@ -108,6 +108,10 @@ pub struct ProviderSettings {
     pub client_secret: Option<SecretString>,
     /// Base URL of the provider's API (overridable so tests and the demo point at `audienceos-fakes`).
     pub api_base: Url,
+    /// Whether `api_base` was overridden (`AOS_<PROVIDER>_API_BASE`): then every endpoint of the provider,
+    /// its OAuth consent page included, is served under it (as `audienceos-fakes` does) instead of on the
+    /// provider's own hosts.
+    pub overridden: bool,
 }
 
 impl ProviderSettings {
@@ -123,6 +127,7 @@ impl fmt::Debug for ProviderSettings {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "[REDACTED]"))
             .field("api_base", &self.api_base.as_str())
+            .field("overridden", &self.overridden)
             .finish()
     }
 }
@@ -224,6 +229,12 @@ pub struct Settings {
     pub read_cache_secs: u64,
     /// Test-only routes under `/api/test` (an injectable clock, running the alert rules now). Never in production.
     pub test_hooks: bool,
+    /// Seconds between scheduled syncs of each connected integration (0: only "Sync now").
+    pub integration_sync_interval_secs: u64,
+    /// An access token expiring within this many seconds is refreshed before use.
+    pub token_refresh_margin_secs: i64,
+    /// The Google Ads API developer token (`developer-token` header of every Google Ads call).
+    pub google_ads_developer_token: Option<SecretString>,
 }
 
 /// One configuration problem: which variable, what is wrong, how to fix it.
@@ -289,6 +300,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_<PROVIDER>_CLIENT_ID", "(unset)", "OAuth client id of GOOGLE, SLACK or META; the API login of SEO (DataForSEO). GEMINI takes an API key in CLIENT_SECRET only."),
     ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret of the provider; the API password of SEO (DataForSEO); the API key of GEMINI."),
     ("AOS_<PROVIDER>_API_BASE", "the provider's real URL", "Override the provider's base URL (tests and the demo use audienceos-fakes)."),
+    ("AOS_GOOGLE_ADS_DEVELOPER_TOKEN", "(unset)", "Google Ads API developer token, sent with every Google Ads call; without it Google Ads can be connected but not synced."),
+    ("AOS_INTEGRATION_SYNC_INTERVAL_SECS", "3600", "Seconds between scheduled syncs of each connected integration (Gmail, Slack, Google Ads, Meta Ads); 0 syncs only on \"Sync now\"."),
+    ("AOS_TOKEN_REFRESH_MARGIN_SECS", "300", "A provider access token expiring within this many seconds is refreshed before it is used."),
     ("AOS_JOB_POLL_MS", "1000", "How often the job worker polls for due jobs."),
     ("AOS_ALERT_RULES_INTERVAL_SECS", "900", "Seconds between runs of the alert rules job (health refresh, rule alerts, daily KPI snapshot); 0 never schedules it."),
     ("AOS_ALERT_INACTIVITY_DAYS", "14", "Days without activity on a client before an `inactivity` alert is raised."),
@@ -584,6 +598,9 @@ impl Settings {
         let alert_rules_interval_secs = number("AOS_ALERT_RULES_INTERVAL_SECS", 900, 0, 7 * 24 * 3600) as u64;
         let alert_inactivity_days = number("AOS_ALERT_INACTIVITY_DAYS", 14, 1, 365);
         let read_cache_secs = number("AOS_READ_CACHE_SECS", 5, 0, 3600) as u64;
+        let integration_sync_interval_secs = number("AOS_INTEGRATION_SYNC_INTERVAL_SECS", 3600, 0, 7 * 24 * 3600) as u64;
+        let token_refresh_margin_secs = number("AOS_TOKEN_REFRESH_MARGIN_SECS", 300, 0, 3600);
+        let google_ads_developer_token = get("AOS_GOOGLE_ADS_DEVELOPER_TOKEN").map(SecretString::from);
         let test_hooks = match get("AOS_TEST_HOOKS").as_deref() {
             None | Some("false") | Some("0") => false,
             Some("true") | Some("1") if prod => {
@@ -708,6 +725,7 @@ impl Settings {
         for (name, default_base) in PROVIDERS {
             let upper = name.to_uppercase();
             let base_var = format!("AOS_{upper}_API_BASE");
+            let overridden = get(&base_var).is_some();
             let api_base = match get(&base_var) {
                 Some(b) => match Url::parse(&b) {
                     Ok(u) => u,
@@ -736,6 +754,7 @@ impl Settings {
                 client_id,
                 client_secret,
                 api_base,
+                overridden,
             });
         }
 
@@ -774,6 +793,9 @@ impl Settings {
             alert_inactivity_days,
             read_cache_secs,
             test_hooks,
+            integration_sync_interval_secs,
+            token_refresh_margin_secs,
+            google_ads_developer_token,
         })
     }
 

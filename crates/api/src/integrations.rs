@@ -2,6 +2,10 @@
 //! of every stored token under the current key ([`rotate_token_key`], run by `audienceos rotate-token-key`).
 
 pub mod crypto;
+pub mod endpoints;
+pub mod provider;
+pub mod sync;
+pub mod tokens;
 
 use chrono::{DateTime, Utc};
 

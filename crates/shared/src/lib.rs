@@ -10,6 +10,7 @@ pub mod client_work;
 pub mod clients;
 pub mod dashboard;
 pub mod health;
+pub mod integrations;
 pub mod money;
 pub mod onboarding;
 pub mod pagination;

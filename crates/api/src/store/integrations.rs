@@ -5,6 +5,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
+use sqlx::types::Json;
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -21,6 +22,24 @@ pub struct IntegrationRow {
     pub scopes: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub status_reason: Option<String>,
+    pub account_id: Option<String>,
+    pub connected_by: Option<Uuid>,
+    pub connected_at: Option<DateTime<Utc>>,
+    /// Where the next sync resumes (per provider; see the migration).
+    pub sync_cursor: Json<serde_json::Value>,
+    pub sync_progress: Option<String>,
+    pub last_sync_started_at: Option<DateTime<Utc>>,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    pub last_sync_outcome: Option<String>,
+    pub last_sync_stats: Option<Json<serde_json::Value>>,
+    pub last_error: Option<String>,
+}
+
+impl IntegrationRow {
+    pub fn provider(&self) -> Option<audienceos_shared::integrations::IntegrationProvider> {
+        audienceos_shared::integrations::IntegrationProvider::parse(&self.provider)
+    }
 }
 
 /// An integration's encrypted tokens (stored form), for rotation and for the one path that uses them.
@@ -50,7 +69,9 @@ pub struct TokenUpdate {
     pub new_refresh: Option<String>,
 }
 
-const SELECT: &str = "select id, agency_id, provider, status, account_label, token_expires_at, scopes, created_at, updated_at from integration";
+const SELECT: &str = "select id, agency_id, provider, status, account_label, token_expires_at, scopes, created_at, updated_at, \
+                      status_reason, account_id, connected_by, connected_at, sync_cursor, sync_progress, last_sync_started_at, \
+                      last_sync_at, last_sync_outcome, last_sync_stats, last_error from integration";
 const SELECT_TOKENS: &str = "select id, agency_id, access_token_enc, refresh_token_enc from integration";
 
 impl Store {
@@ -161,5 +182,35 @@ impl Store {
             tx.commit().await?;
             Ok(applied)
         })
+    }
+}
+
+impl Store {
+    /// What a running sync is doing (`None` clears it).
+    pub async fn set_integration_progress(&self, agency_id: Uuid, id: Uuid, progress: Option<&str>) -> StoreResult<()> {
+        on_db!(&self.db, |pool| {
+            sqlx::query("update integration set sync_progress = $3 where agency_id = $1 and id = $2")
+                .bind(agency_id)
+                .bind(id)
+                .bind(progress)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Where the next sync resumes.
+    pub async fn set_integration_cursor(&self, agency_id: Uuid, id: Uuid, cursor: &serde_json::Value) -> StoreResult<()> {
+        on_db!(&self.db, |pool| {
+            sqlx::query("update integration set sync_cursor = $3 where agency_id = $1 and id = $2")
+                .bind(agency_id)
+                .bind(id)
+                .bind(Json(cursor))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
     }
 }

@@ -361,6 +361,7 @@ fn provider(fake: &SeoFake, password: &str) -> ProviderSettings {
         client_id: Some(fake.login().to_string()),
         client_secret: Some(password.to_string().into()),
         api_base: url::Url::parse(&fake.base_url()).unwrap(),
+        overridden: true,
     }
 }
 
@@ -423,6 +424,7 @@ fn seo_client_needs_both_login_and_password() {
         client_id: Some("login".into()),
         client_secret: None,
         api_base: fake_base,
+        overridden: true,
     };
     assert!(DataForSeo::from_settings(reqwest::Client::new(), &settings).is_none());
 }

@@ -1,0 +1,145 @@
+//! Where each provider's endpoints are. With the provider's default base URL they are its real hosts
+//! (Google alone spreads over four); with `AOS_<PROVIDER>_API_BASE` set, every endpoint, the consent page
+//! included, hangs off that base, which is how `audienceos-fakes` serves them.
+
+use audienceos_shared::integrations::IntegrationProvider;
+
+use crate::config::{ProviderSettings, Settings};
+
+/// Graph API version used for Meta.
+pub const META_VERSION: &str = "v18.0";
+/// Google Ads API version.
+pub const GOOGLE_ADS_VERSION: &str = "v17";
+
+/// The endpoints of one provider.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub authorize: String,
+    pub token: String,
+    /// Where a token is revoked (Google: `?token=`, Slack: `auth.revoke` with bearer, Meta: none).
+    pub revoke: Option<String>,
+    /// The API root: Gmail `.../gmail/v1`, Slack `.../api`, Meta `.../v18.0`, Google Ads `.../v17`.
+    pub api: String,
+}
+
+/// Which settings entry (`AOS_<NAME>_*`) holds a provider's OAuth client.
+pub fn settings_name(provider: IntegrationProvider) -> &'static str {
+    match provider {
+        IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => "google",
+        IntegrationProvider::Slack => "slack",
+        IntegrationProvider::MetaAds => "meta",
+    }
+}
+
+/// The provider's settings, when its OAuth client is configured.
+pub fn configured(settings: &Settings, provider: IntegrationProvider) -> Option<&ProviderSettings> {
+    settings
+        .provider(settings_name(provider))
+        .filter(|p| p.is_configured())
+}
+
+impl Endpoints {
+    pub fn of(provider: IntegrationProvider, p: &ProviderSettings) -> Endpoints {
+        let base = p.api_base.as_str().trim_end_matches('/').to_owned();
+        let fake = p.overridden;
+        match provider {
+            IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => {
+                let (authorize, token, revoke, ads) = if fake {
+                    (
+                        format!("{base}/o/oauth2/v2/auth"),
+                        format!("{base}/token"),
+                        format!("{base}/revoke"),
+                        base.clone(),
+                    )
+                } else {
+                    (
+                        "https://accounts.google.com/o/oauth2/v2/auth".to_owned(),
+                        "https://oauth2.googleapis.com/token".to_owned(),
+                        "https://oauth2.googleapis.com/revoke".to_owned(),
+                        "https://googleads.googleapis.com".to_owned(),
+                    )
+                };
+                let api = match provider {
+                    IntegrationProvider::Gmail => format!("{base}/gmail/v1"),
+                    _ => format!("{ads}/{GOOGLE_ADS_VERSION}"),
+                };
+                Endpoints {
+                    authorize,
+                    token,
+                    revoke: Some(revoke),
+                    api,
+                }
+            }
+            IntegrationProvider::Slack => {
+                // The API base is `.../api`; the consent page is beside it at `.../oauth/v2/authorize`.
+                let site = base.strip_suffix("/api").unwrap_or(&base);
+                Endpoints {
+                    authorize: format!("{site}/oauth/v2/authorize"),
+                    token: format!("{base}/oauth.v2.access"),
+                    revoke: Some(format!("{base}/auth.revoke")),
+                    api: base.clone(),
+                }
+            }
+            IntegrationProvider::MetaAds => {
+                let dialog_host = if fake { base.clone() } else { "https://www.facebook.com".to_owned() };
+                Endpoints {
+                    authorize: format!("{dialog_host}/{META_VERSION}/dialog/oauth"),
+                    token: format!("{base}/{META_VERSION}/oauth/access_token"),
+                    revoke: None,
+                    api: format!("{base}/{META_VERSION}"),
+                }
+            }
+        }
+    }
+}
+
+/// The scopes asked for (the least each sync and reply needs).
+pub fn scopes(provider: IntegrationProvider) -> &'static [&'static str] {
+    match provider {
+        IntegrationProvider::Gmail => &[
+            "https://www.googleapis.com/auth/gmail.readonly",
+            "https://www.googleapis.com/auth/gmail.send",
+        ],
+        IntegrationProvider::GoogleAds => &["https://www.googleapis.com/auth/adwords"],
+        IntegrationProvider::Slack => &[
+            "channels:read",
+            "channels:history",
+            "groups:read",
+            "groups:history",
+            "chat:write",
+            "users:read",
+            "users:read.email",
+            "team:read",
+        ],
+        IntegrationProvider::MetaAds => &["ads_read", "business_management"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(base: &str, overridden: bool) -> ProviderSettings {
+        ProviderSettings {
+            name: "x",
+            client_id: None,
+            client_secret: None,
+            api_base: url::Url::parse(base).unwrap(),
+            overridden,
+        }
+    }
+
+    #[test]
+    fn real_hosts_by_default_and_everything_under_an_overridden_base() {
+        let g = Endpoints::of(IntegrationProvider::Gmail, &settings("https://www.googleapis.com", false));
+        assert_eq!(g.token, "https://oauth2.googleapis.com/token");
+        assert_eq!(g.api, "https://www.googleapis.com/gmail/v1");
+        let ads = Endpoints::of(IntegrationProvider::GoogleAds, &settings("http://127.0.0.1:9/google", true));
+        assert_eq!(ads.api, "http://127.0.0.1:9/google/v17");
+        let s = Endpoints::of(IntegrationProvider::Slack, &settings("http://127.0.0.1:9/slack/api", true));
+        assert_eq!(s.authorize, "http://127.0.0.1:9/slack/oauth/v2/authorize");
+        let m = Endpoints::of(IntegrationProvider::MetaAds, &settings("https://graph.facebook.com", false));
+        assert_eq!(m.authorize, "https://www.facebook.com/v18.0/dialog/oauth");
+        assert_eq!(m.api, "https://graph.facebook.com/v18.0");
+    }
+}
