@@ -12,6 +12,7 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::config::DatabaseUrl;
 
+pub mod ad_performance;
 pub mod agencies;
 pub mod alerts;
 pub mod api_keys;
@@ -20,9 +21,11 @@ pub mod bulk;
 pub mod client_list;
 pub mod client_ops;
 pub mod clients;
+pub mod communications;
 pub mod dashboard;
 pub mod files;
 pub mod intake_fields;
+pub mod integration_links;
 pub mod integrations;
 pub mod jobs;
 pub mod journeys;

@@ -1,0 +1,364 @@
+//! Messages synced from Gmail and Slack, and how a message finds its client.
+//!
+//! A sync may be killed at any point and rerun, so writing is an upsert keyed by the provider's own id
+//! (`communication_message_key`: agency, platform, provider message id): a rerun updates rows in place and
+//! never writes a message twice. `needs_reply` is a property of a thread (its last message is inbound), so
+//! it is recomputed for every thread a batch touched, in the same transaction.
+//!
+//! Matching is done in Rust over one read of the agency's clients ([`ClientMatcher`]): a sync of
+//! thousands of messages asks the database once, not once per sender.
+
+use std::collections::{BTreeSet, HashMap};
+
+use audienceos_shared::seo::normalize_domain;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{cursor, new_id, on_db, paginate, BeginWrite as _, Store, StoreResult};
+
+/// A message as a sync writes it.
+#[derive(Debug, Clone)]
+pub struct NewCommunication {
+    pub client_id: Uuid,
+    pub integration_id: Option<Uuid>,
+    /// `gmail` or `slack`.
+    pub platform: &'static str,
+    pub provider_message_id: String,
+    pub thread_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub sender_email: Option<String>,
+    pub sender_name: Option<String>,
+    pub subject: Option<String>,
+    pub snippet: String,
+    pub body: String,
+    pub is_inbound: bool,
+    pub received_at: DateTime<Utc>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    /// Rows written for the first time.
+    pub created: i64,
+    /// Rows that were already there (updated in place).
+    pub existing: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CommunicationRow {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub platform: String,
+    pub thread_id: Option<String>,
+    pub sender_email: Option<String>,
+    pub sender_name: Option<String>,
+    pub subject: Option<String>,
+    pub snippet: String,
+    pub is_inbound: bool,
+    pub needs_reply: bool,
+    pub received_at: DateTime<Utc>,
+}
+
+/// One client's keys for matching messages.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ClientKeys {
+    id: Uuid,
+    contact_email_norm: Option<String>,
+    website: Option<String>,
+}
+
+/// Mail domains shared by unrelated people: a sender at one of them says nothing about their company.
+pub const FREE_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "ymail.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.net",
+    "mail.com",
+    "zoho.com",
+    "yandex.com",
+];
+
+/// The lower-cased domain of an email address (`None` when it has none).
+pub fn email_domain(email: &str) -> Option<String> {
+    let (_, domain) = email.trim().rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches('>').to_lowercase();
+    (!domain.is_empty()).then_some(domain)
+}
+
+/// Whether a domain is a free-mail provider's (never used to match a client).
+pub fn is_free_mail(domain: &str) -> bool {
+    FREE_MAIL_DOMAINS.contains(&domain)
+}
+
+/// Finds the client a message belongs to: first by the exact contact email, then by the company domain
+/// (the client's website, or its contact email's domain unless that is free mail). A domain claimed by
+/// more than one client matches none of them: misfiling a message is worse than skipping it.
+#[derive(Debug, Default, Clone)]
+pub struct ClientMatcher {
+    by_email: HashMap<String, Uuid>,
+    by_domain: HashMap<String, Option<Uuid>>,
+}
+
+impl ClientMatcher {
+    fn build(clients: Vec<ClientKeys>) -> Self {
+        let mut m = ClientMatcher::default();
+        for c in clients {
+            let mut domains = BTreeSet::new();
+            if let Some(email) = c.contact_email_norm.as_deref() {
+                m.by_email.insert(email.to_owned(), c.id);
+                if let Some(d) = email_domain(email).filter(|d| !is_free_mail(d)) {
+                    domains.insert(d);
+                }
+            }
+            if let Some(d) = c
+                .website
+                .as_deref()
+                .and_then(normalize_domain)
+                .map(|d| d.trim_start_matches("www.").to_owned())
+                .filter(|d| !is_free_mail(d))
+            {
+                domains.insert(d);
+            }
+            for d in domains {
+                m.by_domain
+                    .entry(d)
+                    .and_modify(|owner| {
+                        if *owner != Some(c.id) {
+                            *owner = None;
+                        }
+                    })
+                    .or_insert(Some(c.id));
+            }
+        }
+        m
+    }
+
+    /// The client whose contact email is exactly `email` (case-insensitive).
+    pub fn by_email(&self, email: &str) -> Option<Uuid> {
+        self.by_email.get(&email.trim().to_lowercase()).copied()
+    }
+
+    /// The one client whose domain is the address's domain or a parent of it (`mail.acme.com` →
+    /// `acme.com`); never for free-mail domains.
+    pub fn by_domain(&self, email: &str) -> Option<Uuid> {
+        let domain = email_domain(email)?;
+        if is_free_mail(&domain) {
+            return None;
+        }
+        let mut d = domain.as_str();
+        loop {
+            if let Some(owner) = self.by_domain.get(d) {
+                return *owner;
+            }
+            match d.split_once('.') {
+                Some((_, parent)) if parent.contains('.') => d = parent,
+                _ => return None,
+            }
+        }
+    }
+
+    /// By email, else by domain.
+    pub fn client_of(&self, email: &str) -> Option<Uuid> {
+        self.by_email(email).or_else(|| self.by_domain(email))
+    }
+}
+
+const UPSERT_INSERT: &str = "insert into communication (id, agency_id, client_id, integration_id, platform, provider_message_id, \
+     thread_id, channel_id, sender_email, sender_name, subject, snippet, body, is_inbound, needs_reply, received_at, \
+     created_at, updated_at) \
+     select $1, $2, c.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $16, $16 \
+     from client c where c.agency_id = $2 and c.id = $3 \
+     on conflict (agency_id, platform, provider_message_id) do nothing";
+const UPSERT_UPDATE: &str = "update communication set client_id = $4, thread_id = $5, channel_id = $6, sender_email = $7, \
+     sender_name = $8, subject = $9, snippet = $10, body = $11, is_inbound = $12, received_at = $13, updated_at = $14 \
+     where agency_id = $1 and platform = $2 and provider_message_id = $3 \
+     and exists (select 1 from client c where c.agency_id = $1 and c.id = $4)";
+/// A thread needs a reply when its latest message is inbound.
+const THREAD_NEEDS_REPLY: &str = "update communication set needs_reply = (is_inbound and not exists (\
+     select 1 from communication later where later.agency_id = communication.agency_id \
+     and later.platform = communication.platform and later.thread_id = communication.thread_id \
+     and (later.received_at > communication.received_at or (later.received_at = communication.received_at and later.id > communication.id)))) \
+     where agency_id = $1 and platform = $2 and thread_id = $3";
+
+impl Store {
+    /// The agency's clients (not archived), ready to match messages.
+    pub async fn client_matcher(&self, agency_id: Uuid) -> StoreResult<ClientMatcher> {
+        let rows: Vec<ClientKeys> = on_db!(&self.db, |pool| sqlx::query_as(
+            "select id, contact_email_norm, website from client where agency_id = $1 and archived_at is null \
+             order by created_at, id"
+        )
+        .bind(agency_id)
+        .fetch_all(pool)
+        .await?);
+        Ok(ClientMatcher::build(rows))
+    }
+
+    /// The agency's client whose contact email is `email`.
+    pub async fn find_client_by_email(&self, agency_id: Uuid, email: &str) -> StoreResult<Option<Uuid>> {
+        Ok(self.client_matcher(agency_id).await?.by_email(email))
+    }
+
+    /// The agency's one client owning `email`'s domain (never for free-mail domains).
+    pub async fn find_client_by_email_domain(&self, agency_id: Uuid, email: &str) -> StoreResult<Option<Uuid>> {
+        Ok(self.client_matcher(agency_id).await?.by_domain(email))
+    }
+
+    /// Write synced messages in one transaction: new ones are inserted, known ones (same platform and
+    /// provider id) updated in place; then `needs_reply` is recomputed for every thread touched. A message
+    /// whose client is not the agency's (or was deleted meanwhile) is not written and not counted.
+    pub async fn upsert_communications(
+        &self,
+        agency_id: Uuid,
+        items: &[NewCommunication],
+        now: DateTime<Utc>,
+    ) -> StoreResult<UpsertCounts> {
+        if items.is_empty() {
+            return Ok(UpsertCounts::default());
+        }
+        let mut counts = UpsertCounts::default();
+        let threads: BTreeSet<(&str, &str)> = items
+            .iter()
+            .filter_map(|m| m.thread_id.as_deref().map(|t| (m.platform, t)))
+            .collect();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            for m in items {
+                let inserted = sqlx::query(UPSERT_INSERT)
+                    .bind(new_id())
+                    .bind(agency_id)
+                    .bind(m.client_id)
+                    .bind(m.integration_id)
+                    .bind(m.platform)
+                    .bind(&m.provider_message_id)
+                    .bind(&m.thread_id)
+                    .bind(&m.channel_id)
+                    .bind(&m.sender_email)
+                    .bind(&m.sender_name)
+                    .bind(&m.subject)
+                    .bind(&m.snippet)
+                    .bind(&m.body)
+                    .bind(m.is_inbound)
+                    .bind(m.received_at)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if inserted > 0 {
+                    counts.created += 1;
+                    continue;
+                }
+                let updated = sqlx::query(UPSERT_UPDATE)
+                    .bind(agency_id)
+                    .bind(m.platform)
+                    .bind(&m.provider_message_id)
+                    .bind(m.client_id)
+                    .bind(&m.thread_id)
+                    .bind(&m.channel_id)
+                    .bind(&m.sender_email)
+                    .bind(&m.sender_name)
+                    .bind(&m.subject)
+                    .bind(&m.snippet)
+                    .bind(&m.body)
+                    .bind(m.is_inbound)
+                    .bind(m.received_at)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                counts.existing += updated as i64;
+            }
+            for (platform, thread) in &threads {
+                sqlx::query(THREAD_NEEDS_REPLY)
+                    .bind(agency_id)
+                    .bind(*platform)
+                    .bind(*thread)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(counts)
+    }
+
+    /// A client's messages, newest first, keyset-paginated on (received_at, id).
+    pub async fn list_client_communications(
+        &self,
+        agency_id: Uuid,
+        client_id: Uuid,
+        limit: u32,
+        after: Option<&str>,
+    ) -> StoreResult<(Vec<CommunicationRow>, Option<String>)> {
+        let (at, id) = after
+            .and_then(cursor::decode)
+            .unwrap_or((cursor::far_future(), Uuid::max()));
+        let rows: Vec<CommunicationRow> = on_db!(&self.db, |pool| sqlx::query_as(
+            "select id, client_id, platform, thread_id, sender_email, sender_name, subject, snippet, is_inbound, \
+             needs_reply, received_at from communication \
+             where agency_id = $1 and client_id = $2 and (received_at < $3 or (received_at = $3 and id < $4)) \
+             order by received_at desc, id desc limit $5"
+        )
+        .bind(agency_id)
+        .bind(client_id)
+        .bind(at)
+        .bind(id)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(pool)
+        .await?);
+        Ok(paginate(rows, limit, |r| (r.received_at, r.id)))
+    }
+
+    /// How many messages the agency holds on a platform (for tests and the sync's counts).
+    pub async fn count_communications(&self, agency_id: Uuid, platform: &str) -> StoreResult<i64> {
+        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
+            "select count(*) from communication where agency_id = $1 and platform = $2"
+        )
+        .bind(agency_id)
+        .bind(platform)
+        .fetch_one(pool)
+        .await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(email: Option<&str>, website: Option<&str>) -> ClientKeys {
+        ClientKeys {
+            id: Uuid::now_v7(),
+            contact_email_norm: email.map(str::to_owned),
+            website: website.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn matches_by_email_then_domain_and_never_by_free_mail_or_shared_domains() {
+        let acme = keys(Some("dana@acme-dental.test"), None);
+        let bright = keys(None, Some("https://www.brightpath.test/about"));
+        let freemail = keys(Some("someone@gmail.com"), None);
+        let shared_a = keys(Some("a@shared.test"), None);
+        let shared_b = keys(Some("b@shared.test"), None);
+        let ids = (acme.id, bright.id, freemail.id, shared_a.id);
+        let m = ClientMatcher::build(vec![acme, bright, freemail, shared_a, shared_b]);
+        assert_eq!(m.client_of("Dana@Acme-Dental.test"), Some(ids.0));
+        assert_eq!(m.client_of("billing@acme-dental.test"), Some(ids.0));
+        assert_eq!(m.client_of("sam@mail.brightpath.test"), Some(ids.1));
+        assert_eq!(m.client_of("someone@gmail.com"), Some(ids.2), "exact email still matches");
+        assert_eq!(m.client_of("other@gmail.com"), None);
+        assert_eq!(m.client_of("a@shared.test"), Some(ids.3));
+        assert_eq!(m.client_of("c@shared.test"), None, "two clients claim the domain");
+        assert_eq!(m.client_of("x@unknown.test"), None);
+    }
+}
