@@ -1,9 +1,15 @@
 //! Provider integrations. So far: encryption of provider tokens at rest ([`crypto`]) and the re-encryption
 //! of every stored token under the current key ([`rotate_token_key`], run by `audienceos rotate-token-key`).
 
+pub mod calls;
 pub mod crypto;
 pub mod endpoints;
+pub mod gmail;
+pub mod google_ads;
+pub mod meta;
 pub mod provider;
+pub mod resources;
+pub mod slack;
 pub mod sync;
 pub mod tokens;
 
