@@ -105,6 +105,11 @@ use crate::routes;
         routes::seo::enrich_seo,
         routes::seo::get_client_seo,
         routes::seo::seo_usage,
+        routes::ad_performance::client_ad_performance,
+        routes::ad_performance::agency_ad_performance,
+        routes::communications::list_client_communications,
+        routes::integration_resources::list_resources,
+        routes::integration_resources::set_link,
     ),
     components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
     modifiers(&SecuritySchemes),
@@ -125,6 +130,9 @@ use crate::routes;
         (name = "onboarding", description = "Journeys, the intake form builder, onboardings and their stage transitions"),
         (name = "public", description = "The public intake form behind an emailed link (no login)"),
         (name = "seo", description = "SEO enrichment of a domain or client (DataForSEO) and the provider usage report"),
+        (name = "ad_performance", description = "Daily ad performance synced from Google Ads and Meta Ads, per client and agency-wide"),
+        (name = "communications", description = "Messages synced from Gmail and Slack, per client"),
+        (name = "integrations", description = "Provider integrations: connection, sync and the provider resources linked to clients"),
     )
 )]
 pub struct ApiDoc;

@@ -11,16 +11,19 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RateLimit, RouteClass};
 
+pub mod ad_performance;
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod client_csv;
 pub mod clients;
+pub mod communications;
 pub mod dashboard;
 pub mod files;
 pub mod health;
 pub mod intake_fields;
+pub mod integration_resources;
 pub mod labels;
 pub mod notes;
 pub mod onboarding_instances;
@@ -195,6 +198,23 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                         .service(resource("/clients/{id}/seo").route(web::get().to(seo::get_client_seo)))
                         .service(resource("/seo/enrich").route(web::post().to(seo::enrich_seo)))
                         .service(resource("/seo/usage").route(web::get().to(seo::seo_usage)))
+                        .service(
+                            resource("/clients/{id}/ad-performance")
+                                .route(web::get().to(ad_performance::client_ad_performance)),
+                        )
+                        .service(resource("/ad-performance").route(web::get().to(ad_performance::agency_ad_performance)))
+                        .service(
+                            resource("/clients/{id}/communications")
+                                .route(web::get().to(communications::list_client_communications)),
+                        )
+                        .service(
+                            resource("/integrations/{id}/resources")
+                                .route(web::get().to(integration_resources::list_resources)),
+                        )
+                        .service(
+                            resource("/integrations/{id}/links/{external_id}")
+                                .route(web::put().to(integration_resources::set_link)),
+                        )
                         .service(resource("/audit-log").route(web::get().to(audit::list_audit_log)))
                         .configure(onboarding_routes)
                         .default_service(web::to(not_found)),

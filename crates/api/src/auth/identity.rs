@@ -309,6 +309,12 @@ permits! {
     OnboardingManage = Onboarding, Manage;
 }
 
+permits! {
+    CommunicationsRead = Communications, Read;
+    IntegrationsRead = Integrations, Read;
+    IntegrationsManage = Integrations, Manage;
+}
+
 /// An authenticated caller holding permission `P`; otherwise `401`, `403 csrf_failed` or `403 forbidden`.
 /// Denials are written to the audit log.
 pub struct Authorized<P: Permit>(pub Identity, PhantomData<P>);

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod ad_performance;
 mod alerts;
 mod api_keys;
 mod auth;
