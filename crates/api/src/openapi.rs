@@ -105,6 +105,12 @@ use crate::routes;
         routes::seo::enrich_seo,
         routes::seo::get_client_seo,
         routes::seo::seo_usage,
+        routes::integrations::list_integrations,
+        routes::integrations::connect,
+        routes::integrations::oauth_callback,
+        routes::integrations::test_integration,
+        routes::integrations::sync_integration,
+        routes::integrations::disconnect,
     ),
     components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
     modifiers(&SecuritySchemes),
@@ -125,6 +131,7 @@ use crate::routes;
         (name = "onboarding", description = "Journeys, the intake form builder, onboardings and their stage transitions"),
         (name = "public", description = "The public intake form behind an emailed link (no login)"),
         (name = "seo", description = "SEO enrichment of a domain or client (DataForSEO) and the provider usage report"),
+        (name = "integrations", description = "Gmail, Slack, Google Ads and Meta Ads: OAuth connect, health, test, sync and disconnect"),
     )
 )]
 pub struct ApiDoc;

@@ -307,6 +307,9 @@ permits! {
     OnboardingRead = Onboarding, Read;
     OnboardingWrite = Onboarding, Write;
     OnboardingManage = Onboarding, Manage;
+    IntegrationsRead = Integrations, Read;
+    IntegrationsWrite = Integrations, Write;
+    IntegrationsManage = Integrations, Manage;
 }
 
 /// An authenticated caller holding permission `P`; otherwise `401`, `403 csrf_failed` or `403 forbidden`.

@@ -14,6 +14,7 @@ mod dashboard;
 mod errors;
 mod files;
 mod health;
+mod integrations;
 mod logs;
 mod mail;
 mod notes;
