@@ -161,7 +161,7 @@ fn AdPerformanceBody(data: AdPerformance) -> impl IntoView {
                 <p class="muted">
                     "No ad data yet — connect Google Ads or Meta Ads and link an ad account to this client."
                 </p>
-                <a class="btn btn-secondary btn-sm" href=Route::Integrations.path()>"Go to Integrations"</a>
+                <a class="btn btn-secondary btn-sm" href=Route::Integrations.path()>"Connect ads in Integrations"</a>
             </div>
         }
         .into_any();

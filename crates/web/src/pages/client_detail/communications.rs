@@ -80,7 +80,7 @@ fn CommunicationList(client_id: Uuid, first: Page<Communication>) -> impl IntoVi
                     <p class="muted">
                         "Connect Gmail or Slack in Integrations (and link the client's Slack channels) to see its messages here."
                     </p>
-                    <a class="btn btn-secondary btn-sm" href=Route::Integrations.path()>"Go to Integrations"</a>
+                    <a class="btn btn-secondary btn-sm" href=Route::Integrations.path()>"Connect Gmail or Slack in Integrations"</a>
                 </div>
             }
         >

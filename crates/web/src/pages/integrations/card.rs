@@ -50,6 +50,13 @@ pub fn IntegrationCard(
     let hint_id = StoredValue::new(format!("integration-{slug}-hint"));
     let status = Memo::new(move |_| integration.with(|i| i.status));
     let has_grant = move || status.get().has_grant();
+    let offers_connect = move || {
+        can_manage.get()
+            && matches!(
+                status.get(),
+                IntegrationStatus::NotConnected | IntegrationStatus::NeedsReconnect
+            )
+    };
     let integration_id = move || integration.with_untracked(|i| i.id);
     let connect_button = NodeRef::<leptos::html::Button>::new();
     let dialog = RwSignal::new(None::<Dialog>);
@@ -256,7 +263,7 @@ pub fn IntegrationCard(
                 {move || connect_error.get().map(|e| note_view(Note::Failed(e)))}
             </div>
             <div class="integration-actions">
-                <Show when=move || can_manage.get() && matches!(status.get(), IntegrationStatus::NotConnected | IntegrationStatus::NeedsReconnect)>
+                <Show when=offers_connect>
                     <Button
                         kind=ButtonKind::Primary
                         small=true
@@ -312,7 +319,7 @@ pub fn IntegrationCard(
                     </Button>
                 </Show>
             </div>
-            <Show when=move || can_manage.get() && !integration.with(|i| i.configured) && !has_grant()>
+            <Show when=move || offers_connect() && !integration.with(|i| i.configured)>
                 <p class="muted small" id=hint_id.get_value()>
                     {format!("Not configured on this server: set {}", credentials_env(provider))}
                 </p>
