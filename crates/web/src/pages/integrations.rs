@@ -199,7 +199,7 @@ fn IntegrationGrid(initial: Vec<Integration>) -> impl IntoView {
     let poller = StoredValue::new(None::<IntervalHandle>);
     Effect::new(move |_| match (should_poll.get(), poller.get_value()) {
         (true, None) => {
-            let handle = set_interval_with_handle(move || refresh.run(()), POLL_EVERY).ok();
+            let handle = set_interval_with_handle(move || _ = refresh.try_run(()), POLL_EVERY).ok();
             poller.set_value(handle);
         }
         (false, Some(handle)) => {

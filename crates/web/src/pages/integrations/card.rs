@@ -99,7 +99,7 @@ pub fn IntegrationCard(
             Err(e) => Note::Failed(format!("Could not test the connection: {}", e.message())),
         };
         test_result.set(Some(note));
-        ctx.refresh.run(());
+        ctx.refresh.try_run(());
     });
 
     // Sync now: queue it, then watch the list (polled by the page) until the last sync changes.
@@ -116,7 +116,7 @@ pub fn IntegrationCard(
                     a.insert(provider, js_sys::Date::now());
                 });
                 sync_note.set(Some(Note::Progress("Sync queued…".into())));
-                ctx.refresh.run(());
+                ctx.refresh.try_run(());
             }
             (Err(e), retry_after) if e.is("rate_limited") => {
                 sync_note.set(Some(Note::Failed(sync_limit_text(retry_after))))
@@ -342,7 +342,7 @@ pub fn IntegrationCard(
                                 test_result.set(None);
                                 sync_note.set(None);
                                 focus_connect.set(true);
-                                ctx.refresh.run(());
+                                ctx.refresh.try_run(());
                             })
                         />
                     }
@@ -353,7 +353,7 @@ pub fn IntegrationCard(
                             integration_id=id
                             on_close=Callback::new(move |_| {
                                 dialog.set(None);
-                                ctx.refresh.run(());
+                                ctx.refresh.try_run(());
                             })
                         />
                     }
