@@ -58,6 +58,8 @@ pub fn IntegrationCard(
             )
     };
     let integration_id = move || integration.with_untracked(|i| i.id);
+    // Only the id: the open dialog must not be rebuilt each time polling brings a new status.
+    let grant_id = Memo::new(move |_| integration.with(|i| i.id));
     let connect_button = NodeRef::<leptos::html::Button>::new();
     let dialog = RwSignal::new(None::<Dialog>);
 
@@ -328,7 +330,7 @@ pub fn IntegrationCard(
                 <p class="muted small">{format!("Ask an owner or admin to connect {name}.")}</p>
             </Show>
             {move || {
-                let id = integration.with(|i| i.id)?;
+                let id = grant_id.get()?;
                 let account = integration.with_untracked(|i| i.account_label.clone());
                 let close = Callback::new(move |_| dialog.set(None));
                 Some(match dialog.get()? {
