@@ -23,6 +23,49 @@ on_both!(
     oauth_callbacks_are_limited_to_five_an_hour,
 );
 
+#[tokio::test]
+async fn logs_of_connect_refresh_and_disconnect_hold_no_token_or_code() {
+    let (app, fakes) = spawn_with_fakes(Backend::Sqlite).await;
+    let (_, me) = app.signup().await;
+    let res = app.post("/api/v1/integrations/connect", &json!({ "provider": "slack" })).await;
+    let body: Value = res.json().await.unwrap();
+    let callback = consent(&app, body["authorize_url"].as_str().unwrap(), "allow").await;
+    let code = url::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let res = app.client.get(&callback).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let connected: Value = res.json().await.unwrap();
+    let id: Uuid = connected["id"].as_str().unwrap().parse().unwrap();
+    let mut secrets = vec![code];
+    let mut collect = |raw: RawTokens| {
+        let keys = &app.state.vault.keys;
+        secrets.push(keys.decrypt(raw.access_token_enc.as_deref().unwrap(), &ctx(me.agency.id, id, TokenField::Access)).unwrap().expose().to_owned());
+        secrets.push(keys.decrypt(raw.refresh_token_enc.as_deref().unwrap(), &ctx(me.agency.id, id, TokenField::Refresh)).unwrap().expose().to_owned());
+    };
+    collect(raw_tokens(&app, id).await);
+    // A refresh (the provider expired the token) and a sync.
+    fakes.expire_tokens(Provider::Slack);
+    let res = app.post(&format!("/api/v1/integrations/{id}/test"), &json!({})).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["ok"], true);
+    collect(raw_tokens(&app, id).await);
+    let res = app.post(&format!("/api/v1/integrations/{id}/sync"), &json!({})).await;
+    assert_eq!(res.status(), 202);
+    audienceos_api::jobs::drain(&app.state).await.unwrap();
+    assert_eq!(app.delete(&format!("/api/v1/integrations/{id}")).await.status(), 204);
+
+    let logs = crate::helpers::captured_logs();
+    assert!(logs.contains("integration connected") && logs.contains("provider token refreshed"), "the flow was logged");
+    for s in &secrets {
+        assert!(s.len() >= 8);
+        assert!(!logs.contains(s.as_str()), "a token or code leaked into the logs");
+    }
+    assert!(!logs.contains("owner@agency.test"), "the connected account's address leaked into the logs");
+}
+
 #[derive(Debug, sqlx::FromRow)]
 struct RawTokens {
     access_token_enc: Option<String>,
