@@ -2,9 +2,14 @@
 // fake consent page, sync, and read the client's emails; connect Meta Ads, link an ad account to a client,
 // sync, and see its spend on the client's chart; disconnect, and check the fake saw the revocation.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from '../fixtures/test';
 import { ClientPanel, ClientsPage } from '../fixtures/pages';
+
+const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 
 const fakes = `http://127.0.0.1:${Number(process.env.AOS_E2E_PORT ?? 18080) + 1}`;
 
@@ -71,13 +76,19 @@ test('Meta Ads: connect, link an ad account to a client, sync, and see the spend
   await expect(linker.getByText('Saved')).toBeVisible();
   await linker.getByRole('button', { name: 'Done' }).click();
   await syncNow(page, 'Meta Ads');
+  await shot(page, 'integrations');
 
   await new ClientsPage(page).goto(`?client=${client.id}`);
   const panel = new ClientPanel(page);
   await panel.expectOpen(name);
   const chart = panel.panel.getByRole('img', { name: /^Ad performance from .*: \$[1-9][\d,]*(\.\d\d)? spend/ });
   await expect(chart).toBeVisible();
+  await chart.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'client-ad-performance.png'), animations: 'disabled' });
   await panel.panel.getByRole('radio', { name: '7 days' }).check();
   await expect(panel.panel.getByRole('img', { name: /^Ad performance from/ })).toBeVisible();
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Ad spend, last 30 days' })).toBeVisible();
+  await shot(page, 'dashboard-ad-spend');
   expect(signedInUser.firstName).toBeTruthy();
 });
