@@ -52,6 +52,10 @@ pub enum ApiError {
     /// The provider a route needs has no credentials on this server.
     #[error("provider {provider} is not configured")]
     ProviderNotConfigured { provider: &'static str },
+    /// Any other status with its own stable code and a detail for people (OAuth callback refusals,
+    /// provider refusals that carry a useful reason).
+    #[error("{code}: {detail}")]
+    Coded { status: u16, code: &'static str, detail: String },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -164,6 +168,15 @@ impl ApiError {
                     "The {provider} provider is not configured on this server; an administrator sets its credentials."
                 )),
             ),
+            Coded { status, code, detail } => {
+                let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
+                (
+                    status,
+                    code,
+                    status.canonical_reason().unwrap_or("Error"),
+                    Some(detail.clone()),
+                )
+            }
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -47,11 +47,14 @@ pub async fn run_worker(state: actix_web::web::Data<AppState>) {
 /// Enqueue the periodic jobs of the current period. The idempotency key names the period, so however
 /// many API processes call this, each period's job exists once.
 pub async fn schedule_periodic(state: &AppState) -> anyhow::Result<()> {
+    let now = crate::store::now();
+    if crate::integrations::sync::schedule_all(state, now).await? > 0 {
+        state.jobs.notify();
+    }
     let interval = state.settings.alert_rules_interval_secs;
     if interval == 0 {
         return Ok(());
     }
-    let now = crate::store::now();
     let period = now.timestamp().div_euclid(interval as i64);
     state
         .store
@@ -72,11 +75,14 @@ pub async fn schedule_periodic(state: &AppState) -> anyhow::Result<()> {
 
 /// Run forever: schedule the periodic jobs at least once a minute (and at start).
 pub async fn run_scheduler(state: actix_web::web::Data<AppState>) {
-    let interval = state.settings.alert_rules_interval_secs;
-    if interval == 0 {
+    let intervals = [
+        state.settings.alert_rules_interval_secs,
+        state.settings.integration_sync_interval_secs,
+    ];
+    let Some(shortest) = intervals.into_iter().filter(|i| *i > 0).min() else {
         return;
-    }
-    let mut tick = tokio::time::interval(Duration::from_secs(interval.clamp(1, 60)));
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(shortest.clamp(1, 60)));
     loop {
         tick.tick().await;
         if let Err(e) = schedule_periodic(&state).await {
@@ -98,6 +104,14 @@ pub async fn run_next(state: &AppState, worker: &str) -> anyhow::Result<bool> {
         Ok(()) => {
             state.store.complete_job(job.id, now).await?;
             tracing::info!("job done");
+        }
+        Err(e) if e.downcast_ref::<crate::integrations::sync::RetryLater>().is_some() => {
+            // The provider said when to come back: not a failed attempt.
+            let at = e
+                .downcast_ref::<crate::integrations::sync::RetryLater>()
+                .map_or(now, |r| r.at);
+            tracing::info!(retry_at = %at, "job deferred");
+            state.store.defer_job(job.id, &format!("{e:#}"), at, now).await?;
         }
         Err(e) => {
             let give_up = job.attempts >= job.max_attempts;
@@ -155,6 +169,7 @@ async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<()> {
             Ok(())
         }
         crate::seo::SEO_ENRICH_JOB => crate::seo::run_job(state, &job.payload.0).await,
+        crate::integrations::sync::SYNC_JOB => crate::integrations::sync::run_job(state, &job.payload.0).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }

@@ -110,6 +110,12 @@ use crate::routes;
         routes::communications::list_client_communications,
         routes::integration_resources::list_resources,
         routes::integration_resources::set_link,
+        routes::integrations::list_integrations,
+        routes::integrations::connect,
+        routes::integrations::oauth_callback,
+        routes::integrations::test_integration,
+        routes::integrations::sync_integration,
+        routes::integrations::disconnect,
     ),
     components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
     modifiers(&SecuritySchemes),
@@ -132,7 +138,7 @@ use crate::routes;
         (name = "seo", description = "SEO enrichment of a domain or client (DataForSEO) and the provider usage report"),
         (name = "ad_performance", description = "Daily ad performance synced from Google Ads and Meta Ads, per client and agency-wide"),
         (name = "communications", description = "Messages synced from Gmail and Slack, per client"),
-        (name = "integrations", description = "Provider integrations: connection, sync and the provider resources linked to clients"),
+        (name = "integrations", description = "Gmail, Slack, Google Ads and Meta Ads: OAuth connect, health, test, sync and disconnect"),
     )
 )]
 pub struct ApiDoc;

@@ -167,6 +167,11 @@ fn unshare(e: Arc<ApiError>) -> ApiError {
             ApiError::PayloadTooLarge => ApiError::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ApiError::UnsupportedMediaType,
             ApiError::ProviderNotConfigured { provider } => ApiError::ProviderNotConfigured { provider },
+            ApiError::Coded { status, code, detail } => ApiError::Coded {
+                status: *status,
+                code,
+                detail: detail.clone(),
+            },
             ApiError::Upstream(e) => ApiError::Upstream(anyhow::anyhow!("{e:#}")),
             ApiError::Internal(e) => ApiError::Internal(anyhow::anyhow!("{e:#}")),
         },

@@ -24,6 +24,7 @@ pub mod files;
 pub mod health;
 pub mod intake_fields;
 pub mod integration_resources;
+pub mod integrations;
 pub mod labels;
 pub mod notes;
 pub mod onboarding_instances;
@@ -217,6 +218,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                         )
                         .service(resource("/audit-log").route(web::get().to(audit::list_audit_log)))
                         .configure(onboarding_routes)
+                        .configure(integration_routes)
                         .default_service(web::to(not_found)),
                 )
                 .service(
@@ -232,6 +234,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                 .default_service(web::to(not_found)),
         )
         .default_service(web::to(spa::serve));
+}
+
+/// `/api/v1/integrations/*` and the OAuth callback (specific paths before `{id}`).
+fn integration_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/integrations").route(web::get().to(integrations::list_integrations)))
+        .service(resource("/integrations/connect").route(web::post().to(integrations::connect)))
+        .service(resource("/oauth/callback").route(web::get().to(integrations::oauth_callback)))
+        .service(resource("/integrations/{id}").route(web::delete().to(integrations::disconnect)))
+        .service(resource("/integrations/{id}/test").route(web::post().to(integrations::test_integration)))
+        .service(resource("/integrations/{id}/sync").route(web::post().to(integrations::sync_integration)));
 }
 
 /// `/api/v1/onboarding/*`: journeys, the form builder, settings and instances (specific paths before `{id}`).

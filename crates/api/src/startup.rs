@@ -39,6 +39,8 @@ pub struct AppState {
     pub reads: crate::read_cache::ReadCache,
     /// Outbound calls to providers (one connection pool; each call sets its own timeout).
     pub http: reqwest::Client,
+    /// Provider tokens: the encryption key ring and single-flight refresh.
+    pub vault: Arc<crate::integrations::tokens::TokenVault>,
 }
 
 impl AppState {
@@ -54,7 +56,11 @@ impl AppState {
         };
         let mailer = Mailer::from_settings(&settings.mail)?;
         let files = FileStore::from_settings(&settings.files)?;
+        let vault = Arc::new(crate::integrations::tokens::TokenVault::new(
+            crate::integrations::crypto::TokenKeyring::from_secrets(&settings.secrets)?,
+        )?);
         Ok(Self {
+            vault,
             files,
             store,
             limiter,

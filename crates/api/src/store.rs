@@ -30,6 +30,7 @@ pub mod integrations;
 pub mod jobs;
 pub mod journeys;
 pub mod labels;
+pub mod oauth_states;
 pub mod notes;
 pub mod onboarding;
 pub mod outbox;

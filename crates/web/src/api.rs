@@ -2,13 +2,16 @@
 //! talks to `fetch`. It adds same-origin credentials, JSON headers and the CSRF header, decodes 2xx
 //! bodies into `T` and everything else into a [`Problem`], and expires the session on a 401.
 
+pub mod ad_performance;
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod clients;
+pub mod communications;
 pub mod dashboard;
 pub mod files;
+pub mod integrations;
 pub mod labels;
 pub mod notes;
 pub mod onboarding;
@@ -211,6 +214,32 @@ pub async fn public_post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B
 
 /// Sends one request to an absolute path of this origin.
 async fn send_to<T: DeserializeOwned>(url: String, method: Method, body: Option<(String, &str)>) -> ApiResult<T> {
+    let answer = exchange(url, method, body).await?;
+    decode_response(answer.status, answer.request_id, &answer.text)
+}
+
+/// `POST /api/v1{path}` without a body, for rate-limited actions: the result and, when the server sent
+/// one (on a 429), the `Retry-After` in seconds.
+pub async fn post_empty_with_retry_after<T: DeserializeOwned>(path: &str) -> (ApiResult<T>, Option<u64>) {
+    match exchange(url(path), Method::POST, None).await {
+        Ok(answer) => (
+            decode_response(answer.status, answer.request_id, &answer.text),
+            answer.retry_after,
+        ),
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// What the server answered, before decoding.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<u64>,
+    text: String,
+}
+
+/// Sends one request and reads the answer's status, the headers the app uses, and the body.
+async fn exchange(url: String, method: Method, body: Option<(String, &str)>) -> ApiResult<Answer> {
     let mut builder = RequestBuilder::new(&url)
         .method(method.clone())
         .credentials(RequestCredentials::SameOrigin)
@@ -238,8 +267,22 @@ async fn send_to<T: DeserializeOwned>(url: String, method: Method, body: Option<
     let response = request.send().await.map_err(|e| ApiError::network(e.to_string()))?;
     let status = response.status();
     let request_id = response.headers().get("x-request-id");
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| parse_retry_after(&v));
     let text = response.text().await.map_err(|e| ApiError::network(e.to_string()))?;
-    decode_response(status, request_id, &text)
+    Ok(Answer {
+        status,
+        request_id,
+        retry_after,
+        text,
+    })
+}
+
+/// `Retry-After` as delta-seconds (the API never sends the HTTP-date form).
+fn parse_retry_after(value: &str) -> Option<u64> {
+    value.trim().parse().ok()
 }
 
 /// A 2xx body as `T`, anything else as a problem (expiring the session on a 401).
@@ -327,6 +370,12 @@ mod tests {
             Some("tok")
         );
         assert_eq!(cookie_value("a=1", "aos_csrf"), None);
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds() {
+        assert_eq!(parse_retry_after(" 120 "), Some(120));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), None);
     }
 
     #[test]

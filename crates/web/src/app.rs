@@ -18,6 +18,7 @@ use crate::pages::clients::ClientsPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::intake::IntakePage;
+use crate::pages::integrations::IntegrationsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::onboarding::board::OnboardingBoardPage;
 use crate::pages::onboarding::form_builder::FormBuilderPage;
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                             <RouteDef path=path!("/journeys") view=JourneysPage/>
                             <RouteDef path=path!("/form") view=FormBuilderPage/>
                         </ParentRoute>
+                        <RouteDef path=path!("/integrations") view=IntegrationsPage/>
                         <ParentRoute path=path!("/settings") view=SettingsLayout>
                             <RouteDef
                                 path=path!("")
@@ -204,7 +206,7 @@ fn AppShell() -> impl IntoView {
         let path = location.pathname.get();
         let active = match route {
             Route::Dashboard => path == Route::Dashboard.path(),
-            Route::Pipeline | Route::Clients => path == route.path(),
+            Route::Pipeline | Route::Clients | Route::Integrations => path == route.path(),
             Route::Onboarding => path.starts_with(Route::Onboarding.path()),
             _ => path.starts_with(Route::Settings.path()),
         };
@@ -239,6 +241,14 @@ fn AppShell() -> impl IntoView {
                     >
                         <Icon name=IconName::Rocket/>
                         "Onboarding"
+                    </a>
+                    <a
+                        class="nav-link"
+                        href=Route::Integrations.path()
+                        aria-current=move || current(Route::Integrations)
+                    >
+                        <Icon name=IconName::Plug/>
+                        "Integrations"
                     </a>
                     <a
                         class="nav-link"

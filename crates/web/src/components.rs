@@ -1,5 +1,7 @@
 //! Reusable view pieces. Props in, callbacks out; none of them fetch.
 
+pub mod ad_chart;
+pub mod ad_kpis;
 pub mod auth_card;
 pub mod badges;
 pub mod button;

@@ -201,6 +201,26 @@ fn group_digits(digits: &str) -> String {
     grouped
 }
 
+/// "just now", "5 min ago", "3 h ago", "2 days ago" (then the date) for an instant before `now`.
+/// An instant slightly in the future (clock skew between browser and server) reads "just now".
+pub fn relative(at: &DateTime<Utc>, now: &DateTime<Utc>, time_zone: &str) -> String {
+    let secs = (*now - *at).num_seconds();
+    match secs {
+        s if s < 60 => "just now".into(),
+        s if s < 3_600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3_600),
+        s if s < 7 * 86_400 => {
+            let d = s / 86_400;
+            if d == 1 {
+                "yesterday".into()
+            } else {
+                format!("{d} days ago")
+            }
+        }
+        _ => format!("on {}", date(at, time_zone)),
+    }
+}
+
 /// "1 day" / "3 days".
 pub fn days(n: i64) -> String {
     if n == 1 {
@@ -273,6 +293,18 @@ mod tests {
         assert_eq!(money(Money::from_cents(125_000_005)), "$1,250,000.05");
         assert_eq!(money(Money::from_cents(99)), "$0.99");
         assert_eq!(money(Money::from_cents(100_000)), "$1,000.00");
+    }
+
+    #[test]
+    fn relative_times_read_as_words() {
+        let now = "2026-03-04T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let ago = |secs: i64| relative(&(now - Duration::seconds(secs)), &now, "UTC");
+        assert_eq!(ago(-30), "just now");
+        assert_eq!(ago(59), "just now");
+        assert_eq!(ago(5 * 60 + 10), "5 min ago");
+        assert_eq!(ago(3 * 3_600), "3 h ago");
+        assert_eq!(ago(86_400 + 5), "yesterday");
+        assert_eq!(ago(3 * 86_400), "3 days ago");
     }
 
     #[test]

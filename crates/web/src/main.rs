@@ -1,6 +1,7 @@
 //! Entry point of the SPA: installs the panic hooks and mounts [`app::App`] on `<body>`.
 //! Everything else lives in the modules below.
 
+mod ad_metrics;
 mod api;
 mod app;
 mod components;

@@ -2,6 +2,7 @@
 
 pub mod collaborators_picker;
 pub mod confirm_delete_client;
+pub mod confirm_disconnect;
 pub mod confirm_revoke;
 pub mod create_api_key;
 pub mod create_client;
@@ -10,6 +11,7 @@ pub mod escalate_alert;
 pub mod file_picker;
 pub mod import_clients;
 pub mod label_picker;
+pub mod link_resources;
 pub mod owner_picker;
 pub mod snooze_alert;
 pub mod start_onboarding;

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod forgot_password;
 pub mod intake;
+pub mod integrations;
 pub mod not_found;
 pub mod onboarding;
 pub mod pipeline;

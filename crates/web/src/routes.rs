@@ -11,6 +11,8 @@ pub enum Route {
     Onboarding,
     OnboardingJourneys,
     OnboardingForm,
+    /// Provider connections (with `?connected=` or `?oauth_error=&provider=` after an OAuth round trip).
+    Integrations,
     SignIn,
     SignUp,
     ForgotPassword,
@@ -35,6 +37,7 @@ impl Route {
             Route::Onboarding => "/onboarding",
             Route::OnboardingJourneys => "/onboarding/journeys",
             Route::OnboardingForm => "/onboarding/form",
+            Route::Integrations => "/integrations",
             Route::SignIn => "/sign-in",
             Route::SignUp => "/sign-up",
             Route::ForgotPassword => "/forgot-password",

@@ -307,12 +307,10 @@ permits! {
     OnboardingRead = Onboarding, Read;
     OnboardingWrite = Onboarding, Write;
     OnboardingManage = Onboarding, Manage;
-}
-
-permits! {
-    CommunicationsRead = Communications, Read;
     IntegrationsRead = Integrations, Read;
+    IntegrationsWrite = Integrations, Write;
     IntegrationsManage = Integrations, Manage;
+    CommunicationsRead = Communications, Read;
 }
 
 /// An authenticated caller holding permission `P`; otherwise `401`, `403 csrf_failed` or `403 forbidden`.

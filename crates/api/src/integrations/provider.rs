@@ -107,6 +107,13 @@ pub fn error_name(body: &str) -> String {
             Some(m) => format!("{s}: {m}"),
             None => s,
         }))
+        .or_else(|| {
+            // Graph: {"error": {"message", "type": "OAuthException", "code": 190}}
+            pick(&v["error"]["type"]).map(|t| {
+                let code = v["error"]["code"].as_i64().unwrap_or(0);
+                format!("{t} ({code}): {}", pick(&v["error"]["message"]).unwrap_or_default())
+            })
+        })
         .or_else(|| pick(&v["error"]["message"]))
         .unwrap_or_else(|| "no error detail".into());
     name.chars().take(200).collect()
@@ -135,11 +142,40 @@ where
     F: Fn(SecretToken) -> Fut,
     Fut: Future<Output = Result<T, ProviderError>>,
 {
-    let token = super::tokens::valid_token(state, integration).await?;
+    let (token, stored) = super::tokens::current(state, integration).await?;
     match call(token).await {
         Err(ProviderError::Unauthorized(_)) => {
-            let token = super::tokens::refresh_after_401(state, integration).await?;
+            let (token, _) = super::tokens::refresh_after_401(state, integration, &stored).await?;
             call(token).await
+        }
+        other => other,
+    }
+}
+
+/// Slack answers most errors with HTTP 200 and `{"ok": false, "error": "..."}`: turn that into a
+/// [`ProviderError`] (expired or invalid tokens are `Unauthorized`, so `with_token` refreshes once).
+pub fn slack_ok(v: serde_json::Value) -> Result<serde_json::Value, ProviderError> {
+    if v["ok"].as_bool() == Some(true) {
+        return Ok(v);
+    }
+    let error = v["error"].as_str().unwrap_or("unknown_error").to_owned();
+    Err(match error.as_str() {
+        "invalid_auth" | "not_authed" | "token_expired" => ProviderError::Unauthorized(error),
+        "token_revoked" | "account_inactive" | "invalid_refresh_token" | "app_uninstalled" => ProviderError::InvalidGrant(error),
+        "ratelimited" => ProviderError::RateLimited {
+            retry_after: Duration::from_secs(30),
+        },
+        "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => ProviderError::Unavailable(error),
+        _ => ProviderError::Rejected { status: 200, message: error },
+    })
+}
+
+/// The Graph API reports an expired, invalid or revoked access token as error code 190 (HTTP 400 or 401):
+/// that is `Unauthorized`, whatever the status.
+pub fn meta_error(e: ProviderError) -> ProviderError {
+    match e {
+        ProviderError::Rejected { message, .. } if message.starts_with("OAuthException (190)") => {
+            ProviderError::Unauthorized(message)
         }
         other => other,
     }

@@ -6,7 +6,7 @@
 //! channel's messages are written. Sender names come from `users.info`, asked once per user and kept in
 //! `slack_user` (across syncs too).
 //!
-//! Slack answers HTTP 200 with `{"ok": false, "error": ...}` for failures; [`slack_error`] maps those
+//! Slack answers HTTP 200 with `{"ok": false, "error": ...}` for failures; `provider::slack_ok` maps those
 //! onto [`ProviderError`] (`invalid_auth`/`token_expired` → a refresh and one retry, `token_revoked` →
 //! reconnect). Only rate limits come as HTTP 429 with `Retry-After`.
 //!
@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::calls::{api_root, call};
-use super::provider::{retry_after, ProviderError, CALL_TIMEOUT};
+use super::provider::{retry_after, slack_ok, ProviderError, CALL_TIMEOUT};
 use super::sync::SyncCtx;
 use crate::startup::AppState;
 use crate::store::communications::NewCommunication;
@@ -34,26 +34,6 @@ pub const PAGE: usize = 200;
 pub const FIRST_SYNC_DAYS: i64 = 30;
 /// Message subtypes that are people talking (others are joins, topic changes...).
 const KEPT_SUBTYPES: &[&str] = &["bot_message", "thread_broadcast", "file_share", "me_message"];
-
-/// A Slack `{"ok": false, "error": ...}` as a [`ProviderError`].
-pub fn slack_error(error: &str) -> ProviderError {
-    match error {
-        "invalid_auth" | "not_authed" | "token_expired" => ProviderError::Unauthorized(error.to_owned()),
-        "token_revoked" | "account_inactive" | "invalid_refresh_token" | "app_uninstalled" => {
-            ProviderError::InvalidGrant(error.to_owned())
-        }
-        "ratelimited" => ProviderError::RateLimited {
-            retry_after: std::time::Duration::from_secs(30),
-        },
-        "fatal_error" | "internal_error" | "service_unavailable" | "request_timeout" => {
-            ProviderError::Unavailable(error.to_owned())
-        }
-        other => ProviderError::Rejected {
-            status: 200,
-            message: other.chars().take(100).collect(),
-        },
-    }
-}
 
 /// Call a Web API method (GET with query arguments); the answer when `ok` is true.
 async fn method(
@@ -80,11 +60,7 @@ async fn method(
                 return Err(ProviderError::from_status(status, after, &body));
             }
             let body: Value = res.json().await.map_err(|e| ProviderError::from_transport(&e))?;
-            if body["ok"].as_bool() == Some(true) {
-                Ok(body)
-            } else {
-                Err(slack_error(body["error"].as_str().unwrap_or("unknown_error")))
-            }
+            slack_ok(body)
         }
     })
     .await
@@ -316,8 +292,5 @@ mod tests {
         let t = ts_instant("1700000000.000100").unwrap();
         assert_eq!(t.timestamp(), 1_700_000_000);
         assert_eq!(t.timestamp_subsec_micros(), 100);
-        assert!(matches!(slack_error("token_expired"), ProviderError::Unauthorized(_)));
-        assert!(matches!(slack_error("token_revoked"), ProviderError::InvalidGrant(_)));
-        assert!(matches!(slack_error("channel_not_found"), ProviderError::Rejected { .. }));
     }
 }

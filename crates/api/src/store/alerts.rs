@@ -479,3 +479,56 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// Raise an agency-level alert for a condition (`dedupe_key`) unless one is already open.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn raise_condition_alert(
+        &self,
+        agency_id: Uuid,
+        alert_type: AlertType,
+        severity: AlertSeverity,
+        title: &str,
+        description: &str,
+        dedupe_key: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let n = on_db!(&self.db, |pool| {
+            sqlx::query(
+                "insert into alert (id, agency_id, client_id, alert_type, severity, status, title, description, reasons, \
+                 dedupe_key, created_at, updated_at) values ($1, $2, null, $3, $4, 'active', $5, $6, $7, $8, $9, $9) \
+                 on conflict do nothing",
+            )
+            .bind(new_id())
+            .bind(agency_id)
+            .bind(alert_type.as_str())
+            .bind(severity.as_str())
+            .bind(title)
+            .bind(description)
+            .bind(Json(serde_json::json!([])))
+            .bind(dedupe_key)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Resolve the open alert of a condition that no longer holds.
+    pub async fn resolve_condition_alert(&self, agency_id: Uuid, dedupe_key: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        on_db!(&self.db, |pool| {
+            sqlx::query(&format!(
+                "update alert set status = 'resolved', closed_at = $3, snoozed_until = null, updated_at = $3 \
+                 where agency_id = $1 and dedupe_key = $2 and status in {OPEN_STATUSES}"
+            ))
+            .bind(agency_id)
+            .bind(dedupe_key)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+}

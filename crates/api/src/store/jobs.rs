@@ -153,3 +153,23 @@ impl Store {
             .await?))
     }
 }
+
+impl Store {
+    /// Put a claimed job back for `run_at` without counting the attempt (the provider asked us to wait).
+    pub async fn defer_job(&self, id: Uuid, note: &str, run_at: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<()> {
+        on_db!(&self.db, |pool| {
+            sqlx::query(
+                "update job set status = 'queued', run_at = $2, last_error = $3, attempts = attempts - 1, \
+                 lease_until = null, locked_by = null, updated_at = $4 where id = $1",
+            )
+            .bind(id)
+            .bind(run_at)
+            .bind(note)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+}

@@ -182,6 +182,8 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         ("AOS_JOB_POLL_MS", "50"),
         // No periodic alert-rules job unless a test asks for one: it would race tests that claim jobs.
         ("AOS_ALERT_RULES_INTERVAL_SECS", "0"),
+        // Likewise no scheduled integration syncs: tests sync with "Sync now" or by running the job.
+        ("AOS_INTEGRATION_SYNC_INTERVAL_SECS", "0"),
         ("AOS_RATE_LIMIT_AUTH_IP", "1000/minute"),
         ("AOS_RATE_LIMIT_AUTH_ACCOUNT", "1000/minute"),
         ("AOS_WEB_DIST", data_dir.path().join("dist").to_str().unwrap()),
@@ -398,4 +400,76 @@ pub fn reset_token(eml: &str) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
+}
+
+/// The app pointed at a fresh set of provider fakes (Google, Slack, Meta) with their OAuth clients and a
+/// Google Ads developer token configured.
+pub async fn spawn_with_fakes(backend: Backend) -> (TestApp, audienceos_fakes::ProviderFakes) {
+    spawn_with_fakes_and(backend, &[]).await
+}
+
+/// [`spawn_with_fakes`] with extra `AOS_*` variables.
+pub async fn spawn_with_fakes_and(backend: Backend, extra: &[(&str, &str)]) -> (TestApp, audienceos_fakes::ProviderFakes) {
+    use audienceos_fakes::{Provider, ProviderFakes};
+    let fakes = ProviderFakes::builder()
+        .developer_token(FAKE_DEVELOPER_TOKEN)
+        .start("127.0.0.1:0")
+        .expect("start the provider fakes");
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for (name, p) in [("GOOGLE", Provider::Google), ("SLACK", Provider::Slack), ("META", Provider::Meta)] {
+        let (id, secret) = fakes.client(p);
+        vars.push((format!("AOS_{name}_CLIENT_ID"), id));
+        vars.push((format!("AOS_{name}_CLIENT_SECRET"), secret));
+        vars.push((format!("AOS_{name}_API_BASE"), fakes.api_base(p)));
+    }
+    vars.push(("AOS_GOOGLE_ADS_DEVELOPER_TOKEN".into(), FAKE_DEVELOPER_TOKEN.into()));
+    let mut all: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    all.extend_from_slice(extra);
+    (spawn_app_with(backend, &all).await, fakes)
+}
+
+/// The Google Ads developer token the fakes accept.
+pub const FAKE_DEVELOPER_TOKEN: &str = "fake-developer-token";
+
+/// The consent step of an OAuth connect, done as a person on the fake's consent page would: returns the
+/// callback URL (on the app's address) the provider redirected to.
+pub async fn consent(browser: &Browser, authorize_url: &str, decision: &str) -> String {
+    let url = url::Url::parse(authorize_url).unwrap();
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("decision".into(), decision.into()));
+    let mut action = url.clone();
+    action.set_query(None);
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // The page renders (as a browser would see it) ...
+    let page = plain.get(authorize_url).send().await.unwrap();
+    assert_eq!(page.status(), 200, "consent page");
+    // ... and its Allow/Deny button posts the form back.
+    let res = plain.post(action.as_str()).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 302, "consent decision redirects back");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    // The provider redirects to AOS_PUBLIC_URL; the test app listens on its own address.
+    let back = url::Url::parse(&location).unwrap();
+    browser.url(&format!("{}?{}", back.path(), back.query().unwrap_or_default()))
+}
+
+impl Browser {
+    /// Connect `provider` through the fake consent page; returns the integration as the callback answers it.
+    pub async fn connect(&self, provider: &str) -> Value {
+        let res = self.post("/api/v1/integrations/connect", &json!({ "provider": provider })).await;
+        assert_eq!(res.status(), 200, "connect {provider}");
+        let body: Value = res.json().await.unwrap();
+        let callback = consent(self, body["authorize_url"].as_str().unwrap(), "allow").await;
+        let res = self
+            .client
+            .get(callback)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "callback of {provider}");
+        res.json().await.unwrap()
+    }
 }

@@ -42,6 +42,11 @@ pub enum IconName {
     Send,
     Grip,
     Lock,
+    Plug,
+    Refresh,
+    Mail,
+    Message,
+    Chart,
 }
 
 impl IconName {
@@ -110,6 +115,11 @@ impl IconName {
             IconName::Send => &["M22 2 11 13", "M22 2 15 22l-4-9-9-4Z"],
             IconName::Grip => &["M9 5h.01", "M9 12h.01", "M9 19h.01", "M15 5h.01", "M15 12h.01", "M15 19h.01"],
             IconName::Lock => &["M5 11h14v10H5Z", "M8 11V7a4 4 0 0 1 8 0v4"],
+            IconName::Plug => &["M9 2v6", "M15 2v6", "M6 8h12v4a6 6 0 0 1-12 0Z", "M12 18v4"],
+            IconName::Refresh => &["M21 12a9 9 0 0 1-15.5 6.2L3 16", "M3 12a9 9 0 0 1 15.5-6.2L21 8", "M21 3v5h-5", "M3 21v-5h5"],
+            IconName::Mail => &["M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Z", "M3 7l9 6 9-6"],
+            IconName::Message => &["M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2Z"],
+            IconName::Chart => &["M3 3v18h18", "M7 15l4-4 3 3 5-6"],
         }
     }
 }

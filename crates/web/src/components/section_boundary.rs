@@ -31,6 +31,9 @@ pub fn SectionBoundary<T, F, V>(
     resource: LocalResource<ApiResult<T>>,
     /// The view of the loaded data.
     children: F,
+    /// A placeholder in the shape of the data to show while it first loads, instead of "Loading …".
+    #[prop(optional, into)]
+    skeleton: Option<ViewFn>,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
@@ -45,7 +48,10 @@ where
 
     view! {
         <Transition
-            fallback=move || view! { <LoadingBlock label=format!("Loading {}…", section_noun(section))/> }
+            fallback=move || match skeleton.clone() {
+                Some(placeholder) => placeholder.run(),
+                None => view! { <LoadingBlock label=format!("Loading {}…", section_noun(section))/> }.into_any(),
+            }
             set_pending=retrying
         >
             {move || {

@@ -2,7 +2,9 @@
 //! reloads by `?client=<id>`. Inline field edits, the stage, archive/restore/delete, the four pickers
 //! (owner, labels, due date, files), health with its reasons, tasks, notes and stage history.
 
+mod ad_performance;
 mod alerts;
+mod communications;
 mod fields;
 mod history;
 mod notes;
@@ -17,7 +19,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
+use self::ad_performance::AdPerformanceSection;
 use self::alerts::ClientAlerts;
+use self::communications::CommunicationsSection;
 use self::fields::{EditField, InlineField};
 use self::history::{HealthReasons, StageHistory};
 use self::notes::NotesSection;
@@ -282,6 +286,8 @@ fn ClientBody(
             website=Signal::derive(move || client.with(|c| c.website.clone()))
             can_write=Signal::derive(move || can_write.get())
         />
+        <AdPerformanceSection client_id=id/>
+        <CommunicationsSection client_id=id/>
         <TasksSection client_id=id can_write=can_write on_changed=refresh/>
         <NotesSection client_id=id/>
         <StageHistory client_id=id stage=Signal::derive(move || client.with(|c| c.stage_id))/>

@@ -9,7 +9,7 @@ use chrono::Duration;
 use leptos::prelude::*;
 
 use self::firehose::FirehoseSection;
-use self::kpis::KpiSection;
+use self::kpis::{AdSpendSection, KpiSection};
 use super::agency_time_zone;
 use crate::api::dashboard::trends;
 use crate::components::section_boundary::SectionBoundary;
@@ -32,6 +32,7 @@ pub fn DashboardPage() -> impl IntoView {
                 </div>
             </header>
             <KpiSection/>
+            <AdSpendSection/>
             <div class="dashboard-columns">
                 <FirehoseSection/>
                 <TrendSection/>

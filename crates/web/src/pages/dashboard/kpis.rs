@@ -1,13 +1,24 @@
 //! KPI cards: value, the change against the start of the period with an arrow *and* words, coloured by
-//! whether the change is good news (`higher_is_better`), and a link to the clients behind it.
+//! whether the change is good news (`higher_is_better`), and a link to the clients behind it. Below
+//! them, the agency's ad spend over the last 30 days (or a hint to connect an ads platform).
 
 use audienceos_shared::dashboard::{Kpi, Trend};
+use audienceos_shared::integrations::AdPerformanceQuery;
 use leptos::prelude::*;
 
 use super::PeriodChoice;
+use crate::ad_metrics::{is_empty, AdKpi, DayRange};
+use crate::api::ad_performance::agency_ad_performance;
 use crate::api::dashboard::kpis;
+use crate::components::ad_kpis::AdKpiTiles;
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
+use crate::format;
+use crate::pages::agency_time_zone;
+use crate::routes::Route;
+
+/// Days of the dashboard's ad spend window.
+const AD_WINDOW_DAYS: u32 = 30;
 
 /// Good, bad or neutral news.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +92,51 @@ pub fn KpiSection() -> impl IntoView {
                 <div class="kpi-grid">
                     {d.kpis.into_iter().map(|k| view! { <KpiCard kpi=k period=d.period_days/> }).collect_view()}
                 </div>
+            </SectionBoundary>
+        </section>
+    }
+}
+
+/// Ad spend, conversions, ROAS (when revenue is reported) and CPC over the last 30 days against the
+/// 30 before, for every client the caller may see.
+#[component]
+pub fn AdSpendSection() -> impl IntoView {
+    let range = DayRange::last(format::today(&agency_time_zone()), AD_WINDOW_DAYS);
+    let data = LocalResource::new(move || async move {
+        agency_ad_performance(&AdPerformanceQuery {
+            from: Some(range.from),
+            to: Some(range.to),
+            platform: None,
+        })
+        .await
+    });
+    view! {
+        <section class="dashboard-section" aria-labelledby="ad-kpi-title">
+            <div class="section-header">
+                <h2 class="section-title" id="ad-kpi-title">"Ad spend, last 30 days"</h2>
+            </div>
+            <SectionBoundary section="Ad spend" resource=data let:d>
+                {if is_empty(&d.totals) && is_empty(&d.previous_totals) {
+                    view! {
+                        <p class="muted ad-hint">
+                            "No ad data yet. "
+                            <a href=Route::Integrations.path()>"Connect Google Ads or Meta Ads"</a>
+                            " and link ad accounts to clients to see spend, conversions and ROAS here."
+                        </p>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <AdKpiTiles
+                            totals=d.totals
+                            previous=d.previous_totals
+                            kpis=vec![AdKpi::Spend, AdKpi::Conversions, AdKpi::Roas, AdKpi::Cpc]
+                            period_days=i64::from(AD_WINDOW_DAYS)
+                            label="Ad spend KPIs"
+                        />
+                    }
+                    .into_any()
+                }}
             </SectionBoundary>
         </section>
     }

@@ -1,0 +1,90 @@
+//! Who a token belongs to: the provider's cheapest authenticated call, used to label a new connection and
+//! by "Test connection".
+
+use audienceos_shared::integrations::IntegrationProvider;
+use secrecy::ExposeSecret as _;
+use serde_json::Value;
+
+use super::crypto::SecretToken;
+use super::endpoints::{self, Endpoints};
+use super::provider::{meta_error, send_json, slack_ok, ProviderError};
+use crate::config::Settings;
+
+/// The connected account: a stable id and a label for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub label: String,
+}
+
+/// Ask the provider who `token` is.
+pub async fn whoami(
+    http: &reqwest::Client,
+    settings: &Settings,
+    provider: IntegrationProvider,
+    token: &SecretToken,
+) -> Result<Account, ProviderError> {
+    let p = endpoints::configured(settings, provider).ok_or(ProviderError::NotConfigured)?;
+    let api = Endpoints::of(provider, p).api;
+    match provider {
+        IntegrationProvider::Gmail => {
+            let v: Value = send_json(http.get(format!("{api}/users/me/profile")).bearer_auth(token.expose())).await?;
+            let email = v["emailAddress"].as_str().unwrap_or_default().to_owned();
+            Ok(Account {
+                id: email.clone(),
+                label: email,
+            })
+        }
+        IntegrationProvider::GoogleAds => {
+            let Some(dev) = &settings.google_ads_developer_token else {
+                return Err(ProviderError::Rejected {
+                    status: 0,
+                    message: "no Google Ads developer token: set AOS_GOOGLE_ADS_DEVELOPER_TOKEN".into(),
+                });
+            };
+            let v: Value = send_json(
+                http.get(format!("{api}/customers:listAccessibleCustomers"))
+                    .bearer_auth(token.expose())
+                    .header("developer-token", dev.expose_secret()),
+            )
+            .await?;
+            let ids: Vec<String> = v["resourceNames"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str()?.strip_prefix("customers/").map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let label = match ids.len() {
+                1 => format!("Customer {}", ids[0]),
+                n => format!("{n} customer accounts"),
+            };
+            Ok(Account {
+                id: ids.join(","),
+                label,
+            })
+        }
+        IntegrationProvider::Slack => {
+            let v: Value = send_json(http.post(format!("{api}/auth.test")).bearer_auth(token.expose())).await?;
+            let v = slack_ok(v)?;
+            Ok(Account {
+                id: v["team_id"].as_str().unwrap_or_default().to_owned(),
+                label: v["team"].as_str().unwrap_or("Slack workspace").to_owned(),
+            })
+        }
+        IntegrationProvider::MetaAds => {
+            let v: Value = send_json(
+                http.get(format!("{api}/me"))
+                    .query(&[("fields", "id,name")])
+                    .bearer_auth(token.expose()),
+            )
+            .await
+            .map_err(meta_error)?;
+            Ok(Account {
+                id: v["id"].as_str().unwrap_or_default().to_owned(),
+                label: v["name"].as_str().unwrap_or("Meta user").to_owned(),
+            })
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The words of the integrations page: what each provider brings, its status as a word and badge class,
+//! what each OAuth failure code means, and sync results. Pure, so every sentence is unit-tested.
+
+use audienceos_shared::integrations::{IntegrationProvider, IntegrationStatus, SyncOutcome, SyncStats};
+
+/// One line on what connecting the provider brings.
+pub fn description(provider: IntegrationProvider) -> &'static str {
+    match provider {
+        IntegrationProvider::Gmail => "Client emails in the inbox, matched to clients by contact email or domain.",
+        IntegrationProvider::Slack => "Client channel messages, from the channels you link to clients.",
+        IntegrationProvider::GoogleAds => {
+            "Daily spend, clicks and conversions per client, from linked customer accounts."
+        }
+        IntegrationProvider::MetaAds => "Daily spend, clicks and conversions per client, from linked ad accounts.",
+    }
+}
+
+/// The environment variables that configure the provider's OAuth client on the server.
+pub fn credentials_env(provider: IntegrationProvider) -> &'static str {
+    match provider {
+        IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => "AOS_GOOGLE_CLIENT_ID/SECRET",
+        IntegrationProvider::Slack => "AOS_SLACK_CLIENT_ID/SECRET",
+        IntegrationProvider::MetaAds => "AOS_META_CLIENT_ID/SECRET",
+    }
+}
+
+/// "Link channels" / "Link ad accounts": the linker button's name.
+pub fn link_label(provider: IntegrationProvider) -> &'static str {
+    match provider {
+        IntegrationProvider::Slack => "Link channels",
+        _ => "Link ad accounts",
+    }
+}
+
+/// The status as a word and the `status` badge class (the word is always shown: never colour alone).
+pub fn status_badge(status: IntegrationStatus) -> (&'static str, &'static str) {
+    match status {
+        IntegrationStatus::NotConnected => ("Not connected", "status status-neutral"),
+        IntegrationStatus::Connected => ("Connected", "status status-success"),
+        IntegrationStatus::Syncing => ("Syncing…", "status status-info"),
+        IntegrationStatus::Degraded => ("Degraded", "status status-warning"),
+        IntegrationStatus::NeedsReconnect => ("Needs reconnect", "status status-danger"),
+    }
+}
+
+/// What an `oauth_error` code on the way back from the provider means, and what to do.
+pub fn oauth_error_text(code: &str) -> String {
+    match code {
+        "oauth_state_invalid" => {
+            "The sign-in link that came back was not valid, so nothing was connected. Start again with Connect.".into()
+        }
+        "oauth_state_expired" => {
+            "The consent page was open for more than 10 minutes and the sign-in expired. Start again with Connect."
+                .into()
+        }
+        "oauth_state_used" => {
+            "That sign-in link was already used (a reload or the back button). Start again with Connect if the card does not show Connected.".into()
+        }
+        "oauth_state_foreign" => {
+            "The sign-in was started by a different user or session, so it was refused. Start again with Connect while signed in here.".into()
+        }
+        "oauth_denied" => {
+            "Access was not granted on the provider's consent page. Connect again and allow access to finish.".into()
+        }
+        "oauth_exchange_failed" => {
+            "The provider did not accept the sign-in, so nothing was connected. Try again; if it keeps failing, check the OAuth client id and secret on the server.".into()
+        }
+        "rate_limited" => {
+            "Too many connection attempts this hour. Wait a few minutes, then try again.".into()
+        }
+        other => format!("The connection could not be completed (error code {other}). Try again."),
+    }
+}
+
+/// "Synced 12 new, 3 updated" (plus what was skipped, when anything was).
+pub fn sync_summary(stats: &SyncStats) -> String {
+    let mut text = format!("Synced {} new, {} updated", stats.created, stats.updated);
+    if stats.skipped > 0 {
+        text.push_str(&format!(", {} skipped", stats.skipped));
+    }
+    text
+}
+
+/// The result of a finished sync in words.
+pub fn outcome_text(outcome: &SyncOutcome, last_error: Option<&str>) -> String {
+    if outcome.outcome == "ok" {
+        sync_summary(&outcome.stats)
+    } else {
+        match last_error {
+            Some(e) => format!("Sync failed: {e}"),
+            None => "Sync failed".into(),
+        }
+    }
+}
+
+/// The 429 of "Sync now": "Sync limit reached, try again in 12 min".
+pub fn sync_limit_text(retry_after_secs: Option<u64>) -> String {
+    match retry_after_secs {
+        Some(secs) => format!("Sync limit reached, try again in {} min", secs.div_ceil(60).max(1)),
+        None => "Sync limit reached, try again later".into(),
+    }
+}
+
+/// Only a web URL may be followed to the consent page (never `javascript:` or a relative path).
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_has_a_word() {
+        assert_eq!(status_badge(IntegrationStatus::NeedsReconnect).0, "Needs reconnect");
+        assert_eq!(status_badge(IntegrationStatus::Syncing).0, "Syncing…");
+        assert_eq!(status_badge(IntegrationStatus::NotConnected).0, "Not connected");
+    }
+
+    #[test]
+    fn oauth_codes_are_explained() {
+        for code in [
+            "oauth_state_invalid",
+            "oauth_state_expired",
+            "oauth_state_used",
+            "oauth_state_foreign",
+            "oauth_denied",
+            "oauth_exchange_failed",
+            "rate_limited",
+        ] {
+            assert!(!oauth_error_text(code).contains(code), "{code} has its own words");
+        }
+        assert!(oauth_error_text("weird").contains("weird"));
+    }
+
+    #[test]
+    fn sync_results_read_as_counts() {
+        let stats = SyncStats {
+            fetched: 20,
+            created: 12,
+            updated: 3,
+            skipped: 0,
+            duration_ms: 400,
+        };
+        assert_eq!(sync_summary(&stats), "Synced 12 new, 3 updated");
+        let skipped = SyncStats { skipped: 5, ..stats };
+        assert_eq!(sync_summary(&skipped), "Synced 12 new, 3 updated, 5 skipped");
+        let failed = SyncOutcome {
+            outcome: "failed".into(),
+            started_at: None,
+            finished_at: None,
+            stats: SyncStats::default(),
+        };
+        assert_eq!(
+            outcome_text(&failed, Some("token revoked")),
+            "Sync failed: token revoked"
+        );
+    }
+
+    #[test]
+    fn sync_limit_rounds_up_to_minutes() {
+        assert_eq!(sync_limit_text(Some(61)), "Sync limit reached, try again in 2 min");
+        assert_eq!(sync_limit_text(Some(5)), "Sync limit reached, try again in 1 min");
+        assert_eq!(sync_limit_text(None), "Sync limit reached, try again later");
+    }
+
+    #[test]
+    fn only_web_urls_are_followed() {
+        assert!(is_web_url("https://accounts.google.com/o/oauth2/auth?x=1"));
+        assert!(is_web_url("http://127.0.0.1:9000/oauth/authorize"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("/integrations"));
+    }
+}
