@@ -1,7 +1,9 @@
 //! Google Ads sync: daily campaign metrics of the customer accounts linked to clients.
 //!
 //! Every call carries the server's `developer-token` (without one configured the provider counts as not
-//! configured). Per linked customer, one `googleAds:searchStream` GAQL query for campaign × day over the
+//! configured). Linkable customers are the ones `listAccessibleCustomers` returns, i.e. directly
+//! accessible to the connected login, so `login-customer-id` is the customer itself; reaching client
+//! accounts through a manager account (login-customer-id = the manager) is not supported yet. Per linked customer, one `googleAds:searchStream` GAQL query for campaign × day over the
 //! window of [`super::calls::ad_window`] (30 days first, then from three days before the last synced day,
 //! because conversions are attributed late and Google restates recent days). searchStream answers an
 //! array of batches, each with `results`. Spend is `cost_micros` in cents (`round(micros / 10_000)`),
@@ -150,6 +152,7 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
                 .post(&url)
                 .bearer_auth(token.expose())
                 .header("developer-token", &dev)
+                .header("login-customer-id", &customer)
                 .json(&body);
             async move { send_json::<Value>(req).await }
         })
