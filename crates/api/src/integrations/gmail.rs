@@ -437,6 +437,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_plain_text_part_is_the_body_and_a_message_without_client_is_skipped() {
+        use base64::engine::general_purpose::URL_SAFE;
+        let m: GmailMessage = serde_json::from_value(json!({
+            "id": "m1", "threadId": "t1", "labelIds": ["SENT"], "snippet": "Hi", "historyId": "9",
+            "internalDate": "1700000000000",
+            "payload": { "mimeType": "multipart/alternative", "headers": [
+                { "name": "From", "value": "Me <owner@agency.test>" },
+                { "name": "To", "value": "Dana <dana@acme.test>, x@other.test" },
+                { "name": "Subject", "value": "Re: numbers" } ],
+              "parts": [
+                { "mimeType": "text/plain; charset=UTF-8", "body": { "data": URL_SAFE.encode("Hello Dana?") } },
+                { "mimeType": "text/html", "body": { "data": URL_SAFE.encode("<p>Hello</p>") } } ] }
+        }))
+        .unwrap();
+        assert_eq!(m.text_body().as_deref(), Some("Hello Dana?"));
+        let client = uuid::Uuid::now_v7();
+        let matcher = ClientMatcher::default();
+        assert!(to_communication(&m, "owner@agency.test", &matcher, client).is_none(), "no client");
+    }
+
+    #[test]
     fn addresses_parse_with_and_without_names() {
         assert_eq!(
             parse_address("Dana Reed <Dana@Acme-Dental.test>"),
