@@ -60,7 +60,10 @@ async fn main() {
     if let Some(pg) = std::env::var("AOS_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty()) {
         let db = format!("aos_bench_{}", uuid::Uuid::now_v7().simple());
         let admin = sqlx::PgPool::connect(&pg).await.expect("connect to Postgres");
-        sqlx::query(&format!("create database {db}")).execute(&admin).await.unwrap();
+        sqlx::query(&format!("create database {db}"))
+            .execute(&admin)
+            .await
+            .unwrap();
         let mut url = url::Url::parse(&pg).unwrap();
         url.set_path(&db);
         let dir = tempfile::tempdir().unwrap();

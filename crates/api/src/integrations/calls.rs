@@ -105,10 +105,15 @@ mod tests {
 
     #[test]
     fn windows_cover_30_days_first_then_three_days_before_the_last_synced_day() {
-        let now = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(ad_window(None, now), (d("2026-10-29"), d("2026-11-27")));
-        assert_eq!(ad_window(Some(d("2026-11-27")), now), (d("2026-11-25"), d("2026-11-27")));
+        assert_eq!(
+            ad_window(Some(d("2026-11-27")), now),
+            (d("2026-11-25"), d("2026-11-27"))
+        );
         assert_eq!(ad_window(Some(d("2026-01-01")), now).0, d("2026-10-29"));
     }
 

@@ -288,10 +288,7 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
             let url = format!("{api}/users/me/messages/{id}");
             async move {
                 let res = call(ctx.state, ctx.integration, |token| {
-                    let req = http
-                        .get(&url)
-                        .bearer_auth(token.expose())
-                        .query(&[("format", "full")]);
+                    let req = http.get(&url).bearer_auth(token.expose()).query(&[("format", "full")]);
                     async move { send_json::<GmailMessage>(req).await }
                 })
                 .await;
@@ -330,9 +327,11 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
         stats.created += counts.created;
         stats.updated += counts.existing;
         stats.skipped += rows.len() as i64 - counts.created - counts.existing;
-        ctx.progress(&format!("Fetched {} of {total} messages", stats.fetched)).await;
+        ctx.progress(&format!("Fetched {} of {total} messages", stats.fetched))
+            .await;
     }
-    ctx.save_cursor(&json!({ "history_id": history_id.to_string() })).await?;
+    ctx.save_cursor(&json!({ "history_id": history_id.to_string() }))
+        .await?;
     if stats.created + stats.updated > 0 {
         ctx.state.data_changed(ctx.integration.agency_id).await;
     }
@@ -354,11 +353,7 @@ async fn profile(ctx: &SyncCtx<'_>, api: &str) -> Result<Profile, ProviderError>
 /// by the next sync rather than missed.
 async fn window_ids(ctx: &SyncCtx<'_>, api: &str) -> Result<(Vec<String>, u64, String), ProviderError> {
     let profile = profile(ctx, api).await?;
-    let history_id = profile
-        .history_id
-        .as_deref()
-        .and_then(|h| h.parse().ok())
-        .unwrap_or(0);
+    let history_id = profile.history_id.as_deref().and_then(|h| h.parse().ok()).unwrap_or(0);
     let mailbox = ctx
         .integration
         .account_id
@@ -454,7 +449,10 @@ mod tests {
         assert_eq!(m.text_body().as_deref(), Some("Hello Dana?"));
         let client = uuid::Uuid::now_v7();
         let matcher = ClientMatcher::default();
-        assert!(to_communication(&m, "owner@agency.test", &matcher, client).is_none(), "no client");
+        assert!(
+            to_communication(&m, "owner@agency.test", &matcher, client).is_none(),
+            "no client"
+        );
     }
 
     #[test]
@@ -463,7 +461,10 @@ mod tests {
             parse_address("Dana Reed <Dana@Acme-Dental.test>"),
             (Some("Dana Reed".into()), "dana@acme-dental.test".into())
         );
-        assert_eq!(parse_address("sam@brightpath.test"), (None, "sam@brightpath.test".into()));
+        assert_eq!(
+            parse_address("sam@brightpath.test"),
+            (None, "sam@brightpath.test".into())
+        );
         assert_eq!(
             parse_address_list("\"Reed, Dana\" <dana@a.test>, sam@b.test, nobody"),
             vec!["dana@a.test".to_owned(), "sam@b.test".to_owned()]

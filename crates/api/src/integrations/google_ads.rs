@@ -35,7 +35,10 @@ pub fn query(from: NaiveDate, to: NaiveDate) -> String {
 
 /// A customer id as the API wants it in paths: digits only.
 pub fn customer_digits(id: &str) -> String {
-    id.trim_start_matches("customers/").chars().filter(char::is_ascii_digit).collect()
+    id.trim_start_matches("customers/")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect()
 }
 
 fn developer_token(state: &AppState) -> Result<String, ProviderError> {
@@ -49,7 +52,10 @@ fn developer_token(state: &AppState) -> Result<String, ProviderError> {
 }
 
 /// The customer accounts the connected login can reach, as (id, name).
-pub async fn list_customers(state: &AppState, integration: &IntegrationRow) -> Result<Vec<(String, String)>, ProviderError> {
+pub async fn list_customers(
+    state: &AppState,
+    integration: &IntegrationRow,
+) -> Result<Vec<(String, String)>, ProviderError> {
     let api = api_root(state, IntegrationProvider::GoogleAds)?;
     let dev = developer_token(state)?;
     let url = format!("{api}/customers:listAccessibleCustomers");
@@ -136,7 +142,8 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     let mut customers: Map<String, Value> = ctx.cursor()["customers"].as_object().cloned().unwrap_or_default();
     let mut stats = SyncStats::default();
     for (n, link) in links.iter().enumerate() {
-        ctx.progress(&format!("Reading account {} of {}", n + 1, links.len())).await;
+        ctx.progress(&format!("Reading account {} of {}", n + 1, links.len()))
+            .await;
         let customer = customer_digits(&link.external_id);
         let last = customers
             .get(&customer)

@@ -28,7 +28,11 @@ pub const PAGE: usize = 100;
 const FIELDS: &str = "campaign_id,campaign_name,spend,impressions,clicks,actions,action_values";
 /// Conversion action types, in order of preference within each group (one counted per group).
 const PURCHASE_TYPES: &[&str] = &["purchase", "omni_purchase", "offsite_conversion.fb_pixel_purchase"];
-const LEAD_TYPES: &[&str] = &["lead", "onsite_conversion.lead_grouped", "offsite_conversion.fb_pixel_lead"];
+const LEAD_TYPES: &[&str] = &[
+    "lead",
+    "onsite_conversion.lead_grouped",
+    "offsite_conversion.fb_pixel_lead",
+];
 
 /// A Graph error body as a [`ProviderError`].
 pub fn graph_error(status: reqwest::StatusCode, after: Option<Duration>, body: &str) -> ProviderError {
@@ -90,6 +94,13 @@ async fn all_pages(
         items.extend(page["data"].as_array().cloned().unwrap_or_default());
         match page["paging"]["next"].as_str() {
             Some(next) if !next.is_empty() => {
+                // The token goes only where the first page went: a `next` on another origin is refused.
+                if !same_origin(url, next) {
+                    return Err(ProviderError::Rejected {
+                        status: 200,
+                        message: "paging.next points to another host".into(),
+                    });
+                }
                 let next = next.to_owned();
                 page = get(state, integration, &next, &[]).await?;
             }
@@ -97,6 +108,14 @@ async fn all_pages(
         }
     }
     Ok(items)
+}
+
+/// Whether two URLs share scheme, host and port.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
 }
 
 /// The ad accounts of the connected user, as (`act_<id>`, name).
@@ -179,7 +198,8 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     let mut accounts: Map<String, Value> = ctx.cursor()["accounts"].as_object().cloned().unwrap_or_default();
     let mut stats = SyncStats::default();
     for (n, link) in links.iter().enumerate() {
-        ctx.progress(&format!("Reading ad account {} of {}", n + 1, links.len())).await;
+        ctx.progress(&format!("Reading ad account {} of {}", n + 1, links.len()))
+            .await;
         let act = act_id(&link.external_id);
         let last = accounts
             .get(&act)
@@ -189,7 +209,10 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
         let query = [
             ("level", "campaign".to_owned()),
             ("time_increment", "1".to_owned()),
-            ("time_range", json!({ "since": from.to_string(), "until": to.to_string() }).to_string()),
+            (
+                "time_range",
+                json!({ "since": from.to_string(), "until": to.to_string() }).to_string(),
+            ),
             ("fields", FIELDS.to_owned()),
             ("limit", PAGE.to_string()),
         ];
@@ -231,8 +254,20 @@ mod tests {
         assert_eq!(out[0].spend_cents, 1234);
         assert_eq!(out[0].conversions, 2.0);
         assert_eq!(out[0].revenue_cents, Some(12800));
+        assert!(same_origin(
+            "http://127.0.0.1:9/meta/v18.0/act_1/insights",
+            "http://127.0.0.1:9/meta/v18.0/x?after=1"
+        ));
+        assert!(!same_origin(
+            "https://graph.facebook.com/v18.0/a",
+            "https://evil.test/v18.0/a"
+        ));
         assert!(matches!(
-            graph_error(reqwest::StatusCode::BAD_REQUEST, None, r#"{"error":{"code":190,"message":"expired"}}"#),
+            graph_error(
+                reqwest::StatusCode::BAD_REQUEST,
+                None,
+                r#"{"error":{"code":190,"message":"expired"}}"#
+            ),
             ProviderError::Unauthorized(_)
         ));
     }

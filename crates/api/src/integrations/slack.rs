@@ -74,7 +74,10 @@ fn next_cursor(body: &Value) -> Option<String> {
 }
 
 /// The channels the app's bot is in (only those can be read), as (id, `#name`).
-pub async fn list_channels(state: &AppState, integration: &IntegrationRow) -> Result<Vec<(String, String)>, ProviderError> {
+pub async fn list_channels(
+    state: &AppState,
+    integration: &IntegrationRow,
+) -> Result<Vec<(String, String)>, ProviderError> {
     let api = api_root(state, IntegrationProvider::Slack)?;
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
@@ -194,9 +197,13 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
         known: HashMap::new(),
     };
     let mut stats = SyncStats::default();
-    let first_oldest = format!("{}.000000", (ctx.now - chrono::Duration::days(FIRST_SYNC_DAYS)).timestamp());
+    let first_oldest = format!(
+        "{}.000000",
+        (ctx.now - chrono::Duration::days(FIRST_SYNC_DAYS)).timestamp()
+    );
     for (n, link) in links.iter().enumerate() {
-        ctx.progress(&format!("Reading channel {} of {}", n + 1, links.len())).await;
+        ctx.progress(&format!("Reading channel {} of {}", n + 1, links.len()))
+            .await;
         let oldest = channels
             .get(&link.external_id)
             .and_then(Value::as_str)

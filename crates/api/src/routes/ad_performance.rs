@@ -81,7 +81,10 @@ pub fn range(q: &AdPerformanceQuery, today: NaiveDate) -> Result<(NaiveDate, Nai
             "the range may span at most 366 days",
         ));
     }
-    if let Some(p) = q.platform.filter(|p| !matches!(p, IntegrationProvider::GoogleAds | IntegrationProvider::MetaAds)) {
+    if let Some(p) = q
+        .platform
+        .filter(|p| !matches!(p, IntegrationProvider::GoogleAds | IntegrationProvider::MetaAds))
+    {
         return Err(ApiError::field(
             "platform",
             "invalid_range",
@@ -102,7 +105,13 @@ async fn performance(
     let previous_from = from - Duration::days(len);
     let sums = state
         .store
-        .ad_day_sums(agency_id, scope, previous_from, to, q.platform.map(IntegrationProvider::as_str))
+        .ad_day_sums(
+            agency_id,
+            scope,
+            previous_from,
+            to,
+            q.platform.map(IntegrationProvider::as_str),
+        )
         .await?;
     Ok(build(from, to, &sums))
 }
@@ -205,7 +214,10 @@ mod tests {
     #[test]
     fn ranges_default_to_30_days_and_are_bounded() {
         let today = d("2026-11-27");
-        assert_eq!(range(&AdPerformanceQuery::default(), today).unwrap(), (d("2026-10-29"), today));
+        assert_eq!(
+            range(&AdPerformanceQuery::default(), today).unwrap(),
+            (d("2026-10-29"), today)
+        );
         let q = AdPerformanceQuery {
             from: Some(d("2025-01-01")),
             to: Some(today),

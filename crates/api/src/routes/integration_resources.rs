@@ -26,7 +26,9 @@ use crate::store::StoreError;
 /// A provider failure as the API answers it.
 pub fn provider_problem(e: ProviderError) -> ApiError {
     match e {
-        ProviderError::NotConfigured => ApiError::ProviderNotConfigured { provider: "integration" },
+        ProviderError::NotConfigured => ApiError::ProviderNotConfigured {
+            provider: "integration",
+        },
         ProviderError::NotConnected | ProviderError::InvalidGrant(_) => ApiError::Conflict {
             code: "integration_not_connected",
             detail: "The integration is not connected (or its access was revoked); connect it again.".into(),
@@ -143,9 +145,7 @@ pub async fn set_link(
                 )
                 .await
                 .map_err(|e| match e {
-                    StoreError::NotFound => {
-                        ApiError::field("client_id", "not_found", "is not a client of this agency")
-                    }
+                    StoreError::NotFound => ApiError::field("client_id", "not_found", "is not a client of this agency"),
                     other => other.into(),
                 })?;
             (to_resource(link), "integration.resource_linked")
@@ -157,7 +157,11 @@ pub async fn set_link(
                 .await?;
             (
                 ProviderResource {
-                    name: if name.is_empty() { external_id.clone() } else { name.to_owned() },
+                    name: if name.is_empty() {
+                        external_id.clone()
+                    } else {
+                        name.to_owned()
+                    },
                     external_id: external_id.clone(),
                     client_id: None,
                     client_name: None,

@@ -51,7 +51,8 @@ pub enum AdScope {
     Agency(Option<Uuid>),
 }
 
-const INSERT: &str = "insert into ad_performance (id, agency_id, client_id, platform, account_id, campaign_id, campaign_name, \
+const INSERT: &str =
+    "insert into ad_performance (id, agency_id, client_id, platform, account_id, campaign_id, campaign_name, \
      date, spend_cents, impressions, clicks, conversions, revenue_cents, currency, created_at, updated_at) \
      select $1, $2, c.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15 \
      from client c where c.agency_id = $2 and c.id = $3 \
@@ -63,7 +64,12 @@ const UPDATE: &str = "update ad_performance set campaign_name = $7, spend_cents 
 impl Store {
     /// Write campaign days in one transaction (insert new, update known). Rows of a client that is not
     /// the agency's are not written and not counted.
-    pub async fn upsert_ad_days(&self, agency_id: Uuid, rows: &[NewAdDay], now: DateTime<Utc>) -> StoreResult<UpsertCounts> {
+    pub async fn upsert_ad_days(
+        &self,
+        agency_id: Uuid,
+        rows: &[NewAdDay],
+        now: DateTime<Utc>,
+    ) -> StoreResult<UpsertCounts> {
         let mut counts = UpsertCounts::default();
         if rows.is_empty() {
             return Ok(counts);

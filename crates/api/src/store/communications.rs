@@ -175,13 +175,15 @@ impl ClientMatcher {
     }
 }
 
-const UPSERT_INSERT: &str = "insert into communication (id, agency_id, client_id, integration_id, platform, provider_message_id, \
+const UPSERT_INSERT: &str =
+    "insert into communication (id, agency_id, client_id, integration_id, platform, provider_message_id, \
      thread_id, channel_id, sender_email, sender_name, subject, snippet, body, is_inbound, needs_reply, received_at, \
      created_at, updated_at) \
      select $1, $2, c.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $16, $16 \
      from client c where c.agency_id = $2 and c.id = $3 \
      on conflict (agency_id, platform, provider_message_id) do nothing";
-const UPSERT_UPDATE: &str = "update communication set client_id = $4, thread_id = $5, channel_id = $6, sender_email = $7, \
+const UPSERT_UPDATE: &str =
+    "update communication set client_id = $4, thread_id = $5, channel_id = $6, sender_email = $7, \
      sender_name = $8, subject = $9, snippet = $10, body = $11, is_inbound = $12, received_at = $13, updated_at = $14 \
      where agency_id = $1 and platform = $2 and provider_message_id = $3 \
      and exists (select 1 from client c where c.agency_id = $1 and c.id = $4)";
@@ -355,7 +357,11 @@ mod tests {
         assert_eq!(m.client_of("Dana@Acme-Dental.test"), Some(ids.0));
         assert_eq!(m.client_of("billing@acme-dental.test"), Some(ids.0));
         assert_eq!(m.client_of("sam@mail.brightpath.test"), Some(ids.1));
-        assert_eq!(m.client_of("someone@gmail.com"), Some(ids.2), "exact email still matches");
+        assert_eq!(
+            m.client_of("someone@gmail.com"),
+            Some(ids.2),
+            "exact email still matches"
+        );
         assert_eq!(m.client_of("other@gmail.com"), None);
         assert_eq!(m.client_of("a@shared.test"), Some(ids.3));
         assert_eq!(m.client_of("c@shared.test"), None, "two clients claim the domain");

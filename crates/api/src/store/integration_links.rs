@@ -51,7 +51,8 @@ impl Store {
         client_id: Uuid,
         now: DateTime<Utc>,
     ) -> StoreResult<LinkRow> {
-        let n = on_db!(&self.db, |pool| sqlx::query(
+        let n = on_db!(&self.db, |pool| {
+            sqlx::query(
             "insert into integration_link (id, agency_id, integration_id, external_id, external_name, client_id, created_at, updated_at) \
              select $1, c.agency_id, i.id, $4, $5, c.id, $6, $6 from client c join integration i on i.agency_id = c.agency_id \
              where c.agency_id = $2 and c.id = $7 and i.id = $3 \
@@ -67,7 +68,8 @@ impl Store {
         .bind(client_id)
         .execute(pool)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         if n == 0 {
             return Err(StoreError::NotFound);
         }

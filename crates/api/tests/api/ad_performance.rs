@@ -104,7 +104,10 @@ async fn ad_performance_lists_every_day_of_the_range_with_totals_and_previous_pe
     app.store.upsert_ad_days(me.agency.id, &rows, Utc::now()).await.unwrap();
     let from = t - Duration::days(6);
     let res = app
-        .get(&format!("/api/v1/clients/{}/ad-performance?from={from}&to={t}", client.id))
+        .get(&format!(
+            "/api/v1/clients/{}/ad-performance?from={from}&to={t}",
+            client.id
+        ))
         .await;
     assert_eq!(res.status(), 200);
     let p: AdPerformance = res.json().await.unwrap();
@@ -121,7 +124,10 @@ async fn ad_performance_lists_every_day_of_the_range_with_totals_and_previous_pe
     assert_eq!(p.by_platform.len(), 2);
 
     let res = app
-        .get(&format!("/api/v1/clients/{}/ad-performance?platform=meta_ads", client.id))
+        .get(&format!(
+            "/api/v1/clients/{}/ad-performance?platform=meta_ads",
+            client.id
+        ))
         .await;
     let p: AdPerformance = res.json().await.unwrap();
     assert_eq!(p.days.len(), 30, "default range is the last 30 days");
@@ -149,7 +155,10 @@ async fn ad_performance_range_over_366_days_or_reversed_is_422_invalid_range(bac
         assert_eq!(body["errors"][0]["code"], "invalid_range", "{query}: {body}");
     }
     let res = app
-        .get(&format!("/api/v1/ad-performance?from={}&to={t}", t - Duration::days(365)))
+        .get(&format!(
+            "/api/v1/ad-performance?from={}&to={t}",
+            t - Duration::days(365)
+        ))
         .await;
     assert_eq!(res.status(), 200, "366 days are allowed");
 }
@@ -224,9 +233,17 @@ async fn communications_upsert_is_idempotent_and_marks_threads_needing_a_reply(b
         message(client.id, "m4", "b", true, 30),
         message(client.id, "m5", "b", false, 5),
     ];
-    let counts = app.store.upsert_communications(agency, &batch, Utc::now()).await.unwrap();
+    let counts = app
+        .store
+        .upsert_communications(agency, &batch, Utc::now())
+        .await
+        .unwrap();
     assert_eq!((counts.created, counts.existing), (5, 0));
-    let again = app.store.upsert_communications(agency, &batch, Utc::now()).await.unwrap();
+    let again = app
+        .store
+        .upsert_communications(agency, &batch, Utc::now())
+        .await
+        .unwrap();
     assert_eq!((again.created, again.existing), (0, 5));
     assert_eq!(app.store.count_communications(agency, "gmail").await.unwrap(), 5);
     let (rows, _) = app
@@ -260,11 +277,17 @@ async fn communications_upsert_is_idempotent_and_marks_threads_needing_a_reply(b
         Some(client.id)
     );
     assert_eq!(
-        app.store.find_client_by_email_domain(agency, "ops@acme.test").await.unwrap(),
+        app.store
+            .find_client_by_email_domain(agency, "ops@acme.test")
+            .await
+            .unwrap(),
         Some(client.id)
     );
     assert_eq!(
-        app.store.find_client_by_email_domain(agency, "x@gmail.com").await.unwrap(),
+        app.store
+            .find_client_by_email_domain(agency, "x@gmail.com")
+            .await
+            .unwrap(),
         None
     );
 }
@@ -276,7 +299,10 @@ async fn communications_list_walks_every_message_once_newest_first(backend: Back
     let batch: Vec<NewCommunication> = (0..7)
         .map(|i| message(client.id, &format!("p{i}"), &format!("t{i}"), true, i))
         .collect();
-    app.store.upsert_communications(me.agency.id, &batch, Utc::now()).await.unwrap();
+    app.store
+        .upsert_communications(me.agency.id, &batch, Utc::now())
+        .await
+        .unwrap();
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -331,7 +357,14 @@ async fn integration_links_set_replace_remove_and_refuse_foreign_clients(backend
         .await
         .unwrap();
     assert_eq!((link.client_id, link.external_name.as_str()), (b.id, "#acme-renamed"));
-    assert_eq!(app.store.list_integration_links(agency, integration.id).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store
+            .list_integration_links(agency, integration.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     let other = app.new_browser();
     let (_, other_me) = other.signup().await;
@@ -347,11 +380,27 @@ async fn integration_links_set_replace_remove_and_refuse_foreign_clients(backend
         .set_integration_link(other_me.agency.id, integration.id, "C2", "#x", foreign.id, now)
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::NotFound), "another agency's integration: {err:?}");
+    assert!(
+        matches!(err, StoreError::NotFound),
+        "another agency's integration: {err:?}"
+    );
 
-    assert!(app.store.remove_integration_link(agency, integration.id, "C1").await.unwrap());
-    assert!(!app.store.remove_integration_link(agency, integration.id, "C1").await.unwrap());
-    assert!(app.store.list_integration_links(agency, integration.id).await.unwrap().is_empty());
+    assert!(app
+        .store
+        .remove_integration_link(agency, integration.id, "C1")
+        .await
+        .unwrap());
+    assert!(!app
+        .store
+        .remove_integration_link(agency, integration.id, "C1")
+        .await
+        .unwrap());
+    assert!(app
+        .store
+        .list_integration_links(agency, integration.id)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn slack_users_are_cached_per_agency(backend: Backend) {
@@ -370,7 +419,13 @@ async fn slack_users_are_cached_per_agency(backend: Backend) {
         name: "Dana R.".into(),
         ..user.clone()
     };
-    app.store.put_slack_user(me.agency.id, &renamed, Utc::now()).await.unwrap();
-    assert_eq!(app.store.get_slack_user(me.agency.id, "U1").await.unwrap(), Some(renamed));
+    app.store
+        .put_slack_user(me.agency.id, &renamed, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.get_slack_user(me.agency.id, "U1").await.unwrap(),
+        Some(renamed)
+    );
     assert_eq!(app.store.get_slack_user(other_me.agency.id, "U1").await.unwrap(), None);
 }

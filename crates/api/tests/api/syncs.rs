@@ -107,8 +107,16 @@ async fn link(b: &Browser, integration: Uuid, external_id: &str, client: Uuid) {
 
 async fn gmail_first_sync_files_messages_by_email_and_domain_and_skips_the_rest(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    let acme = new_client(&app, json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" })).await;
-    let bright = new_client(&app, json!({ "name": "BrightPath", "website": "https://www.brightpath.test" })).await;
+    let acme = new_client(
+        &app,
+        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
+    )
+    .await;
+    let bright = new_client(
+        &app,
+        json!({ "name": "BrightPath", "website": "https://www.brightpath.test" }),
+    )
+    .await;
     let free = new_client(&app, json!({ "name": "Freelancer", "contact_email": "solo@gmail.com" })).await;
     fakes.seed_gmail(SeedMessage {
         from: "Ops <ops@acme-dental.test>".into(),
@@ -140,7 +148,9 @@ async fn gmail_first_sync_files_messages_by_email_and_domain_and_skips_the_rest(
     let acme_msgs = communications(&app, acme.id).await;
     assert_eq!(acme_msgs.len(), 3);
     assert!(acme_msgs.iter().all(|m| m.is_inbound && m.platform == "gmail"));
-    let by_ops = acme_msgs.iter().find(|m| m.sender_email.as_deref() == Some("ops@acme-dental.test"));
+    let by_ops = acme_msgs
+        .iter()
+        .find(|m| m.sender_email.as_deref() == Some("ops@acme-dental.test"));
     assert!(by_ops.is_some(), "matched by domain");
     // Dana's thread: the follow-up is the latest and inbound → needs a reply; the first one does not.
     let dana: Vec<&Communication> = acme_msgs
@@ -153,10 +163,16 @@ async fn gmail_first_sync_files_messages_by_email_and_domain_and_skips_the_rest(
 
     let bright_msgs = communications(&app, bright.id).await;
     assert_eq!(bright_msgs.len(), 2);
-    let outbound = bright_msgs.iter().find(|m| !m.is_inbound).expect("the outbound message");
+    let outbound = bright_msgs
+        .iter()
+        .find(|m| !m.is_inbound)
+        .expect("the outbound message");
     assert_eq!(outbound.subject.as_deref(), Some("Your landing page"));
     assert!(!outbound.needs_reply);
-    assert!(communications(&app, free.id).await.is_empty(), "free mail never matches by domain");
+    assert!(
+        communications(&app, free.id).await.is_empty(),
+        "free mail never matches by domain"
+    );
 
     let row = app.store.get_integration(me, integration).await.unwrap();
     assert!(row.sync_cursor.0["history_id"].is_string(), "{:?}", row.sync_cursor.0);
@@ -164,7 +180,11 @@ async fn gmail_first_sync_files_messages_by_email_and_domain_and_skips_the_rest(
 
 async fn gmail_incremental_sync_reads_history_and_a_rerun_writes_no_duplicates(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    let acme = new_client(&app, json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" })).await;
+    let acme = new_client(
+        &app,
+        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
+    )
+    .await;
     let (integration, first) = connect(&app, me, IntegrationProvider::Gmail).await;
     assert_eq!(first.created, 2, "{first:?}");
     let list_calls = || {
@@ -178,7 +198,11 @@ async fn gmail_incremental_sync_reads_history_and_a_rerun_writes_no_duplicates(b
     assert!(lists_before >= 1, "the first sync lists the window");
 
     let nothing = sync(&app, me, integration).await.unwrap();
-    assert_eq!((nothing.fetched, nothing.created), (0, 0), "no history, nothing fetched");
+    assert_eq!(
+        (nothing.fetched, nothing.created),
+        (0, 0),
+        "no history, nothing fetched"
+    );
 
     fakes.seed_gmail(SeedMessage {
         from: "Dana Reed <dana@acme-dental.test>".into(),
@@ -193,7 +217,10 @@ async fn gmail_incremental_sync_reads_history_and_a_rerun_writes_no_duplicates(b
     assert_eq!(app.store.count_communications(me, "gmail").await.unwrap(), 3);
 
     // A sync killed before saving its cursor reruns from the start: nothing is written twice.
-    app.store.set_integration_cursor(me, integration, &json!({})).await.unwrap();
+    app.store
+        .set_integration_cursor(me, integration, &json!({}))
+        .await
+        .unwrap();
     let rerun = sync(&app, me, integration).await.unwrap();
     assert_eq!(rerun.created, 0, "{rerun:?}");
     assert_eq!(rerun.updated, 3, "{rerun:?}");
@@ -215,13 +242,20 @@ async fn gmail_expired_history_falls_back_to_a_window_sync(backend: Backend) {
     });
     let stats = sync(&app, me, integration).await.unwrap();
     assert_eq!(stats.created, 1, "{stats:?}");
-    assert_eq!(stats.updated, 1, "the window sync saw the known message again: {stats:?}");
+    assert_eq!(
+        stats.updated, 1,
+        "the window sync saw the known message again: {stats:?}"
+    );
     assert_eq!(app.store.count_communications(me, "gmail").await.unwrap(), 2);
 }
 
 async fn gmail_short_retry_after_is_waited_out_and_a_long_one_is_returned(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    new_client(&app, json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" })).await;
+    new_client(
+        &app,
+        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
+    )
+    .await;
     fakes.inject(Fault {
         provider: Provider::Google,
         path_prefix: Some("/gmail/v1/users/me/messages".into()),
@@ -233,7 +267,10 @@ async fn gmail_short_retry_after_is_waited_out_and_a_long_one_is_returned(backen
     // The sync queued by connecting meets the two 429s and waits them out.
     let (integration, first) = connect(&app, me, IntegrationProvider::Gmail).await;
     assert_eq!(first.created, 2, "{first:?}");
-    assert!(started.elapsed() >= Duration::from_secs(2), "the Retry-After was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "the Retry-After was honoured"
+    );
     assert_eq!(
         fakes
             .calls(Some(Provider::Google))
@@ -243,7 +280,10 @@ async fn gmail_short_retry_after_is_waited_out_and_a_long_one_is_returned(backen
         2
     );
 
-    app.store.set_integration_cursor(me, integration, &json!({})).await.unwrap();
+    app.store
+        .set_integration_cursor(me, integration, &json!({}))
+        .await
+        .unwrap();
     fakes.inject(Fault {
         provider: Provider::Google,
         path_prefix: Some("/gmail/v1/users/me/profile".into()),
@@ -262,7 +302,11 @@ async fn gmail_short_retry_after_is_waited_out_and_a_long_one_is_returned(backen
 
 async fn slack_linked_channels_sync_with_user_names_asked_once_per_user(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    let acme = new_client(&app, json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" })).await;
+    let acme = new_client(
+        &app,
+        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
+    )
+    .await;
     let (integration, _) = connect(&app, me, IntegrationProvider::Slack).await;
     link(&app, integration, "C0FAKE0001", acme.id).await;
 
@@ -311,10 +355,16 @@ async fn meta_daily_rows_are_upserted_and_a_rerun_keeps_the_row_count(backend: B
     assert_eq!(count, 58);
     let rerun = sync(&app, me, integration).await.unwrap();
     assert_eq!(rerun.created, 0, "{rerun:?}");
-    assert!(rerun.updated > 0 && rerun.updated <= 6, "only the last days are re-read: {rerun:?}");
+    assert!(
+        rerun.updated > 0 && rerun.updated <= 6,
+        "only the last days are re-read: {rerun:?}"
+    );
     assert_eq!(app.store.count_ad_days(me, "meta_ads").await.unwrap(), count);
     // A full rerun from scratch writes nothing new either.
-    app.store.set_integration_cursor(me, integration, &json!({})).await.unwrap();
+    app.store
+        .set_integration_cursor(me, integration, &json!({}))
+        .await
+        .unwrap();
     let full = sync(&app, me, integration).await.unwrap();
     assert_eq!((full.created, full.updated), (0, 58));
 
@@ -360,7 +410,9 @@ async fn resources_are_listed_live_with_links_and_linking_is_checked(backend: Ba
     assert_eq!(acme_channel.name, "#acme-dental");
     assert_eq!(acme_channel.client_id, Some(acme.id));
     assert_eq!(acme_channel.client_name.as_deref(), Some("Acme Dental"));
-    assert!(list.iter().any(|r| r.external_id == "C0FAKE0002" && r.client_id.is_none()));
+    assert!(list
+        .iter()
+        .any(|r| r.external_id == "C0FAKE0002" && r.client_id.is_none()));
     assert!(!list.iter().any(|r| r.name == "#random"), "the bot is not in #random");
     assert!(list.iter().any(|r| r.external_id == "CGONE"), "stale links stay listed");
 
@@ -408,7 +460,9 @@ async fn another_agencys_integration_is_404_for_resources_and_links(backend: Bac
     let other = app.new_browser();
     other.signup().await;
     let theirs = new_client(&other, json!({ "name": "Theirs" })).await;
-    let res = other.get(&format!("/api/v1/integrations/{integration}/resources")).await;
+    let res = other
+        .get(&format!("/api/v1/integrations/{integration}/resources"))
+        .await;
     assert_eq!(res.status(), 404);
     let res = other
         .put(
