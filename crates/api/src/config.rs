@@ -598,7 +598,8 @@ impl Settings {
         let alert_rules_interval_secs = number("AOS_ALERT_RULES_INTERVAL_SECS", 900, 0, 7 * 24 * 3600) as u64;
         let alert_inactivity_days = number("AOS_ALERT_INACTIVITY_DAYS", 14, 1, 365);
         let read_cache_secs = number("AOS_READ_CACHE_SECS", 5, 0, 3600) as u64;
-        let integration_sync_interval_secs = number("AOS_INTEGRATION_SYNC_INTERVAL_SECS", 3600, 0, 7 * 24 * 3600) as u64;
+        let integration_sync_interval_secs =
+            number("AOS_INTEGRATION_SYNC_INTERVAL_SECS", 3600, 0, 7 * 24 * 3600) as u64;
         let token_refresh_margin_secs = number("AOS_TOKEN_REFRESH_MARGIN_SECS", 300, 0, 3600);
         let google_ads_developer_token = get("AOS_GOOGLE_ADS_DEVELOPER_TOKEN").map(SecretString::from);
         let test_hooks = match get("AOS_TEST_HOOKS").as_deref() {

@@ -55,7 +55,11 @@ pub enum ApiError {
     /// Any other status with its own stable code and a detail for people (OAuth callback refusals,
     /// provider refusals that carry a useful reason).
     #[error("{code}: {detail}")]
-    Coded { status: u16, code: &'static str, detail: String },
+    Coded {
+        status: u16,
+        code: &'static str,
+        detail: String,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }

@@ -47,7 +47,12 @@ pub async fn start_connect(
     provider: IntegrationProvider,
 ) -> Result<ConnectResponse, ProviderError> {
     let id = crate::store::new_id();
-    let signed = oauth::sign_state(state.settings.secrets.oauth_state_key.expose(), id, who.session_id, provider);
+    let signed = oauth::sign_state(
+        state.settings.secrets.oauth_state_key.expose(),
+        id,
+        who.session_id,
+        provider,
+    );
     let auth = oauth::authorize_url(&state.settings, provider, signed)?;
     let now = Utc::now();
     let expires_at = now + oauth::STATE_TTL;
@@ -171,9 +176,16 @@ pub async fn complete_connect(
         })
     })?;
     let http = &state.vault.oauth_http;
-    let grant = oauth::exchange_code(http, &state.settings, provider, code, &row.pkce_verifier, &row.redirect_uri)
-        .await
-        .map_err(CallbackError::Exchange)?;
+    let grant = oauth::exchange_code(
+        http,
+        &state.settings,
+        provider,
+        code,
+        &row.pkce_verifier,
+        &row.redirect_uri,
+    )
+    .await
+    .map_err(CallbackError::Exchange)?;
     let account = accounts::whoami(&state.http, &state.settings, provider, &grant.access_token)
         .await
         .unwrap_or_else(|e| {
@@ -262,7 +274,11 @@ async fn store_grant(
         .await
         .map_err(internal)?;
     state.data_changed(who.agency_id).await;
-    state.store.get_integration(who.agency_id, row.id).await.map_err(internal)
+    state
+        .store
+        .get_integration(who.agency_id, row.id)
+        .await
+        .map_err(internal)
 }
 
 /// Disconnect: revoke at the provider (best effort; the answer says whether it worked) and delete the
@@ -336,14 +352,28 @@ pub async fn test_connection(state: &AppState, integration: &IntegrationRow) -> 
         }
         Err(ProviderError::InvalidGrant(reason)) => {
             tokens::mark_needs_reconnect(state, integration, provider, &reason).await;
-            (false, None, Some(format!("{} refused the stored authorization; connect it again.", provider.label())))
+            (
+                false,
+                None,
+                Some(format!(
+                    "{} refused the stored authorization; connect it again.",
+                    provider.label()
+                )),
+            )
         }
         Err(ProviderError::NotConnected) => (false, None, Some("Not connected.".to_owned())),
         Err(e) => {
             let why = e.to_string();
             let _ = state
                 .store
-                .set_integration_status(integration.agency_id, integration.id, "degraded", Some(&why), Some(&why), now)
+                .set_integration_status(
+                    integration.agency_id,
+                    integration.id,
+                    "degraded",
+                    Some(&why),
+                    Some(&why),
+                    now,
+                )
                 .await;
             (false, None, Some(why))
         }

@@ -203,7 +203,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                             resource("/clients/{id}/ad-performance")
                                 .route(web::get().to(ad_performance::client_ad_performance)),
                         )
-                        .service(resource("/ad-performance").route(web::get().to(ad_performance::agency_ad_performance)))
+                        .service(
+                            resource("/ad-performance").route(web::get().to(ad_performance::agency_ad_performance)),
+                        )
                         .service(
                             resource("/clients/{id}/communications")
                                 .route(web::get().to(communications::list_client_communications)),

@@ -316,7 +316,10 @@ mod tests {
             assert_eq!(IntegrationProvider::parse(p.as_str()), Some(p));
             assert_eq!(serde_json::to_value(p).unwrap(), serde_json::json!(p.as_str()));
         }
-        assert_eq!(IntegrationStatus::parse("needs_reconnect"), Some(IntegrationStatus::NeedsReconnect));
+        assert_eq!(
+            IntegrationStatus::parse("needs_reconnect"),
+            Some(IntegrationStatus::NeedsReconnect)
+        );
         assert!(!IntegrationStatus::NotConnected.has_grant());
     }
 }

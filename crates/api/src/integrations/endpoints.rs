@@ -33,9 +33,7 @@ pub fn settings_name(provider: IntegrationProvider) -> &'static str {
 
 /// The provider's settings, when its OAuth client is configured.
 pub fn configured(settings: &Settings, provider: IntegrationProvider) -> Option<&ProviderSettings> {
-    settings
-        .provider(settings_name(provider))
-        .filter(|p| p.is_configured())
+    settings.provider(settings_name(provider)).filter(|p| p.is_configured())
 }
 
 impl Endpoints {
@@ -81,7 +79,11 @@ impl Endpoints {
                 }
             }
             IntegrationProvider::MetaAds => {
-                let dialog_host = if fake { base.clone() } else { "https://www.facebook.com".to_owned() };
+                let dialog_host = if fake {
+                    base.clone()
+                } else {
+                    "https://www.facebook.com".to_owned()
+                };
                 Endpoints {
                     authorize: format!("{dialog_host}/{META_VERSION}/dialog/oauth"),
                     token: format!("{base}/{META_VERSION}/oauth/access_token"),
@@ -131,14 +133,26 @@ mod tests {
 
     #[test]
     fn real_hosts_by_default_and_everything_under_an_overridden_base() {
-        let g = Endpoints::of(IntegrationProvider::Gmail, &settings("https://www.googleapis.com", false));
+        let g = Endpoints::of(
+            IntegrationProvider::Gmail,
+            &settings("https://www.googleapis.com", false),
+        );
         assert_eq!(g.token, "https://oauth2.googleapis.com/token");
         assert_eq!(g.api, "https://www.googleapis.com/gmail/v1");
-        let ads = Endpoints::of(IntegrationProvider::GoogleAds, &settings("http://127.0.0.1:9/google", true));
+        let ads = Endpoints::of(
+            IntegrationProvider::GoogleAds,
+            &settings("http://127.0.0.1:9/google", true),
+        );
         assert_eq!(ads.api, "http://127.0.0.1:9/google/v17");
-        let s = Endpoints::of(IntegrationProvider::Slack, &settings("http://127.0.0.1:9/slack/api", true));
+        let s = Endpoints::of(
+            IntegrationProvider::Slack,
+            &settings("http://127.0.0.1:9/slack/api", true),
+        );
         assert_eq!(s.authorize, "http://127.0.0.1:9/slack/oauth/v2/authorize");
-        let m = Endpoints::of(IntegrationProvider::MetaAds, &settings("https://graph.facebook.com", false));
+        let m = Endpoints::of(
+            IntegrationProvider::MetaAds,
+            &settings("https://graph.facebook.com", false),
+        );
         assert_eq!(m.authorize, "https://www.facebook.com/v18.0/dialog/oauth");
         assert_eq!(m.api, "https://graph.facebook.com/v18.0");
     }

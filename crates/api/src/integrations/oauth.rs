@@ -49,7 +49,10 @@ impl std::fmt::Debug for Grant {
 
 /// The redirect URI registered with every provider.
 pub fn redirect_uri(settings: &Settings) -> String {
-    format!("{}/api/v1/oauth/callback", settings.public_url.as_str().trim_end_matches('/'))
+    format!(
+        "{}/api/v1/oauth/callback",
+        settings.public_url.as_str().trim_end_matches('/')
+    )
 }
 
 fn client(provider: IntegrationProvider, p: &ProviderSettings, redirect: &str) -> Result<Client, ProviderError> {
@@ -71,7 +74,10 @@ fn client(provider: IntegrationProvider, p: &ProviderSettings, redirect: &str) -
 pub fn sign_state(key: &[u8], id: Uuid, session: Uuid, provider: IntegrationProvider) -> String {
     let k = hmac::Key::new(hmac::HMAC_SHA256, key);
     let tag = hmac::sign(&k, state_message(id, session, provider).as_bytes());
-    format!("{id}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    format!(
+        "{id}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag.as_ref())
+    )
 }
 
 /// The id of a well-formed state (not yet verified).
@@ -83,8 +89,13 @@ pub fn state_id(state: &str) -> Option<Uuid> {
 
 /// Whether `state` is exactly what [`sign_state`] gives for these values (constant-time).
 pub fn verify_state(key: &[u8], state: &str, session: Uuid, provider: IntegrationProvider) -> bool {
-    let Some((id, mac)) = state.split_once('.') else { return false };
-    let (Ok(id), Ok(tag)) = (id.parse::<Uuid>(), base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(mac)) else {
+    let Some((id, mac)) = state.split_once('.') else {
+        return false;
+    };
+    let (Ok(id), Ok(tag)) = (
+        id.parse::<Uuid>(),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(mac),
+    ) else {
         return false;
     };
     let k = hmac::Key::new(hmac::HMAC_SHA256, key);
@@ -111,7 +122,9 @@ pub fn authorize_url(
     let client = client(provider, p, &redirect_uri(settings))?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let scopes = endpoints::scopes(provider);
-    let mut req = client.authorize_url(|| CsrfToken::new(state)).set_pkce_challenge(challenge);
+    let mut req = client
+        .authorize_url(|| CsrfToken::new(state))
+        .set_pkce_challenge(challenge);
     req = match provider {
         IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => req
             .add_scopes(scopes.iter().map(|s| oauth2::Scope::new((*s).to_owned())))
@@ -176,7 +189,11 @@ pub async fn refresh(
     grant(res)
 }
 
-async fn meta_exchange(http: &reqwest::Client, p: &ProviderSettings, token: &SecretToken) -> Result<Grant, ProviderError> {
+async fn meta_exchange(
+    http: &reqwest::Client,
+    p: &ProviderSettings,
+    token: &SecretToken,
+) -> Result<Grant, ProviderError> {
     #[derive(serde::Deserialize)]
     struct Long {
         access_token: String,
@@ -235,7 +252,10 @@ fn grant(
             let detail = e.error_description().map(|d| format!("{name}: {d}")).unwrap_or(name);
             Err(match e.error() {
                 BasicErrorResponseType::InvalidGrant => ProviderError::InvalidGrant(detail),
-                _ => ProviderError::Rejected { status: 400, message: detail },
+                _ => ProviderError::Rejected {
+                    status: 400,
+                    message: detail,
+                },
             })
         }
         // Slack answers errors with 200 `{"ok": false, "error": "..."}`, which is no token response.
@@ -248,7 +268,10 @@ fn grant(
                     retry_after: Duration::from_secs(30),
                 }
             } else {
-                ProviderError::Rejected { status: 200, message: name }
+                ProviderError::Rejected {
+                    status: 200,
+                    message: name,
+                }
             })
         }
         Err(oauth2::RequestTokenError::Request(e)) => Err(match e {
@@ -263,9 +286,16 @@ fn grant(
 }
 
 fn is_grant_error(name: &str) -> bool {
-    ["invalid_grant", "invalid_refresh_token", "token_revoked", "invalid_code", "code_already_used", "token_expired"]
-        .iter()
-        .any(|e| name.starts_with(e))
+    [
+        "invalid_grant",
+        "invalid_refresh_token",
+        "token_revoked",
+        "invalid_code",
+        "code_already_used",
+        "token_expired",
+    ]
+    .iter()
+    .any(|e| name.starts_with(e))
 }
 
 /// Revoke a token at the provider. Meta has no revocation of a user token short of removing the app

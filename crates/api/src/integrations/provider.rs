@@ -103,10 +103,12 @@ pub fn error_name(body: &str) -> String {
             Some(d) => format!("{e}: {d}"),
             None => e,
         })
-        .or_else(|| pick(&v["error"]["status"]).map(|s| match pick(&v["error"]["message"]) {
-            Some(m) => format!("{s}: {m}"),
-            None => s,
-        }))
+        .or_else(|| {
+            pick(&v["error"]["status"]).map(|s| match pick(&v["error"]["message"]) {
+                Some(m) => format!("{s}: {m}"),
+                None => s,
+            })
+        })
         .or_else(|| {
             // Graph: {"error": {"message", "type": "OAuthException", "code": 190}}
             pick(&v["error"]["type"]).map(|t| {
@@ -161,12 +163,19 @@ pub fn slack_ok(v: serde_json::Value) -> Result<serde_json::Value, ProviderError
     let error = v["error"].as_str().unwrap_or("unknown_error").to_owned();
     Err(match error.as_str() {
         "invalid_auth" | "not_authed" | "token_expired" => ProviderError::Unauthorized(error),
-        "token_revoked" | "account_inactive" | "invalid_refresh_token" | "app_uninstalled" => ProviderError::InvalidGrant(error),
+        "token_revoked" | "account_inactive" | "invalid_refresh_token" | "app_uninstalled" => {
+            ProviderError::InvalidGrant(error)
+        }
         "ratelimited" => ProviderError::RateLimited {
             retry_after: Duration::from_secs(30),
         },
-        "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => ProviderError::Unavailable(error),
-        _ => ProviderError::Rejected { status: 200, message: error },
+        "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
+            ProviderError::Unavailable(error)
+        }
+        _ => ProviderError::Rejected {
+            status: 200,
+            message: error,
+        },
     })
 }
 
@@ -187,13 +196,27 @@ mod tests {
 
     #[test]
     fn statuses_are_classified_and_bodies_reduced_to_their_error_name() {
-        let e = ProviderError::from_status(StatusCode::BAD_REQUEST, None, r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#);
-        assert!(matches!(e, ProviderError::InvalidGrant(ref m) if m.contains("expired or revoked")), "{e:?}");
+        let e = ProviderError::from_status(
+            StatusCode::BAD_REQUEST,
+            None,
+            r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#,
+        );
+        assert!(
+            matches!(e, ProviderError::InvalidGrant(ref m) if m.contains("expired or revoked")),
+            "{e:?}"
+        );
         let e = ProviderError::from_status(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(7)), "");
         assert!(matches!(e, ProviderError::RateLimited { retry_after } if retry_after.as_secs() == 7));
         assert!(e.is_transient());
-        let e = ProviderError::from_status(StatusCode::UNAUTHORIZED, None, r#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"#);
-        assert!(matches!(e, ProviderError::Unauthorized(ref m) if m.starts_with("UNAUTHENTICATED")), "{e:?}");
+        let e = ProviderError::from_status(
+            StatusCode::UNAUTHORIZED,
+            None,
+            r#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"#,
+        );
+        assert!(
+            matches!(e, ProviderError::Unauthorized(ref m) if m.starts_with("UNAUTHENTICATED")),
+            "{e:?}"
+        );
         let e = ProviderError::from_status(StatusCode::BAD_GATEWAY, None, "<html>");
         assert!(matches!(e, ProviderError::Unavailable(_)));
     }

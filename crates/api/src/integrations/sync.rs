@@ -47,7 +47,6 @@ impl SyncCtx<'_> {
     }
 }
 
-
 /// The job kind of a sync.
 pub const SYNC_JOB: &str = "integration_sync";
 
@@ -127,7 +126,11 @@ pub async fn run_job(state: &AppState, payload: &serde_json::Value) -> anyhow::R
         return Ok(());
     };
     let now = Utc::now();
-    if !state.store.begin_sync(integration.agency_id, integration.id, now).await? {
+    if !state
+        .store
+        .begin_sync(integration.agency_id, integration.id, now)
+        .await?
+    {
         return Ok(()); // disconnected or needs a reconnect: nothing to sync
     }
     state.data_changed(integration.agency_id).await;
@@ -166,7 +169,11 @@ pub async fn run_job(state: &AppState, payload: &serde_json::Value) -> anyhow::R
         }
         Err(E::RateLimited { retry_after }) => {
             let at = Utc::now() + chrono::Duration::from_std(retry_after).unwrap_or_default();
-            let why = format!("{} is rate limiting; the sync resumes at {}", provider.label(), at.format("%H:%M:%S UTC"));
+            let why = format!(
+                "{} is rate limiting; the sync resumes at {}",
+                provider.label(),
+                at.format("%H:%M:%S UTC")
+            );
             finish(false, SyncStats::default(), "degraded", Some(why.clone()), Some(why)).await?;
             Err(RetryLater { at }.into())
         }
@@ -179,7 +186,14 @@ pub async fn run_job(state: &AppState, payload: &serde_json::Value) -> anyhow::R
         Err(e) => {
             let why = e.to_string();
             tracing::warn!(integration_id = %integration.id, provider = %provider, error = %why, "sync failed");
-            finish(false, SyncStats::default(), "degraded", Some(why.clone()), Some(why.clone())).await?;
+            finish(
+                false,
+                SyncStats::default(),
+                "degraded",
+                Some(why.clone()),
+                Some(why.clone()),
+            )
+            .await?;
             if e.is_transient() || matches!(e, E::Internal(_)) {
                 Err(anyhow::anyhow!("sync failed: {why}"))
             } else {

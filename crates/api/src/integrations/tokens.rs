@@ -50,13 +50,23 @@ impl TokenVault {
         map.entry(id).or_default().clone()
     }
 
-    pub fn seal(&self, integration: &IntegrationRow, field: TokenField, token: &SecretToken) -> Result<String, ProviderError> {
+    pub fn seal(
+        &self,
+        integration: &IntegrationRow,
+        field: TokenField,
+        token: &SecretToken,
+    ) -> Result<String, ProviderError> {
         self.keys
             .encrypt_to_stored(token, &ctx(integration, field))
             .map_err(|e| ProviderError::Internal(anyhow::anyhow!("sealing a token: {e}")))
     }
 
-    pub fn open(&self, integration: &IntegrationRow, field: TokenField, stored: &str) -> Result<SecretToken, ProviderError> {
+    pub fn open(
+        &self,
+        integration: &IntegrationRow,
+        field: TokenField,
+        stored: &str,
+    ) -> Result<SecretToken, ProviderError> {
         self.keys
             .decrypt(stored, &ctx(integration, field))
             .map_err(|e| ProviderError::Internal(anyhow::anyhow!("opening a token: {e}")))
@@ -77,7 +87,10 @@ pub async fn valid_token(state: &AppState, integration: &IntegrationRow) -> Resu
 }
 
 /// The access token and its stored form (so a 401 can say which token failed).
-pub(crate) async fn current(state: &AppState, integration: &IntegrationRow) -> Result<(SecretToken, String), ProviderError> {
+pub(crate) async fn current(
+    state: &AppState,
+    integration: &IntegrationRow,
+) -> Result<(SecretToken, String), ProviderError> {
     let row = token_state(state, integration).await?;
     let Some(stored) = row.access_token_enc.clone() else {
         return Err(ProviderError::NotConnected);
@@ -142,14 +155,19 @@ async fn refresh_from(
             .map_err(|e| ProviderError::Internal(e.into()))?;
         if !leased {
             if waited_since.elapsed() > WAIT_FOR_OTHER {
-                return Err(ProviderError::Unavailable("another process is refreshing the token".into()));
+                return Err(ProviderError::Unavailable(
+                    "another process is refreshing the token".into(),
+                ));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
             continue;
         }
         let result = refresh_holding_lease(state, integration, &row, &stored).await;
         if result.is_err() {
-            let _ = state.store.release_refresh_lease(integration.agency_id, integration.id).await;
+            let _ = state
+                .store
+                .release_refresh_lease(integration.agency_id, integration.id)
+                .await;
         }
         return result;
     }
@@ -207,12 +225,27 @@ async fn refresh_holding_lease(
 }
 
 /// The provider refused the grant: the integration needs a reconnect, and the agency is told by an alert.
-pub async fn mark_needs_reconnect(state: &AppState, integration: &IntegrationRow, provider: IntegrationProvider, reason: &str) {
+pub async fn mark_needs_reconnect(
+    state: &AppState,
+    integration: &IntegrationRow,
+    provider: IntegrationProvider,
+    reason: &str,
+) {
     let now = Utc::now();
-    let why = format!("{} refused the stored authorization ({reason}). Connect it again.", provider.label());
+    let why = format!(
+        "{} refused the stored authorization ({reason}). Connect it again.",
+        provider.label()
+    );
     if let Err(e) = state
         .store
-        .set_integration_status(integration.agency_id, integration.id, "needs_reconnect", Some(&why), Some(&why), now)
+        .set_integration_status(
+            integration.agency_id,
+            integration.id,
+            "needs_reconnect",
+            Some(&why),
+            Some(&why),
+            now,
+        )
         .await
     {
         tracing::error!(error.cause_chain = ?e, "could not mark the integration as needing a reconnect");

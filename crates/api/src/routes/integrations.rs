@@ -61,7 +61,15 @@ pub async fn connect(
     let res = integrations::start_connect(&state, who, provider)
         .await
         .map_err(|e| provider_error(provider, e))?;
-    audit(&state, &req, &me, "integration.connect_started", "success", json!({ "provider": provider })).await;
+    audit(
+        &state,
+        &req,
+        &me,
+        "integration.connect_started",
+        "success",
+        json!({ "provider": provider }),
+    )
+    .await;
     Ok(HttpResponse::Ok().json(res))
 }
 
@@ -100,7 +108,12 @@ pub async fn oauth_callback(
         .enforce(RouteClass::OauthCallback, &format!("oauth:{}", me.rate_limit_key()))
         .await
     {
-        Ok(_) => state.limiter.enforce(RouteClass::OauthCallback, &format!("oauth:ip:{ip}")).await,
+        Ok(_) => {
+            state
+                .limiter
+                .enforce(RouteClass::OauthCallback, &format!("oauth:ip:{ip}"))
+                .await
+        }
         Err(e) => Err(e),
     };
     let decision = match limited {
@@ -114,7 +127,15 @@ pub async fn oauth_callback(
     let who = connector(&me)?;
     match integrations::complete_connect(&state, who, &params).await {
         Ok(row) => {
-            audit(&state, &req, &me, "integration.connected", "success", json!({ "provider": row.provider, "integration_id": row.id })).await;
+            audit(
+                &state,
+                &req,
+                &me,
+                "integration.connected",
+                "success",
+                json!({ "provider": row.provider, "integration_id": row.id }),
+            )
+            .await;
             if browser {
                 first_sync(&state, &row).await;
                 return Ok(redirect(format!("connected={}", row.provider)));
@@ -133,7 +154,15 @@ pub async fn oauth_callback(
         }
         Err(e) => {
             let code = e.code();
-            audit(&state, &req, &me, "integration.connect_refused", "failure", json!({ "reason": code })).await;
+            audit(
+                &state,
+                &req,
+                &me,
+                "integration.connect_refused",
+                "failure",
+                json!({ "reason": code }),
+            )
+            .await;
             tracing::info!(reason = code, "OAuth callback refused");
             if browser {
                 return Ok(redirect(format!("oauth_error={code}{provider_q}")));
@@ -199,7 +228,15 @@ pub async fn sync_integration(
     let job_id = integrations::enqueue_sync(&state, &row, "manual")
         .await
         .map_err(ApiError::Internal)?;
-    audit(&state, &req, &me, "integration.sync_requested", "success", json!({ "integration_id": row.id })).await;
+    audit(
+        &state,
+        &req,
+        &me,
+        "integration.sync_requested",
+        "success",
+        json!({ "integration_id": row.id }),
+    )
+    .await;
     let mut res = HttpResponse::Accepted().json(SyncQueued { job_id });
     apply_headers(res.headers_mut(), &decision);
     Ok(res)
@@ -223,7 +260,15 @@ pub async fn disconnect(
     let revoked = integrations::disconnect(&state, &row)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-    audit(&state, &req, &me, "integration.disconnected", "success", json!({ "integration_id": row.id, "provider": row.provider, "revoked": revoked })).await;
+    audit(
+        &state,
+        &req,
+        &me,
+        "integration.disconnected",
+        "success",
+        json!({ "integration_id": row.id, "provider": row.provider, "revoked": revoked }),
+    )
+    .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -264,7 +309,14 @@ fn provider_error(provider: IntegrationProvider, e: ProviderError) -> ApiError {
     }
 }
 
-async fn audit(state: &AppState, req: &HttpRequest, me: &Identity, action: &'static str, outcome: &'static str, metadata: serde_json::Value) {
+async fn audit(
+    state: &AppState,
+    req: &HttpRequest,
+    me: &Identity,
+    action: &'static str,
+    outcome: &'static str,
+    metadata: serde_json::Value,
+) {
     state
         .audit(NewAuditEvent {
             agency_id: Some(me.agency_id),

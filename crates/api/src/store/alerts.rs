@@ -516,7 +516,12 @@ impl Store {
     }
 
     /// Resolve the open alert of a condition that no longer holds.
-    pub async fn resolve_condition_alert(&self, agency_id: Uuid, dedupe_key: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn resolve_condition_alert(
+        &self,
+        agency_id: Uuid,
+        dedupe_key: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
             sqlx::query(&format!(
                 "update alert set status = 'resolved', closed_at = $3, snoozed_until = null, updated_at = $3 \

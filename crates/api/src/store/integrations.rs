@@ -204,7 +204,12 @@ impl Store {
     }
 
     /// Where the next sync resumes.
-    pub async fn set_integration_cursor(&self, agency_id: Uuid, id: Uuid, cursor: &serde_json::Value) -> StoreResult<()> {
+    pub async fn set_integration_cursor(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        cursor: &serde_json::Value,
+    ) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
             sqlx::query("update integration set sync_cursor = $3 where agency_id = $1 and id = $2")
                 .bind(agency_id)
@@ -262,11 +267,18 @@ impl Store {
             "select {SELECT_COLUMNS_I}, (select count(*) from integration_link l where l.agency_id = i.agency_id \
              and l.integration_id = i.id) as linked from integration i where i.agency_id = $1"
         );
-        let rows: Vec<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql).bind(agency_id).fetch_all(pool).await?);
+        let rows: Vec<Row> = on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(agency_id)
+            .fetch_all(pool)
+            .await?);
         Ok(rows.into_iter().map(|r| (r.row, r.linked)).collect())
     }
 
-    pub async fn get_integration_by_provider(&self, agency_id: Uuid, provider: &str) -> StoreResult<Option<IntegrationRow>> {
+    pub async fn get_integration_by_provider(
+        &self,
+        agency_id: Uuid,
+        provider: &str,
+    ) -> StoreResult<Option<IntegrationRow>> {
         let sql = format!("{SELECT} where agency_id = $1 and provider = $2");
         Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(agency_id)
@@ -291,7 +303,13 @@ impl Store {
     }
 
     /// Store a new grant and mark the integration connected; a reconnect starts syncing afresh.
-    pub async fn save_grant(&self, agency_id: Uuid, id: Uuid, g: &GrantWrite<'_>, now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn save_grant(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        g: &GrantWrite<'_>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let n = on_db!(&self.db, |pool| {
             sqlx::query(
                 "update integration set status = 'connected', status_reason = null, last_error = null, \
@@ -321,7 +339,13 @@ impl Store {
     }
 
     /// Take the refresh lease of an integration until `until`; false when another process holds it.
-    pub async fn take_refresh_lease(&self, agency_id: Uuid, id: Uuid, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn take_refresh_lease(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let n = on_db!(&self.db, |pool| {
             sqlx::query(
                 "update integration set refresh_lease_until = $4 where agency_id = $1 and id = $2 \
@@ -448,11 +472,21 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Record how a sync ended (unless the integration was disconnected meanwhile).
-    pub async fn finish_sync(&self, agency_id: Uuid, id: Uuid, f: &SyncFinish<'_>, now: DateTime<Utc>) -> StoreResult<()> {
+    /// Record how a sync ended (unless the integration was disconnected meanwhile). A grant refused while
+    /// the sync ran (needs_reconnect) stays refused whatever the sync's own outcome.
+    pub async fn finish_sync(
+        &self,
+        agency_id: Uuid,
+        id: Uuid,
+        f: &SyncFinish<'_>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
             sqlx::query(
-                "update integration set status = $3, status_reason = $4, last_error = $5, \
+                "update integration set \
+                 status = case when status = 'needs_reconnect' then status else $3 end, \
+                 status_reason = case when status = 'needs_reconnect' then status_reason else $4 end, \
+                 last_error = coalesce($5, case when status = 'needs_reconnect' then last_error end), \
                  last_sync_outcome = $6, last_sync_stats = $7, sync_progress = null, \
                  last_sync_at = case when $8 then $9 else last_sync_at end, updated_at = $9 \
                  where agency_id = $1 and id = $2 and status <> 'not_connected'",

@@ -65,7 +65,10 @@ impl Store {
     /// Read a state without touching it (the checks come before any write).
     pub async fn get_oauth_state(&self, id: Uuid) -> StoreResult<Option<OAuthStateRow>> {
         let sql = format!("select {COLUMNS} from oauth_state where id = $1");
-        Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+        Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Use a state once: true for the one caller that consumed it while unused and unexpired.

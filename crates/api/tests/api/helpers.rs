@@ -409,14 +409,21 @@ pub async fn spawn_with_fakes(backend: Backend) -> (TestApp, audienceos_fakes::P
 }
 
 /// [`spawn_with_fakes`] with extra `AOS_*` variables.
-pub async fn spawn_with_fakes_and(backend: Backend, extra: &[(&str, &str)]) -> (TestApp, audienceos_fakes::ProviderFakes) {
+pub async fn spawn_with_fakes_and(
+    backend: Backend,
+    extra: &[(&str, &str)],
+) -> (TestApp, audienceos_fakes::ProviderFakes) {
     use audienceos_fakes::{Provider, ProviderFakes};
     let fakes = ProviderFakes::builder()
         .developer_token(FAKE_DEVELOPER_TOKEN)
         .start("127.0.0.1:0")
         .expect("start the provider fakes");
     let mut vars: Vec<(String, String)> = Vec::new();
-    for (name, p) in [("GOOGLE", Provider::Google), ("SLACK", Provider::Slack), ("META", Provider::Meta)] {
+    for (name, p) in [
+        ("GOOGLE", Provider::Google),
+        ("SLACK", Provider::Slack),
+        ("META", Provider::Meta),
+    ] {
         let (id, secret) = fakes.client(p);
         vars.push((format!("AOS_{name}_CLIENT_ID"), id));
         vars.push((format!("AOS_{name}_CLIENT_SECRET"), secret));
@@ -458,7 +465,9 @@ pub async fn consent(browser: &Browser, authorize_url: &str, decision: &str) -> 
 impl Browser {
     /// Connect `provider` through the fake consent page; returns the integration as the callback answers it.
     pub async fn connect(&self, provider: &str) -> Value {
-        let res = self.post("/api/v1/integrations/connect", &json!({ "provider": provider })).await;
+        let res = self
+            .post("/api/v1/integrations/connect", &json!({ "provider": provider }))
+            .await;
         assert_eq!(res.status(), 200, "connect {provider}");
         let body: Value = res.json().await.unwrap();
         let callback = consent(self, body["authorize_url"].as_str().unwrap(), "allow").await;

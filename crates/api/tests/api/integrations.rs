@@ -1,9 +1,9 @@
 //! OAuth connect, encrypted tokens, single-flight refresh, needs-reconnect, disconnect, and the callback's
 //! refusals, against the provider fakes.
 
+use audienceos_api::integrations::accounts::whoami;
 use audienceos_api::integrations::crypto::{TokenContext, TokenField};
 use audienceos_api::integrations::provider::with_token;
-use audienceos_api::integrations::accounts::whoami;
 use audienceos_fakes::Provider;
 use audienceos_shared::integrations::IntegrationProvider;
 use audienceos_shared::permissions::SystemRole;
@@ -27,7 +27,9 @@ on_both!(
 async fn logs_of_connect_refresh_and_disconnect_hold_no_token_or_code() {
     let (app, fakes) = spawn_with_fakes(Backend::Sqlite).await;
     let (_, me) = app.signup().await;
-    let res = app.post("/api/v1/integrations/connect", &json!({ "provider": "slack" })).await;
+    let res = app
+        .post("/api/v1/integrations/connect", &json!({ "provider": "slack" }))
+        .await;
     let body: Value = res.json().await.unwrap();
     let callback = consent(&app, body["authorize_url"].as_str().unwrap(), "allow").await;
     let code = url::Url::parse(&callback)
@@ -36,15 +38,37 @@ async fn logs_of_connect_refresh_and_disconnect_hold_no_token_or_code() {
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let res = app.client.get(&callback).header("accept", "application/json").send().await.unwrap();
+    let res = app
+        .client
+        .get(&callback)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let connected: Value = res.json().await.unwrap();
     let id: Uuid = connected["id"].as_str().unwrap().parse().unwrap();
     let mut secrets = vec![code];
     let mut collect = |raw: RawTokens| {
         let keys = &app.state.vault.keys;
-        secrets.push(keys.decrypt(raw.access_token_enc.as_deref().unwrap(), &ctx(me.agency.id, id, TokenField::Access)).unwrap().expose().to_owned());
-        secrets.push(keys.decrypt(raw.refresh_token_enc.as_deref().unwrap(), &ctx(me.agency.id, id, TokenField::Refresh)).unwrap().expose().to_owned());
+        secrets.push(
+            keys.decrypt(
+                raw.access_token_enc.as_deref().unwrap(),
+                &ctx(me.agency.id, id, TokenField::Access),
+            )
+            .unwrap()
+            .expose()
+            .to_owned(),
+        );
+        secrets.push(
+            keys.decrypt(
+                raw.refresh_token_enc.as_deref().unwrap(),
+                &ctx(me.agency.id, id, TokenField::Refresh),
+            )
+            .unwrap()
+            .expose()
+            .to_owned(),
+        );
     };
     collect(raw_tokens(&app, id).await);
     // A refresh (the provider expired the token) and a sync.
@@ -58,12 +82,18 @@ async fn logs_of_connect_refresh_and_disconnect_hold_no_token_or_code() {
     assert_eq!(app.delete(&format!("/api/v1/integrations/{id}")).await.status(), 204);
 
     let logs = crate::helpers::captured_logs();
-    assert!(logs.contains("integration connected") && logs.contains("provider token refreshed"), "the flow was logged");
+    assert!(
+        logs.contains("integration connected") && logs.contains("provider token refreshed"),
+        "the flow was logged"
+    );
     for s in &secrets {
         assert!(s.len() >= 8);
         assert!(!logs.contains(s.as_str()), "a token or code leaked into the logs");
     }
-    assert!(!logs.contains("owner@agency.test"), "the connected account's address leaked into the logs");
+    assert!(
+        !logs.contains("owner@agency.test"),
+        "the connected account's address leaked into the logs"
+    );
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -117,7 +147,9 @@ async fn connect_stores_tokens_encrypted_and_bound_to_their_agency(backend: Back
     let (_, me) = app.signup().await;
     let before = integrations(&app).await;
     assert_eq!(before.len(), 4);
-    assert!(before.iter().all(|i| i["status"] == "not_connected" && i["configured"] == true));
+    assert!(before
+        .iter()
+        .all(|i| i["status"] == "not_connected" && i["configured"] == true));
 
     let connected = app.connect("gmail").await;
     assert_eq!(connected["status"], "connected");
@@ -129,16 +161,24 @@ async fn connect_stores_tokens_encrypted_and_bound_to_their_agency(backend: Back
     let keys = &app.state.vault.keys;
     let agency = me.agency.id;
     let access = keys.decrypt(&access_enc, &ctx(agency, id, TokenField::Access)).unwrap();
-    let refresh = keys.decrypt(&refresh_enc, &ctx(agency, id, TokenField::Refresh)).unwrap();
+    let refresh = keys
+        .decrypt(&refresh_enc, &ctx(agency, id, TokenField::Refresh))
+        .unwrap();
     assert!(access.expose().len() > 10 && refresh.expose().len() > 10);
     for stored in [&access_enc, &refresh_enc] {
         assert!(stored.starts_with("v1:k1:"), "{stored}");
         assert!(!stored.contains(access.expose()) && !stored.contains(refresh.expose()));
     }
     // A ciphertext copied to another agency (or another integration, or the other field) does not open.
-    assert!(keys.decrypt(&access_enc, &ctx(Uuid::now_v7(), id, TokenField::Access)).is_err());
-    assert!(keys.decrypt(&access_enc, &ctx(agency, Uuid::now_v7(), TokenField::Access)).is_err());
-    assert!(keys.decrypt(&access_enc, &ctx(agency, id, TokenField::Refresh)).is_err());
+    assert!(keys
+        .decrypt(&access_enc, &ctx(Uuid::now_v7(), id, TokenField::Access))
+        .is_err());
+    assert!(keys
+        .decrypt(&access_enc, &ctx(agency, Uuid::now_v7(), TokenField::Access))
+        .is_err());
+    assert!(keys
+        .decrypt(&access_enc, &ctx(agency, id, TokenField::Refresh))
+        .is_err());
     // Nothing the API answers carries a token.
     let text = app.get("/api/v1/integrations").await.text().await.unwrap();
     assert!(!text.contains(access.expose()) && !text.contains(refresh.expose()));
@@ -146,7 +186,11 @@ async fn connect_stores_tokens_encrypted_and_bound_to_their_agency(backend: Back
     // (the first sync was queued on connect and may be running)
     assert_ne!(gmail["status"], "not_connected");
     assert_eq!(gmail["account_label"], "owner@agency.test");
-    assert!(gmail["scopes"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().ends_with("gmail.readonly")));
+    assert!(gmail["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s.as_str().unwrap().ends_with("gmail.readonly")));
 }
 
 async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_side_effects(backend: Backend) {
@@ -155,7 +199,9 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
     let start = |b: &'static str| {
         let app = &app;
         async move {
-            let res = app.post("/api/v1/integrations/connect", &json!({ "provider": b })).await;
+            let res = app
+                .post("/api/v1/integrations/connect", &json!({ "provider": b }))
+                .await;
             assert_eq!(res.status(), 200);
             let body: Value = res.json().await.unwrap();
             consent(app, body["authorize_url"].as_str().unwrap(), "allow").await
@@ -164,7 +210,13 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
     let call = |url: String| {
         let app = &app;
         async move {
-            let res = app.client.get(url).header("accept", "application/json").send().await.unwrap();
+            let res = app
+                .client
+                .get(url)
+                .header("accept", "application/json")
+                .send()
+                .await
+                .unwrap();
             let status = res.status().as_u16();
             let body: Value = res.json().await.unwrap();
             (status, body)
@@ -194,29 +246,47 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
         .collect();
     u.query_pairs_mut().clear().extend_pairs(&pairs);
     let (status, body) = call(u.to_string()).await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("oauth_state_invalid")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("oauth_state_invalid")),
+        "{body}"
+    );
     nothing_stored().await;
 
     // Foreign: the same genuine callback presented by another signed-in session.
     let (other, _) = app.add_user(me.agency.id, SystemRole::Admin).await;
-    let res = other.client.get(&url).header("accept", "application/json").send().await.unwrap();
+    let res = other
+        .client
+        .get(&url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "oauth_state_foreign");
     nothing_stored().await;
 
     // Expired: a state older than 10 minutes.
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query("update oauth_state set expires_at = $1")
-        .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
-        .execute(pool)
-        .await
-        .unwrap()
-        .rows_affected());
+    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
+        "update oauth_state set expires_at = $1"
+    )
+    .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected());
     let (status, body) = call(url.clone()).await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("oauth_state_expired")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("oauth_state_expired")),
+        "{body}"
+    );
     nothing_stored().await;
 
     // Denied at the consent page.
-    let res = app.post("/api/v1/integrations/connect", &json!({ "provider": "slack" })).await;
+    let res = app
+        .post("/api/v1/integrations/connect", &json!({ "provider": "slack" }))
+        .await;
     let body: Value = res.json().await.unwrap();
     let denied = consent(&app, body["authorize_url"].as_str().unwrap(), "deny").await;
     let (status, body) = call(denied).await;
@@ -230,16 +300,29 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
     let id: Uuid = first["id"].as_str().unwrap().parse().unwrap();
     let before = raw_tokens(&app, id).await;
     let (status, body) = call(url).await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("oauth_state_used")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("oauth_state_used")),
+        "{body}"
+    );
     let after = raw_tokens(&app, id).await;
     assert_eq!(before.access_token_enc, after.access_token_enc);
 
     // A browser is sent back to the Integrations page with the reason.
     let url = start("meta_ads").await;
-    let res = other.client.get(&url).header("accept", "text/html").send().await.unwrap();
+    let res = other
+        .client
+        .get(&url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     // (the test browser follows the redirect to the SPA's page)
     assert_eq!(res.url().path(), "/integrations");
-    assert_eq!(res.url().query(), Some("oauth_error=oauth_state_foreign&provider=meta_ads"));
+    assert_eq!(
+        res.url().query(),
+        Some("oauth_error=oauth_state_foreign&provider=meta_ads")
+    );
 }
 
 async fn an_expired_token_is_refreshed_once_for_ten_concurrent_callers(backend: Backend) {
@@ -247,7 +330,12 @@ async fn an_expired_token_is_refreshed_once_for_ten_concurrent_callers(backend: 
     app.signup().await;
     let slack = app.connect("slack").await;
     let id: Uuid = slack["id"].as_str().unwrap().parse().unwrap();
-    let agency = app.store.get_integration_by_provider(slack_agency(&app).await, "slack").await.unwrap().unwrap();
+    let agency = app
+        .store
+        .get_integration_by_provider(slack_agency(&app).await, "slack")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(agency.id, id);
     let before = raw_tokens(&app, id).await;
     set_expiry(&app, id, chrono::Utc::now() - chrono::Duration::minutes(1)).await;
@@ -303,7 +391,12 @@ async fn a_refused_grant_needs_a_reconnect_and_raises_an_alert(backend: Backend)
     assert_eq!(g["status"], "needs_reconnect");
     assert!(g["status_reason"].as_str().unwrap().contains("Connect it again"), "{g}");
     let alerts: Value = app.get("/api/v1/alerts").await.json().await.unwrap();
-    let titles: Vec<&str> = alerts["items"].as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
+    let titles: Vec<&str> = alerts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
     assert!(titles.contains(&"Gmail needs to be reconnected"), "{alerts}");
     // Syncing is refused until reconnected.
     let res = app.post(&format!("/api/v1/integrations/{id}/sync"), &json!({})).await;
@@ -314,7 +407,11 @@ async fn a_refused_grant_needs_a_reconnect_and_raises_an_alert(backend: Backend)
     assert_eq!(again["status"], "connected");
     assert_eq!(again["id"], gmail["id"]);
     let alerts: Value = app.get("/api/v1/alerts").await.json().await.unwrap();
-    assert!(alerts["items"].as_array().unwrap().iter().all(|a| a["title"] != "Gmail needs to be reconnected"));
+    assert!(alerts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["title"] != "Gmail needs to be reconnected"));
 }
 
 async fn disconnect_revokes_at_the_provider_and_deletes_the_tokens(backend: Backend) {
@@ -346,14 +443,20 @@ async fn connect_needs_an_admin_session_and_a_configured_provider(backend: Backe
     let (app, _fakes) = spawn_with_fakes(backend).await;
     let (_, me) = app.signup().await;
     let (manager, _) = app.add_user(me.agency.id, SystemRole::Manager).await;
-    let res = manager.post("/api/v1/integrations/connect", &json!({ "provider": "gmail" })).await;
+    let res = manager
+        .post("/api/v1/integrations/connect", &json!({ "provider": "gmail" }))
+        .await;
     assert_eq!(res.status(), 403);
-    let res = app.post("/api/v1/integrations/connect", &json!({ "provider": "fax" })).await;
+    let res = app
+        .post("/api/v1/integrations/connect", &json!({ "provider": "fax" }))
+        .await;
     assert_eq!(res.status(), 400);
 
     let bare = crate::helpers::spawn_app(backend).await;
     bare.signup().await;
-    let res = bare.post("/api/v1/integrations/connect", &json!({ "provider": "gmail" })).await;
+    let res = bare
+        .post("/api/v1/integrations/connect", &json!({ "provider": "gmail" }))
+        .await;
     assert_eq!(res.status(), 503);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "provider_not_configured");
     let list = integrations(&bare).await;

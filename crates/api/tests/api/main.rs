@@ -27,6 +27,7 @@ mod read_cache;
 mod redis_limits;
 mod seo;
 mod store;
+mod sync_jobs;
 mod syncs;
 mod tasks;
 mod token_crypto;
