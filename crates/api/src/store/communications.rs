@@ -187,12 +187,19 @@ const UPSERT_UPDATE: &str =
      sender_name = $8, subject = $9, snippet = $10, body = $11, is_inbound = $12, received_at = $13, updated_at = $14 \
      where agency_id = $1 and platform = $2 and provider_message_id = $3 \
      and exists (select 1 from client c where c.agency_id = $1 and c.id = $4)";
-/// A thread needs a reply when its latest message is inbound.
-const THREAD_NEEDS_REPLY: &str = "update communication set needs_reply = (is_inbound and not exists (\
-     select 1 from communication later where later.agency_id = communication.agency_id \
-     and later.platform = communication.platform and later.thread_id = communication.thread_id \
-     and (later.received_at > communication.received_at or (later.received_at = communication.received_at and later.id > communication.id)))) \
-     where agency_id = $1 and platform = $2 and thread_id = $3";
+/// A thread needs a reply when its latest message is inbound: recompute it for the threads `$3..` of a
+/// platform (one statement per batch; the placeholders are numbered by [`threads_needs_reply_sql`]).
+fn threads_needs_reply_sql(threads: usize) -> String {
+    let list: Vec<String> = (0..threads).map(|i| format!("${}", i + 3)).collect();
+    format!(
+        "update communication set needs_reply = (is_inbound and not exists (\
+         select 1 from communication later where later.agency_id = communication.agency_id \
+         and later.platform = communication.platform and later.thread_id = communication.thread_id \
+         and (later.received_at > communication.received_at or (later.received_at = communication.received_at and later.id > communication.id)))) \
+         where agency_id = $1 and platform = $2 and thread_id in ({})",
+        list.join(", ")
+    )
+}
 
 impl Store {
     /// The agency's clients (not archived), ready to match messages.
@@ -281,13 +288,21 @@ impl Store {
                     .rows_affected();
                 counts.existing += updated as i64;
             }
-            for (platform, thread) in &threads {
-                sqlx::query(THREAD_NEEDS_REPLY)
-                    .bind(agency_id)
-                    .bind(*platform)
-                    .bind(*thread)
-                    .execute(&mut *tx)
-                    .await?;
+            let platforms: BTreeSet<&str> = threads.iter().map(|(p, _)| *p).collect();
+            for platform in platforms {
+                let ids: Vec<&str> = threads
+                    .iter()
+                    .filter(|(p, _)| *p == platform)
+                    .map(|(_, t)| *t)
+                    .collect();
+                for part in ids.chunks(500) {
+                    let sql = threads_needs_reply_sql(part.len());
+                    let mut q = sqlx::query(&sql).bind(agency_id).bind(platform);
+                    for t in part {
+                        q = q.bind(*t);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
             }
             tx.commit().await?;
         });
