@@ -175,13 +175,42 @@ impl ClientMatcher {
     }
 }
 
-const UPSERT_INSERT: &str =
-    "insert into communication (id, agency_id, client_id, integration_id, platform, provider_message_id, \
-     thread_id, channel_id, sender_email, sender_name, subject, snippet, body, is_inbound, needs_reply, received_at, \
-     created_at, updated_at) \
-     select $1, $2, c.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, false, $15, $16, $16 \
-     from client c where c.agency_id = $2 and c.id = $3 \
-     on conflict (agency_id, platform, provider_message_id) do nothing";
+/// Rows per multi-row insert (14 values each, plus the agency and the time).
+const INSERT_CHUNK: usize = 100;
+
+/// `insert ... values (..), (..) on conflict do nothing returning platform, provider_message_id` for `rows`
+/// rows: `$1` agency, `$2` now, then 14 values per row.
+fn multi_insert_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p = |i: usize| format!("${}", 3 + r * 14 + i);
+            format!(
+                "({}, $1, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, false, {}, $2, $2)",
+                p(0),
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7),
+                p(8),
+                p(9),
+                p(10),
+                p(11),
+                p(12),
+                p(13)
+            )
+        })
+        .collect();
+    format!(
+        "insert into communication (id, agency_id, client_id, integration_id, platform, provider_message_id, \
+         thread_id, channel_id, sender_email, sender_name, subject, snippet, body, is_inbound, needs_reply, \
+         received_at, created_at, updated_at) values {} \
+         on conflict (agency_id, platform, provider_message_id) do nothing returning platform, provider_message_id",
+        values.join(", ")
+    )
+}
 const UPSERT_UPDATE: &str =
     "update communication set client_id = $4, thread_id = $5, channel_id = $6, sender_email = $7, \
      sender_name = $8, subject = $9, snippet = $10, body = $11, is_inbound = $12, received_at = $13, updated_at = $14 \
@@ -243,29 +272,57 @@ impl Store {
             .collect();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            for m in items {
-                let inserted = sqlx::query(UPSERT_INSERT)
-                    .bind(new_id())
-                    .bind(agency_id)
-                    .bind(m.client_id)
-                    .bind(m.integration_id)
-                    .bind(m.platform)
-                    .bind(&m.provider_message_id)
-                    .bind(&m.thread_id)
-                    .bind(&m.channel_id)
-                    .bind(&m.sender_email)
-                    .bind(&m.sender_name)
-                    .bind(&m.subject)
-                    .bind(&m.snippet)
-                    .bind(&m.body)
-                    .bind(m.is_inbound)
-                    .bind(m.received_at)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if inserted > 0 {
-                    counts.created += 1;
+            // The agency's clients among the batch's: rows of any other client are not written.
+            let client_ids: Vec<Uuid> = items
+                .iter()
+                .map(|m| m.client_id)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut valid: BTreeSet<Uuid> = BTreeSet::new();
+            for part in client_ids.chunks(500) {
+                let sql = format!(
+                    "select id from client where agency_id = $1 and id in ({})",
+                    (0..part.len())
+                        .map(|i| format!("${}", i + 2))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let mut q = sqlx::query_scalar::<_, Uuid>(&sql).bind(agency_id);
+                for id in part {
+                    q = q.bind(*id);
+                }
+                valid.extend(q.fetch_all(&mut *tx).await?);
+            }
+            let rows: Vec<&NewCommunication> = items.iter().filter(|m| valid.contains(&m.client_id)).collect();
+            // New messages: one multi-row insert per chunk; the ids it returns are the ones it created.
+            let mut created: BTreeSet<(String, String)> = BTreeSet::new();
+            for part in rows.chunks(INSERT_CHUNK) {
+                let sql = multi_insert_sql(part.len());
+                let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(agency_id).bind(now);
+                for m in part {
+                    q = q
+                        .bind(new_id())
+                        .bind(m.client_id)
+                        .bind(m.integration_id)
+                        .bind(m.platform)
+                        .bind(&m.provider_message_id)
+                        .bind(&m.thread_id)
+                        .bind(&m.channel_id)
+                        .bind(&m.sender_email)
+                        .bind(&m.sender_name)
+                        .bind(&m.subject)
+                        .bind(&m.snippet)
+                        .bind(&m.body)
+                        .bind(m.is_inbound)
+                        .bind(m.received_at);
+                }
+                created.extend(q.fetch_all(&mut *tx).await?);
+            }
+            counts.created = created.len() as i64;
+            // Known messages: updated in place.
+            for m in rows {
+                if created.contains(&(m.platform.to_owned(), m.provider_message_id.clone())) {
                     continue;
                 }
                 let updated = sqlx::query(UPSERT_UPDATE)

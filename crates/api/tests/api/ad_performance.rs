@@ -271,6 +271,18 @@ async fn communications_upsert_is_idempotent_and_marks_threads_needing_a_reply(b
         .unwrap();
     assert!(rows.iter().all(|r| !r.needs_reply));
 
+    // A client of another agency is neither written nor counted.
+    let other = app.new_browser();
+    other.signup().await;
+    let foreign = new_client(&other, json!({ "name": "Foreign" })).await;
+    let counts = app
+        .store
+        .upsert_communications(agency, &[message(foreign.id, "f1", "f", true, 1)], Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((counts.created, counts.existing), (0, 0));
+    assert_eq!(app.store.count_communications(agency, "gmail").await.unwrap(), 6);
+
     // Matching helpers: exact email, then domain; free mail never by domain.
     assert_eq!(
         app.store.find_client_by_email(agency, "DANA@acme.test").await.unwrap(),
