@@ -13,7 +13,6 @@
 //! Nothing here logs addresses, subjects or bodies.
 
 use std::collections::BTreeSet;
-use std::time::Instant;
 
 use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
 use base64::Engine as _;
@@ -247,7 +246,6 @@ pub fn to_communication(
 
 /// Sync the mailbox (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let started = Instant::now();
     let api = api_root(ctx.state, IntegrationProvider::Gmail)?;
     let saved: Option<u64> = ctx.cursor().get("history_id").and_then(|h| match h {
         Value::String(s) => s.parse().ok(),
@@ -347,10 +345,6 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     futures_util::future::try_join(fetch, write).await?;
     ctx.save_cursor(&json!({ "history_id": history_id.to_string() }))
         .await?;
-    if stats.created + stats.updated > 0 {
-        ctx.state.data_changed(ctx.integration.agency_id).await;
-    }
-    stats.duration_ms = started.elapsed().as_millis() as i64;
     Ok(stats)
 }
 

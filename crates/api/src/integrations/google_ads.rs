@@ -10,8 +10,6 @@
 //! revenue is `conversions_value` in cents. Rows are upserted per (client, customer, campaign, day); the
 //! cursor `{"customers": {id: last_day}}` moves per customer after its rows are written.
 
-use std::time::Instant;
-
 use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
 use chrono::NaiveDate;
 use secrecy::ExposeSecret as _;
@@ -130,7 +128,6 @@ pub fn parse_rows(batches: &Value, client_id: uuid::Uuid, customer: &str) -> Vec
 
 /// Sync every linked customer (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let started = Instant::now();
     let api = api_root(ctx.state, IntegrationProvider::GoogleAds)?;
     let dev = developer_token(ctx.state)?;
     let agency = ctx.integration.agency_id;
@@ -166,20 +163,10 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
         .await?;
         let rows = parse_rows(&batches, link.client_id, &customer);
         stats.fetched += rows.len() as i64;
-        let counts = store
-            .upsert_ad_days(agency, &rows, ctx.now)
-            .await
-            .map_err(|e| ProviderError::Internal(e.into()))?;
-        stats.created += counts.created;
-        stats.updated += counts.existing;
-        stats.skipped += rows.len() as i64 - counts.created - counts.existing;
+        ctx.store_ad_days(&rows, &mut stats).await?;
         customers.insert(customer, json!(to.to_string()));
         ctx.save_cursor(&json!({ "customers": customers })).await?;
     }
-    if stats.created + stats.updated > 0 {
-        ctx.state.data_changed(agency).await;
-    }
-    stats.duration_ms = started.elapsed().as_millis() as i64;
     Ok(stats)
 }
 

@@ -10,7 +10,7 @@
 //! mapped to `Unauthorized` so `with_token` refreshes and retries once, and the throttling codes to
 //! `RateLimited`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
 use chrono::NaiveDate;
@@ -187,7 +187,6 @@ pub fn act_id(id: &str) -> String {
 
 /// Sync every linked ad account (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let started = Instant::now();
     let api = api_root(ctx.state, IntegrationProvider::MetaAds)?;
     let agency = ctx.integration.agency_id;
     let store = &ctx.state.store;
@@ -220,20 +219,10 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
         let rows = parse_rows(&items, link.client_id, &act);
         stats.fetched += items.len() as i64;
         stats.skipped += (items.len() - rows.len()) as i64;
-        let counts = store
-            .upsert_ad_days(agency, &rows, ctx.now)
-            .await
-            .map_err(|e| ProviderError::Internal(e.into()))?;
-        stats.created += counts.created;
-        stats.updated += counts.existing;
-        stats.skipped += rows.len() as i64 - counts.created - counts.existing;
+        ctx.store_ad_days(&rows, &mut stats).await?;
         accounts.insert(act, json!(to.to_string()));
         ctx.save_cursor(&json!({ "accounts": accounts })).await?;
     }
-    if stats.created + stats.updated > 0 {
-        ctx.state.data_changed(agency).await;
-    }
-    stats.duration_ms = started.elapsed().as_millis() as i64;
     Ok(stats)
 }
 

@@ -22,12 +22,18 @@ pub async fn resources(state: &AppState, integration: &IntegrationRow) -> Result
     }
 }
 
-/// Run the provider's sync.
+/// Run the provider's sync; times it, and tells the caches when it wrote anything.
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    match provider_of(ctx.integration)? {
+    let started = std::time::Instant::now();
+    let mut stats = match provider_of(ctx.integration)? {
         IntegrationProvider::Gmail => gmail::sync(ctx).await,
         IntegrationProvider::Slack => slack::sync(ctx).await,
         IntegrationProvider::GoogleAds => google_ads::sync(ctx).await,
         IntegrationProvider::MetaAds => meta::sync(ctx).await,
+    }?;
+    if stats.created + stats.updated > 0 {
+        ctx.state.data_changed(ctx.integration.agency_id).await;
     }
+    stats.duration_ms = started.elapsed().as_millis() as i64;
+    Ok(stats)
 }

@@ -14,7 +14,6 @@
 //! client's (agency staff in a shared channel); `needs_reply` follows the thread rule of the store.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
 use chrono::{DateTime, Utc};
@@ -178,7 +177,6 @@ impl Users<'_> {
 
 /// Sync every linked channel (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let started = Instant::now();
     let api = api_root(ctx.state, IntegrationProvider::Slack)?;
     let agency = ctx.integration.agency_id;
     let store = &ctx.state.store;
@@ -281,10 +279,6 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
         channels.insert(link.external_id.clone(), json!(latest));
         ctx.save_cursor(&json!({ "channels": channels })).await?;
     }
-    if stats.created + stats.updated > 0 {
-        ctx.state.data_changed(agency).await;
-    }
-    stats.duration_ms = started.elapsed().as_millis() as i64;
     Ok(stats)
 }
 

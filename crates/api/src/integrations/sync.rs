@@ -37,6 +37,25 @@ impl SyncCtx<'_> {
         }
     }
 
+    /// Upsert daily campaign rows and count them into `stats` (rows refused, e.g. for a client that is
+    /// gone, count as skipped).
+    pub async fn store_ad_days(
+        &self,
+        rows: &[crate::store::ad_performance::NewAdDay],
+        stats: &mut SyncStats,
+    ) -> Result<(), super::provider::ProviderError> {
+        let counts = self
+            .state
+            .store
+            .upsert_ad_days(self.integration.agency_id, rows, self.now)
+            .await
+            .map_err(|e| super::provider::ProviderError::Internal(e.into()))?;
+        stats.created += counts.created;
+        stats.updated += counts.existing;
+        stats.skipped += rows.len() as i64 - counts.created - counts.existing;
+        Ok(())
+    }
+
     /// Save where the next sync resumes. Call only once the rows it covers are stored.
     pub async fn save_cursor(&self, cursor: &serde_json::Value) -> Result<(), super::provider::ProviderError> {
         self.state
