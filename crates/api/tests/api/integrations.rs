@@ -16,7 +16,7 @@ use crate::on_both;
 on_both!(
     connect_stores_tokens_encrypted_and_bound_to_their_agency,
     callback_refuses_tampered_foreign_expired_and_replayed_states_without_side_effects,
-    an_expired_token_is_refreshed_once_for_ten_concurrent_callers,
+    an_expired_token_is_refreshed_once_for_ten_concurrent_callers_and_syncs,
     a_refused_grant_needs_a_reconnect_and_raises_an_alert,
     disconnect_revokes_at_the_provider_and_deletes_the_tokens,
     connect_needs_an_admin_session_and_a_configured_provider,
@@ -325,7 +325,7 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
     );
 }
 
-async fn an_expired_token_is_refreshed_once_for_ten_concurrent_callers(backend: Backend) {
+async fn an_expired_token_is_refreshed_once_for_ten_concurrent_callers_and_syncs(backend: Backend) {
     let (app, fakes) = spawn_with_fakes(backend).await;
     app.signup().await;
     let slack = app.connect("slack").await;
@@ -368,6 +368,41 @@ async fn an_expired_token_is_refreshed_once_for_ten_concurrent_callers(backend: 
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["ok"], true, "{body}");
     assert_eq!(fakes.refresh_calls(Provider::Slack), 2);
+
+    // Ten concurrent Gmail syncs with an expired token: one refresh, and every sync succeeds.
+    let gmail = app.connect("gmail").await;
+    let gmail_id: Uuid = gmail["id"].as_str().unwrap().parse().unwrap();
+    let agency_id = slack_agency(&app).await;
+    // (let the sync queued by the connect finish first)
+    for _ in 0..200 {
+        let row = app.store.get_integration(agency_id, gmail_id).await.unwrap();
+        if row.last_sync_outcome.is_some() && row.status != "syncing" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    set_expiry(&app, gmail_id, chrono::Utc::now() - chrono::Duration::minutes(1)).await;
+    fakes.expire_tokens(Provider::Google);
+    let row = app.store.get_integration(agency_id, gmail_id).await.unwrap();
+    let syncs = (0..10).map(|_| {
+        let state = app.state.clone();
+        let row = row.clone();
+        async move {
+            let ctx = audienceos_api::integrations::sync::SyncCtx {
+                state: state.get_ref(),
+                integration: &row,
+                now: chrono::Utc::now(),
+            };
+            audienceos_api::integrations::resources::sync(&ctx).await
+        }
+    });
+    let results = futures_util::future::join_all(syncs).await;
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    assert_eq!(
+        fakes.refresh_calls(Provider::Google),
+        1,
+        "ten concurrent syncs, one refresh"
+    );
 }
 
 async fn slack_agency(app: &TestApp) -> Uuid {
