@@ -108,6 +108,11 @@ use crate::routes;
         routes::ad_performance::client_ad_performance,
         routes::ad_performance::agency_ad_performance,
         routes::communications::list_client_communications,
+        routes::threads::list_threads,
+        routes::threads::thread_counts,
+        routes::threads::get_thread,
+        routes::threads::update_thread,
+        routes::threads::add_thread_note,
         routes::integration_resources::list_resources,
         routes::integration_resources::set_link,
         routes::integrations::list_integrations,
@@ -137,7 +142,7 @@ use crate::routes;
         (name = "public", description = "The public intake form behind an emailed link (no login)"),
         (name = "seo", description = "SEO enrichment of a domain or client (DataForSEO) and the provider usage report"),
         (name = "ad_performance", description = "Daily ad performance synced from Google Ads and Meta Ads, per client and agency-wide"),
-        (name = "communications", description = "Messages synced from Gmail and Slack, per client"),
+        (name = "communications", description = "Messages synced from Gmail and Slack: per client, and as threads of the inbox"),
         (name = "integrations", description = "Gmail, Slack, Google Ads and Meta Ads: OAuth connect, health, test, sync and disconnect"),
     )
 )]

@@ -37,6 +37,7 @@ pub mod spa;
 pub mod tasks;
 pub mod team;
 pub mod test_hooks;
+pub mod threads;
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
@@ -205,6 +206,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                         )
                         .service(
                             resource("/ad-performance").route(web::get().to(ad_performance::agency_ad_performance)),
+                        )
+                        .service(resource("/communications/threads").route(web::get().to(threads::list_threads)))
+                        .service(resource("/communications/counts").route(web::get().to(threads::thread_counts)))
+                        .service(
+                            resource("/communications/threads/{key}")
+                                .route(web::get().to(threads::get_thread))
+                                .route(web::patch().to(threads::update_thread)),
+                        )
+                        .service(
+                            resource("/communications/threads/{key}/notes")
+                                .route(web::post().to(threads::add_thread_note)),
                         )
                         .service(
                             resource("/clients/{id}/communications")

@@ -40,6 +40,7 @@ pub mod sessions;
 pub mod stages;
 pub mod tasks;
 pub mod team;
+pub mod threads;
 pub mod users;
 
 /// The active database.

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod client_work;
 pub mod clients;
+pub mod communications;
 pub mod dashboard;
 pub mod health;
 pub mod integrations;

@@ -311,6 +311,7 @@ permits! {
     IntegrationsWrite = Integrations, Write;
     IntegrationsManage = Integrations, Manage;
     CommunicationsRead = Communications, Read;
+    CommunicationsWrite = Communications, Write;
 }
 
 /// An authenticated caller holding permission `P`; otherwise `401`, `403 csrf_failed` or `403 forbidden`.

@@ -21,6 +21,7 @@ pub(crate) enum Bind {
     Int(i64),
     Time(DateTime<Utc>),
     Date(NaiveDate),
+    Bool(bool),
 }
 
 /// SQL text with `$n` placeholders and their values, for queries assembled from optional parts.
@@ -49,11 +50,13 @@ macro_rules! bind_all {
                 Bind::Int(v) => q.bind(*v),
                 Bind::Time(v) => q.bind(*v),
                 Bind::Date(v) => q.bind(*v),
+                Bind::Bool(v) => q.bind(*v),
             };
         }
         q
     }};
 }
+pub(crate) use bind_all;
 
 /// The filters of the list and the export (everything of `ClientListQuery` but sort and paging).
 #[derive(Debug, Clone, Default)]

@@ -185,7 +185,7 @@ fn multi_insert_sql(rows: usize) -> String {
         .map(|r| {
             let p = |i: usize| format!("${}", 3 + r * 14 + i);
             format!(
-                "({}, $1, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, false, {}, $2, $2)",
+                "({}, $1, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, case when {} is null then {} else false end, {}, $2, $2)",
                 p(0),
                 p(1),
                 p(2),
@@ -198,6 +198,8 @@ fn multi_insert_sql(rows: usize) -> String {
                 p(9),
                 p(10),
                 p(11),
+                p(12),
+                p(5),
                 p(12),
                 p(13)
             )
@@ -213,10 +215,12 @@ fn multi_insert_sql(rows: usize) -> String {
 }
 const UPSERT_UPDATE: &str =
     "update communication set client_id = $4, thread_id = $5, channel_id = $6, sender_email = $7, \
-     sender_name = $8, subject = $9, snippet = $10, body = $11, is_inbound = $12, received_at = $13, updated_at = $14 \
+     sender_name = $8, subject = $9, snippet = $10, body = $11, is_inbound = $12, received_at = $13, updated_at = $14, \
+     needs_reply = case when $5 is null then $12 else needs_reply end \
      where agency_id = $1 and platform = $2 and provider_message_id = $3 \
      and exists (select 1 from client c where c.agency_id = $1 and c.id = $4)";
-/// A thread needs a reply when its latest message is inbound: recompute it for the threads `$3..` of a
+/// A thread needs a reply when its latest message is inbound (a message without a thread id is a thread of
+/// its own: it needs a reply when it is inbound, set as it is written). Recompute it for the threads `$3..` of a
 /// platform (one statement per batch; the placeholders are numbered by [`threads_needs_reply_sql`]).
 fn threads_needs_reply_sql(threads: usize) -> String {
     let list: Vec<String> = (0..threads).map(|i| format!("${}", i + 3)).collect();

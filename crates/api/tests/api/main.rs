@@ -30,4 +30,5 @@ mod store;
 mod sync_jobs;
 mod syncs;
 mod tasks;
+mod threads;
 mod token_crypto;
