@@ -72,6 +72,19 @@ pub fn ad_window(last_synced: Option<NaiveDate>, now: DateTime<Utc>) -> (NaiveDa
     (from, to)
 }
 
+/// [`ad_window`] of the account `key` in an ad sync's cursor (`{key: "YYYY-MM-DD"}`, the last day synced).
+pub fn account_window(
+    days: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    now: DateTime<Utc>,
+) -> (NaiveDate, NaiveDate) {
+    let last = days
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    ad_window(last, now)
+}
+
 /// A JSON number or a numeric string (Google sends int64 as strings, Meta sends decimals as strings).
 pub fn num(v: &serde_json::Value) -> f64 {
     match v {

@@ -4,7 +4,7 @@
 //! configured). Linkable customers are the ones `listAccessibleCustomers` returns, i.e. directly
 //! accessible to the connected login, so `login-customer-id` is the customer itself; reaching client
 //! accounts through a manager account (login-customer-id = the manager) is not supported yet. Per linked customer, one `googleAds:searchStream` GAQL query for campaign × day over the
-//! window of [`super::calls::ad_window`] (30 days first, then from three days before the last synced day,
+//! window of [`super::calls::account_window`] (30 days first, then from three days before the last synced day,
 //! because conversions are attributed late and Google restates recent days). searchStream answers an
 //! array of batches, each with `results`. Spend is `cost_micros` in cents (`round(micros / 10_000)`),
 //! revenue is `conversions_value` in cents. Rows are upserted per (client, customer, campaign, day); the
@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use secrecy::ExposeSecret as _;
 use serde_json::{json, Map, Value};
 
-use super::calls::{ad_window, api_root, call, int, num};
+use super::calls::{account_window, api_root, call, int, num};
 use super::provider::{send_json, ProviderError};
 use super::sync::SyncCtx;
 use crate::startup::AppState;
@@ -130,23 +130,14 @@ pub fn parse_rows(batches: &Value, client_id: uuid::Uuid, customer: &str) -> Vec
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     let api = api_root(ctx.state, IntegrationProvider::GoogleAds)?;
     let dev = developer_token(ctx.state)?;
-    let agency = ctx.integration.agency_id;
-    let store = &ctx.state.store;
-    let links = store
-        .list_integration_links(agency, ctx.integration.id)
-        .await
-        .map_err(|e| ProviderError::Internal(e.into()))?;
+    let links = ctx.links().await?;
     let mut customers: Map<String, Value> = ctx.cursor()["customers"].as_object().cloned().unwrap_or_default();
     let mut stats = SyncStats::default();
     for (n, link) in links.iter().enumerate() {
         ctx.progress(&format!("Reading account {} of {}", n + 1, links.len()))
             .await;
         let customer = customer_digits(&link.external_id);
-        let last = customers
-            .get(&customer)
-            .and_then(Value::as_str)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-        let (from, to) = ad_window(last, ctx.now);
+        let (from, to) = account_window(&customers, &customer, ctx.now);
         let url = format!("{api}/customers/{customer}/googleAds:searchStream");
         let body = json!({ "query": query(from, to) });
         let batches: Value = call(ctx.state, ctx.integration, |token| {

@@ -1,7 +1,7 @@
 //! Meta Ads sync: daily campaign insights of the ad accounts linked to clients.
 //!
 //! Per linked account, `act_X/insights` at campaign level with `time_increment=1` over the window of
-//! [`super::calls::ad_window`], paged by following `paging.next` (a full URL Meta builds). Spend comes as
+//! [`super::calls::account_window`], paged by following `paging.next` (a full URL Meta builds). Spend comes as
 //! a decimal string of account currency units; conversions are the account's purchases plus leads from
 //! `actions` (the plain `purchase`/`lead` action types, else their pixel equivalents, never both: Meta
 //! reports the same conversion under several types), revenue the purchase value from `action_values`.
@@ -16,7 +16,7 @@ use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
-use super::calls::{ad_window, api_root, call, cents, int, num};
+use super::calls::{account_window, api_root, call, cents, int, num};
 use super::provider::{retry_after, ProviderError, CALL_TIMEOUT};
 use super::sync::SyncCtx;
 use crate::startup::AppState;
@@ -188,23 +188,14 @@ pub fn act_id(id: &str) -> String {
 /// Sync every linked ad account (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     let api = api_root(ctx.state, IntegrationProvider::MetaAds)?;
-    let agency = ctx.integration.agency_id;
-    let store = &ctx.state.store;
-    let links = store
-        .list_integration_links(agency, ctx.integration.id)
-        .await
-        .map_err(|e| ProviderError::Internal(e.into()))?;
+    let links = ctx.links().await?;
     let mut accounts: Map<String, Value> = ctx.cursor()["accounts"].as_object().cloned().unwrap_or_default();
     let mut stats = SyncStats::default();
     for (n, link) in links.iter().enumerate() {
         ctx.progress(&format!("Reading ad account {} of {}", n + 1, links.len()))
             .await;
         let act = act_id(&link.external_id);
-        let last = accounts
-            .get(&act)
-            .and_then(Value::as_str)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-        let (from, to) = ad_window(last, ctx.now);
+        let (from, to) = account_window(&accounts, &act, ctx.now);
         let query = [
             ("level", "campaign".to_owned()),
             ("time_increment", "1".to_owned()),

@@ -180,10 +180,7 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     let api = api_root(ctx.state, IntegrationProvider::Slack)?;
     let agency = ctx.integration.agency_id;
     let store = &ctx.state.store;
-    let links = store
-        .list_integration_links(agency, ctx.integration.id)
-        .await
-        .map_err(|e| ProviderError::Internal(e.into()))?;
+    let links = ctx.links().await?;
     let matcher = store
         .client_matcher(agency)
         .await

@@ -37,6 +37,15 @@ impl SyncCtx<'_> {
         }
     }
 
+    /// The provider resources (channels, ad accounts) linked to clients on this integration.
+    pub async fn links(&self) -> Result<Vec<crate::store::integration_links::LinkRow>, super::provider::ProviderError> {
+        self.state
+            .store
+            .list_integration_links(self.integration.agency_id, self.integration.id)
+            .await
+            .map_err(|e| super::provider::ProviderError::Internal(e.into()))
+    }
+
     /// Upsert daily campaign rows and count them into `stats` (rows refused, e.g. for a client that is
     /// gone, count as skipped).
     pub async fn store_ad_days(

@@ -425,30 +425,19 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            match u.read {
-                Some(true) => {
-                    sqlx::query(&format!(
-                        "update communication set read_at = $4, updated_at = $4 where {THREAD_MATCH} and read_at is null"
-                    ))
-                    .bind(agency_id)
-                    .bind(&key.platform)
-                    .bind(&key.thread)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                Some(false) => {
-                    sqlx::query(&format!(
-                        "update communication set read_at = null, updated_at = $4 where {THREAD_MATCH}"
-                    ))
-                    .bind(agency_id)
-                    .bind(&key.platform)
-                    .bind(&key.thread)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                None => {}
+            if let Some(read) = u.read {
+                // Read keeps each message's first read time; unread clears it.
+                sqlx::query(&format!(
+                    "update communication set read_at = case when $4 then coalesce(read_at, $5) else null end, \
+                     updated_at = $5 where {THREAD_MATCH}"
+                ))
+                .bind(agency_id)
+                .bind(&key.platform)
+                .bind(&key.thread)
+                .bind(read)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             }
             if let Some(needs) = u.needs_reply {
                 sqlx::query(&format!(
