@@ -94,13 +94,82 @@ pub struct ThreadNote {
     pub created_at: DateTime<Utc>,
 }
 
-/// A thread with its messages oldest first and its notes oldest first.
+/// A thread with its messages oldest first, its notes oldest first, and the replies sent (or being sent)
+/// from AudienceOS oldest first. A sent reply is also one of the messages (outbound, with the provider's
+/// id); a queued or failed one is only here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thread {
     pub summary: ThreadSummary,
     pub messages: Vec<ThreadMessage>,
     pub notes: Vec<ThreadNote>,
+    #[serde(default)]
+    pub replies: Vec<Reply>,
+}
+
+/// Where a reply is: saved before the provider is called (`queued`), accepted by the provider (`sent`), or
+/// refused or unreachable (`failed`, with `error`; retry with `POST /communications/replies/{id}/retry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyStatus {
+    Queued,
+    Sent,
+    Failed,
+}
+
+impl ReplyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyStatus::Queued => "queued",
+            ReplyStatus::Sent => "sent",
+            ReplyStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "queued" => Some(ReplyStatus::Queued),
+            "sent" => Some(ReplyStatus::Sent),
+            "failed" => Some(ReplyStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A reply sent from AudienceOS through the thread's provider (Gmail `messages.send`, Slack
+/// `chat.postMessage`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reply {
+    pub id: Uuid,
+    /// The thread's key (`gmail:<thread id>`, `slack:<thread ts>`).
+    pub thread_key: String,
+    pub platform: String,
+    pub client_id: Uuid,
+    /// The message replied to.
+    pub in_reply_to: Option<Uuid>,
+    pub author_id: Option<Uuid>,
+    pub body: String,
+    pub status: ReplyStatus,
+    /// Why the last attempt failed, in words for the UI (never a token or a provider body).
+    pub error: Option<String>,
+    /// The provider's id of the sent message (Gmail message id, Slack `channel:ts`).
+    pub provider_message_id: Option<String>,
+    /// Provider calls made for this reply.
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/communications/{id}/reply`, with an `Idempotency-Key` header.
+#[derive(Debug, Clone, Serialize, Deserialize, validator::Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewReply {
+    #[validate(custom(function = "crate::validation::not_blank"))]
+    #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    pub body: String,
 }
 
 /// `PATCH /api/v1/communications/threads/{key}`: absent fields are left alone; `assigned_to: null` unassigns.

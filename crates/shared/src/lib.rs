@@ -10,6 +10,7 @@ pub mod client_work;
 pub mod clients;
 pub mod communications;
 pub mod dashboard;
+pub mod events;
 pub mod health;
 pub mod integrations;
 pub mod money;

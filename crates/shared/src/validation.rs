@@ -16,6 +16,15 @@ pub fn email_address(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Some text other than whitespace.
+pub fn not_blank(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        Err(ValidationError::new("blank").with_message(Cow::Borrowed("must not be blank")))
+    } else {
+        Ok(())
+    }
+}
+
 fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;

@@ -136,6 +136,7 @@ pub async fn get_thread(
         summary: summary(row),
         messages: messages.into_iter().map(message).collect(),
         notes: notes.into_iter().map(note).collect(),
+        replies: Vec::new(),
     }))
 }
 
