@@ -8,6 +8,7 @@ pub mod client_health;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod integrations;
 pub mod jobs;

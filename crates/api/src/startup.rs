@@ -41,6 +41,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Provider tokens: the encryption key ring and single-flight refresh.
     pub vault: Arc<crate::integrations::tokens::TokenVault>,
+    /// Wakes this process's live-update streams (`GET /api/v1/events`).
+    pub events: crate::events::EventBus,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             mailer,
             hasher: PasswordHasher::new(2),
             jobs: JobSignal::default(),
+            events: crate::events::EventBus::default(),
             clock: Clock::default(),
             reads: crate::read_cache::ReadCache::new(settings.read_cache_secs),
             http: reqwest::Client::builder()

@@ -23,6 +23,7 @@ pub mod client_ops;
 pub mod clients;
 pub mod communications;
 pub mod dashboard;
+pub mod events;
 pub mod files;
 pub mod intake_fields;
 pub mod integration_links;
