@@ -14,6 +14,7 @@ pub mod google_ads;
 pub mod meta;
 pub mod oauth;
 pub mod provider;
+pub mod reply;
 pub mod resources;
 pub mod slack;
 pub mod sync;

@@ -32,6 +32,7 @@ pub mod onboarding_journeys;
 pub mod onboarding_settings;
 pub mod pipeline;
 pub mod public_intake;
+pub mod replies;
 pub mod seo;
 pub mod spa;
 pub mod tasks;
@@ -218,6 +219,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                             resource("/communications/threads/{key}/notes")
                                 .route(web::post().to(threads::add_thread_note)),
                         )
+                        .service(resource("/communications/{id}/reply").route(web::post().to(replies::reply)))
+                        .service(
+                            resource("/communications/replies/{id}/retry").route(web::post().to(replies::retry_reply)),
+                        )
+                        .service(resource("/communications/replies/{id}").route(web::get().to(replies::get_reply)))
                         .service(
                             resource("/clients/{id}/communications")
                                 .route(web::get().to(communications::list_client_communications)),

@@ -36,6 +36,7 @@ pub mod oauth_states;
 pub mod onboarding;
 pub mod outbox;
 pub mod password_resets;
+pub mod replies;
 pub mod seo;
 pub mod sessions;
 pub mod stages;

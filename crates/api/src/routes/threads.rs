@@ -132,11 +132,12 @@ pub async fn get_thread(
         .list_thread_messages(me.agency_id, me.client_scope(), &key)
         .await?;
     let notes = state.store.list_thread_notes(me.agency_id, &key).await?;
+    let replies = state.store.list_thread_replies(me.agency_id, &key).await?;
     Ok(HttpResponse::Ok().json(Thread {
         summary: summary(row),
         messages: messages.into_iter().map(message).collect(),
         notes: notes.into_iter().map(note).collect(),
-        replies: Vec::new(),
+        replies: replies.into_iter().map(super::replies::to_reply).collect(),
     }))
 }
 

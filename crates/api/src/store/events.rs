@@ -104,17 +104,21 @@ impl Store {
 
     /// The oldest kept event id (None when the log is empty): a resume from before it cannot be replayed.
     pub async fn oldest_event_id(&self) -> StoreResult<Option<i64>> {
-        Ok(on_db!(&self.db, |pool| sqlx::query_scalar("select min(id) from app_event")
-            .fetch_one(pool)
-            .await?))
+        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
+            "select min(id) from app_event"
+        )
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Delete events created before `before`; how many.
     pub async fn prune_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        Ok(on_db!(&self.db, |pool| sqlx::query("delete from app_event where created_at < $1")
-            .bind(before)
-            .execute(pool)
-            .await?
-            .rows_affected()))
+        Ok(on_db!(&self.db, |pool| sqlx::query(
+            "delete from app_event where created_at < $1"
+        )
+        .bind(before)
+        .execute(pool)
+        .await?
+        .rows_affected()))
     }
 }

@@ -94,3 +94,93 @@ async fn logs_of_the_auth_flows_hold_no_secrets_or_emails() {
     let at = email.split('@').next().unwrap();
     assert!(!logs.contains(at), "the logs contain the local part of the email");
 }
+
+/// DESIGN §5: the logs of an OAuth connect, a sync and a reply carry no token, address or message text.
+#[tokio::test]
+async fn logs_of_connect_sync_and_reply_hold_no_tokens_addresses_or_message_text() {
+    use audienceos_api::integrations::crypto::TokenField;
+    use audienceos_shared::communications::{Reply, ReplyStatus, Thread, ThreadSummary};
+    use audienceos_shared::Page;
+
+    let (app, _fakes) = crate::helpers::spawn_with_fakes(Backend::Sqlite).await;
+    let (_, me) = app.signup().await;
+    let res = app
+        .post(
+            "/api/v1/clients",
+            &json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let integration = app.connect("gmail").await;
+    let id: uuid::Uuid = integration["id"].as_str().unwrap().parse().unwrap();
+    for _ in 0..300 {
+        if app
+            .store
+            .get_integration(me.agency.id, id)
+            .await
+            .unwrap()
+            .last_sync_outcome
+            .is_some()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page: Page<ThreadSummary> = app
+        .get("/api/v1/communications/threads?platform=gmail")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = &page.items.first().expect("a synced thread").key;
+    let thread: Thread = app
+        .get(&format!("/api/v1/communications/threads/{key}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = "Confidential reply about the Q4 retainer";
+    let res = app
+        .with_csrf(
+            app.client
+                .post(app.url(&format!(
+                    "/api/v1/communications/{}/reply",
+                    thread.messages.last().unwrap().id
+                )))
+                .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+                .json(&json!({ "body": text })),
+        )
+        .send()
+        .await
+        .unwrap();
+    let reply: Reply = res.json().await.unwrap();
+    assert_eq!(reply.status, ReplyStatus::Sent);
+
+    let row = app.store.get_integration(me.agency.id, id).await.unwrap();
+    let tokens = app.store.get_integration_tokens(me.agency.id, id).await.unwrap();
+    let access = app
+        .state
+        .vault
+        .open(&row, TokenField::Access, tokens.access_token_enc.as_deref().unwrap())
+        .unwrap();
+    let refresh = app
+        .state
+        .vault
+        .open(&row, TokenField::Refresh, tokens.refresh_token_enc.as_deref().unwrap())
+        .unwrap();
+    let first = &thread.messages[0];
+    let logs = captured_logs();
+    assert!(logs.contains("reply sent"), "the reply is logged, by id");
+    for (what, secret) in [
+        ("access token", access.expose().to_owned()),
+        ("refresh token", refresh.expose().to_owned()),
+        ("client address", "dana@acme-dental.test".to_owned()),
+        ("mailbox", row.account_id.clone().unwrap()),
+        ("reply text", text.to_owned()),
+        ("message body", first.body.clone()),
+        ("subject", first.subject.clone().unwrap()),
+    ] {
+        let line = logs.lines().find(|l| l.contains(&secret));
+        assert!(line.is_none(), "the logs contain the {what}: {line:?}");
+    }
+}

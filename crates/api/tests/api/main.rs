@@ -25,6 +25,7 @@ mod pipeline;
 mod rate_limits;
 mod read_cache;
 mod redis_limits;
+mod replies;
 mod seo;
 mod store;
 mod sync_jobs;
