@@ -113,6 +113,7 @@ use crate::routes;
         routes::threads::get_thread,
         routes::threads::update_thread,
         routes::threads::add_thread_note,
+        routes::events::stream_events,
         routes::integration_resources::list_resources,
         routes::integration_resources::set_link,
         routes::integrations::list_integrations,
@@ -143,6 +144,7 @@ use crate::routes;
         (name = "seo", description = "SEO enrichment of a domain or client (DataForSEO) and the provider usage report"),
         (name = "ad_performance", description = "Daily ad performance synced from Google Ads and Meta Ads, per client and agency-wide"),
         (name = "communications", description = "Messages synced from Gmail and Slack: per client, and as threads of the inbox"),
+        (name = "events", description = "Live updates as Server-Sent Events: new messages, thread and reply changes, resumable with Last-Event-ID"),
         (name = "integrations", description = "Gmail, Slack, Google Ads and Meta Ads: OAuth connect, health, test, sync and disconnect"),
     )
 )]
