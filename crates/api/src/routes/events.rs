@@ -71,7 +71,7 @@ pub struct EventsQuery {
     responses(
         (status = 200, content_type = "text/event-stream", body = LiveEvent,
             description = "An endless stream of SSE frames; each `data` is a LiveEvent"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 503, body = Problem, description = "`too_many_streams`: this server holds as many streams as it may; retry later"),
     ),
     security(("session_cookie" = []), ("api_key" = [])))]

@@ -387,9 +387,9 @@ async fn resuming_replays_exactly_the_missed_events_in_order(backend: Backend) {
     let mut fresh = Sse::open(&app, None).await;
     patch(&app, "gmail:t1", json!({ "read": true })).await;
     assert!(fresh.event().await.id > c.id);
-    // A bad query value is a 422 problem.
+    // A bad query value is a 400 problem.
     let res = app.get("/api/v1/events?last_event_id=abc").await;
-    assert_eq!(res.status(), 422);
+    assert_eq!(res.status(), 400);
 }
 
 async fn a_resume_the_log_cannot_serve_gets_reset(backend: Backend) {
