@@ -146,7 +146,7 @@ impl Application {
                 state.limiter.housekeeping();
                 // Every 10 minutes (and at start): drop events older than a day. Idempotent, so several
                 // processes doing it is harmless.
-                if ticks % 10 == 0 {
+                if ticks.is_multiple_of(10) {
                     crate::events::prune(&state).await;
                 }
                 ticks += 1;
