@@ -227,6 +227,10 @@ pub struct Settings {
     pub alert_inactivity_days: i64,
     /// Seconds a cached read (client list, dashboard) may live; writes outdate it at once (0: no caching).
     pub read_cache_secs: u64,
+    /// Live-update streams (`GET /api/v1/events`) one process holds open at most; more are `503`.
+    pub event_streams_max: usize,
+    /// Seconds between `: keep-alive` comments on an idle live-update stream.
+    pub event_keepalive_secs: u64,
     /// Test-only routes under `/api/test` (an injectable clock, running the alert rules now). Never in production.
     pub test_hooks: bool,
     /// Seconds between scheduled syncs of each connected integration (0: only "Sync now").
@@ -598,6 +602,8 @@ impl Settings {
         let alert_rules_interval_secs = number("AOS_ALERT_RULES_INTERVAL_SECS", 900, 0, 7 * 24 * 3600) as u64;
         let alert_inactivity_days = number("AOS_ALERT_INACTIVITY_DAYS", 14, 1, 365);
         let read_cache_secs = number("AOS_READ_CACHE_SECS", 5, 0, 3600) as u64;
+        let event_streams_max = number("AOS_EVENT_STREAMS_MAX", 1000, 1, 100_000) as usize;
+        let event_keepalive_secs = number("AOS_EVENT_KEEPALIVE_SECS", 15, 1, 300) as u64;
         let integration_sync_interval_secs =
             number("AOS_INTEGRATION_SYNC_INTERVAL_SECS", 3600, 0, 7 * 24 * 3600) as u64;
         let token_refresh_margin_secs = number("AOS_TOKEN_REFRESH_MARGIN_SECS", 300, 0, 3600);
@@ -793,6 +799,8 @@ impl Settings {
             alert_rules_interval_secs,
             alert_inactivity_days,
             read_cache_secs,
+            event_streams_max,
+            event_keepalive_secs,
             test_hooks,
             integration_sync_interval_secs,
             token_refresh_margin_secs,

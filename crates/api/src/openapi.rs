@@ -116,6 +116,7 @@ use crate::routes;
         routes::replies::reply,
         routes::replies::retry_reply,
         routes::replies::get_reply,
+        routes::events::stream_events,
         routes::integration_resources::list_resources,
         routes::integration_resources::set_link,
         routes::integrations::list_integrations,
@@ -146,6 +147,7 @@ use crate::routes;
         (name = "seo", description = "SEO enrichment of a domain or client (DataForSEO) and the provider usage report"),
         (name = "ad_performance", description = "Daily ad performance synced from Google Ads and Meta Ads, per client and agency-wide"),
         (name = "communications", description = "Messages synced from Gmail and Slack: per client, and as threads of the inbox"),
+        (name = "events", description = "Live updates as Server-Sent Events: new messages, thread and reply changes, resumable with Last-Event-ID"),
         (name = "integrations", description = "Gmail, Slack, Google Ads and Meta Ads: OAuth connect, health, test, sync and disconnect"),
     )
 )]

@@ -20,6 +20,7 @@ pub mod client_csv;
 pub mod clients;
 pub mod communications;
 pub mod dashboard;
+pub mod events;
 pub mod files;
 pub mod health;
 pub mod intake_fields;
@@ -236,6 +237,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                             resource("/integrations/{id}/links/{external_id}")
                                 .route(web::put().to(integration_resources::set_link)),
                         )
+                        .service(resource("/events").route(web::get().to(events::stream_events)))
                         .service(resource("/audit-log").route(web::get().to(audit::list_audit_log)))
                         .configure(onboarding_routes)
                         .configure(integration_routes)

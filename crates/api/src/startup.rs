@@ -69,7 +69,7 @@ impl AppState {
             mailer,
             hasher: PasswordHasher::new(2),
             jobs: JobSignal::default(),
-            events: crate::events::EventBus::default(),
+            events: crate::events::EventBus::new(settings.event_streams_max),
             clock: Clock::default(),
             reads: crate::read_cache::ReadCache::new(settings.read_cache_secs),
             http: reqwest::Client::builder()
@@ -130,22 +130,33 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serve until a shutdown signal; the job worker and housekeeping run alongside.
+    /// Serve until a shutdown signal; the job worker, housekeeping (rate-limit counters, event pruning) and,
+    /// on Postgres, the event listener run alongside.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let worker = tokio::spawn(crate::jobs::run_worker(self.state.clone()));
         let scheduler = tokio::spawn(crate::jobs::run_scheduler(self.state.clone()));
-        let limiter = self.state.limiter.clone();
+        // On Postgres: wake this process's live-update streams for events written by any process.
+        let listener = tokio::spawn(crate::events::run_listener(self.state.clone()));
+        let state = self.state.clone();
         let housekeeping = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
+            let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
-                limiter.housekeeping();
+                state.limiter.housekeeping();
+                // Every 10 minutes (and at start): drop events older than a day. Idempotent, so several
+                // processes doing it is harmless.
+                if ticks.is_multiple_of(10) {
+                    crate::events::prune(&state).await;
+                }
+                ticks += 1;
             }
         });
         let result = self.server.await.context("server failed");
         worker.abort();
         scheduler.abort();
         housekeeping.abort();
+        listener.abort();
         self.state.store.close().await;
         result
     }

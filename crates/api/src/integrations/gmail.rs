@@ -337,6 +337,8 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
             stats.created += counts.created;
             stats.updated += counts.existing;
             stats.skipped += rows.len() as i64 - counts.created - counts.existing;
+            crate::events::publish_messages_created(ctx.state, ctx.integration.agency_id, &counts.created_by_client)
+                .await;
             ctx.progress(&format!("Fetched {} of {total} messages", stats.fetched))
                 .await;
         }

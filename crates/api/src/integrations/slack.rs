@@ -272,6 +272,7 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
             stats.created += counts.created;
             stats.updated += counts.existing;
             stats.skipped += batch.len() as i64 - counts.created - counts.existing;
+            crate::events::publish_messages_created(ctx.state, agency, &counts.created_by_client).await;
         }
         channels.insert(link.external_id.clone(), json!(latest));
         ctx.save_cursor(&json!({ "channels": channels })).await?;

@@ -8,6 +8,7 @@ use actix_web::{web, HttpResponse};
 use audienceos_shared::communications::{
     NewThreadNote, Thread, ThreadCounts, ThreadMessage, ThreadNote, ThreadQuery, ThreadSummary, UpdateThread,
 };
+use audienceos_shared::events::LiveEventBody;
 use audienceos_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use audienceos_shared::{Page, Problem};
 
@@ -181,6 +182,7 @@ pub async fn update_thread(
         .store
         .get_thread_summary(me.agency_id, me.client_scope(), &key)
         .await?;
+    thread_updated(&state, me.agency_id, row.client_id, &key).await;
     Ok(HttpResponse::Ok().json(summary(row)))
 }
 
@@ -203,7 +205,7 @@ pub async fn add_thread_note(
     let mut body = body.into_inner();
     body.body = body.body.trim().to_owned();
     validate(&body)?;
-    state
+    let thread = state
         .store
         .get_thread_summary(me.agency_id, me.client_scope(), &key)
         .await?;
@@ -211,7 +213,21 @@ pub async fn add_thread_note(
         .store
         .add_thread_note(me.agency_id, &key, me.user_id, &body.body, crate::store::now())
         .await?;
+    thread_updated(&state, me.agency_id, thread.client_id, &key).await;
     Ok(HttpResponse::Created().json(note(row)))
+}
+
+/// Tell the live-update streams of the agency that the thread changed.
+async fn thread_updated(state: &AppState, agency_id: uuid::Uuid, client_id: uuid::Uuid, key: &ThreadKey) {
+    crate::events::publish(
+        state,
+        agency_id,
+        Some(client_id),
+        LiveEventBody::ThreadUpdated {
+            thread_key: key.to_key(),
+        },
+    )
+    .await;
 }
 
 fn summary(r: ThreadRow) -> ThreadSummary {

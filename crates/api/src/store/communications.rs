@@ -35,13 +35,18 @@ pub struct NewCommunication {
     pub received_at: DateTime<Utc>,
 }
 
+/// What an upsert created, per client: how many messages and the keys (`platform:thread`) of their threads.
+pub type CreatedMessages = std::collections::BTreeMap<Uuid, (i64, BTreeSet<String>)>;
+
 /// What an upsert did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpsertCounts {
     /// Rows written for the first time.
     pub created: i64,
     /// Rows that were already there (updated in place).
     pub existing: i64,
+    /// The rows written for the first time, per client (for the `messages.created` live events).
+    pub created_by_client: CreatedMessages,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -324,6 +329,14 @@ impl Store {
                 created.extend(q.fetch_all(&mut *tx).await?);
             }
             counts.created = created.len() as i64;
+            for m in &rows {
+                if created.contains(&(m.platform.to_owned(), m.provider_message_id.clone())) {
+                    let thread = m.thread_id.as_deref().unwrap_or(&m.provider_message_id);
+                    let entry = counts.created_by_client.entry(m.client_id).or_default();
+                    entry.0 += 1;
+                    entry.1.insert(format!("{}:{thread}", m.platform));
+                }
+            }
             // Known messages: updated in place.
             for m in rows {
                 if created.contains(&(m.platform.to_owned(), m.provider_message_id.clone())) {

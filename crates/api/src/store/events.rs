@@ -1,8 +1,10 @@
 //! The event log behind live updates (`GET /api/v1/events`): one row per event, ids increasing, kept a day.
 //!
-//! On Postgres the insert also sends `NOTIFY aos_events, '<agency id>'` in the same statement, so every API
+//! On Postgres the insert also sends `NOTIFY aos_events, '<agency id>'` in the same transaction, so every API
 //! process listening on that channel wakes the streams of that agency (delivered at commit); on SQLite there
-//! is one process and the in-process bus does it.
+//! is one process and the in-process bus does it. Ids become visible in increasing order on both (SQLite has
+//! one writer; Postgres inserts take an advisory lock), so a stream's cursor never passes an event that
+//! commits later.
 
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
@@ -13,6 +15,9 @@ use super::{on_db, Db, Store, StoreResult};
 
 /// The Postgres channel events are announced on.
 pub const NOTIFY_CHANNEL: &str = "aos_events";
+
+/// The advisory lock that orders event inserts on Postgres ("aos_evnt" in ASCII).
+const EVENT_LOCK_KEY: i64 = 0x616f_735f_6576_6e74;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
@@ -36,20 +41,33 @@ impl Store {
         let payload = Json(payload);
         let id: i64 = match &self.db {
             Db::Postgres(pool) => {
-                sqlx::query_scalar(
-                    "with e as (insert into app_event (agency_id, client_id, kind, payload, created_at) \
-                     values ($1, $2, $3, $4, $5) returning id) \
-                     select e.id from e, (select pg_notify($6, $7)) n",
+                // Ids must become visible in increasing order, or a stream that read id n+1 before n
+                // committed would skip n for good: inserts take one transaction-scoped lock, so the id
+                // (taken after the lock) and the commit happen in the same order. Events are rare next
+                // to the writes they describe, so the serialisation costs nothing noticeable.
+                let mut tx = pool.begin().await?;
+                sqlx::query("select pg_advisory_xact_lock($1)")
+                    .bind(EVENT_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                let id: i64 = sqlx::query_scalar(
+                    "insert into app_event (agency_id, client_id, kind, payload, created_at) \
+                     values ($1, $2, $3, $4, $5) returning id",
                 )
                 .bind(agency_id)
                 .bind(client_id)
                 .bind(kind)
                 .bind(payload)
                 .bind(now)
-                .bind(NOTIFY_CHANNEL)
-                .bind(agency_id.to_string())
-                .fetch_one(pool)
-                .await?
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query("select pg_notify($1, $2)")
+                    .bind(NOTIFY_CHANNEL)
+                    .bind(agency_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                id
             }
             Db::Sqlite(pool) => {
                 sqlx::query_scalar(

@@ -13,6 +13,7 @@ mod client_list;
 mod clients;
 mod dashboard;
 mod errors;
+mod events;
 mod files;
 mod health;
 mod integrations;
