@@ -77,7 +77,13 @@ pub fn InboxPage() -> impl IntoView {
         if let Some(h) = debounce.get_value() {
             h.clear();
         }
-        let handle = set_timeout_with_handle(move || filters.update(|f| f.q = value), SEARCH_DEBOUNCE).ok();
+        let handle = set_timeout_with_handle(
+            move || {
+                filters.try_update(|f| f.q = value);
+            },
+            SEARCH_DEBOUNCE,
+        )
+        .ok();
         debounce.set_value(handle);
     };
 
@@ -102,8 +108,9 @@ pub fn InboxPage() -> impl IntoView {
             match update_thread(&current, &body).await {
                 Ok(_) => {
                     toasts.success("Marked done.");
-                    select.run(next);
-                    changed.run(());
+                    // The page may have been left meanwhile.
+                    select.try_run(next);
+                    changed.try_run(());
                 }
                 Err(e) => toasts.push(
                     ToastKind::Error,

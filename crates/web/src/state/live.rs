@@ -22,6 +22,8 @@ const KINDS: [&str; 4] = ["messages.created", "thread.updated", "reply.updated",
 /// Pause before reopening a stream the browser closed, doubled after each failure up to the maximum.
 const REOPEN_AFTER: Duration = Duration::from_secs(5);
 const REOPEN_AFTER_MAX: Duration = Duration::from_secs(300);
+/// Events closer together than this make one reload.
+const BURST: Duration = Duration::from_millis(250);
 
 /// Handle to the live state; `Copy`, provided as context by the signed-in layout.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +65,7 @@ pub fn provide_live() -> Live {
         closed: Cell::new(false),
         reopened: Cell::new(false),
         delay: Cell::new(REOPEN_AFTER),
+        burst: Cell::new(false),
     });
     Stream::open(&stream);
     let stream = SendWrapper::new(stream);
@@ -81,6 +84,8 @@ struct Stream {
     /// Opened again after the browser gave up: events may have been missed.
     reopened: Cell<bool>,
     delay: Cell<Duration>,
+    /// A reload is scheduled.
+    burst: Cell<bool>,
 }
 
 impl Stream {
@@ -93,10 +98,14 @@ impl Stream {
         };
         let mut listeners = Vec::new();
         for kind in KINDS {
-            let live = this.live;
+            let weak = Rc::downgrade(this);
             // Every kind means "re-read what you show": the views are cheap to re-read, and picking
             // which one an event concerns would leave a view stale whenever the guess is wrong.
-            let on_event = Listener::new(move |_ev: web_sys::Event| live.changed());
+            let on_event = Listener::new(move |_ev: web_sys::Event| {
+                if let Some(stream) = weak.upgrade() {
+                    stream.soon_changed();
+                }
+            });
             let _ = source.add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
             listeners.push(on_event);
         }
@@ -137,6 +146,23 @@ impl Stream {
         let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
         listeners.push(on_error);
         *this.source.borrow_mut() = Some((source, listeners));
+    }
+
+    /// A burst of events (a sync storing many messages) makes one reload.
+    fn soon_changed(self: &Rc<Self>) {
+        if self.burst.replace(true) {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        set_timeout(
+            move || {
+                if let Some(stream) = weak.upgrade() {
+                    stream.burst.set(false);
+                    stream.live.changed();
+                }
+            },
+            BURST,
+        );
     }
 
     fn drop_source(&self) {

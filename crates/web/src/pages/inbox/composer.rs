@@ -60,7 +60,7 @@ pub fn Composer(#[prop(into)] target: Signal<Option<Uuid>>, on_reply: Callback<R
                 Ok(reply) => {
                     text.set(String::new());
                     key.set_value(None);
-                    on_reply.run(reply);
+                    on_reply.try_run(reply);
                 }
                 Err(e) => problem.set(Some(e.message())),
             }

@@ -50,7 +50,8 @@ impl ThreadList {
         self.loading.set(true);
         spawn_local(async move {
             let answer = list_threads(&query).await;
-            if this.generation.get_value() != generation {
+            // A newer load started, or the list was unmounted meanwhile.
+            if this.generation.try_get_value() != Some(generation) {
                 return;
             }
             this.loading.set(false);
@@ -85,7 +86,8 @@ impl ThreadList {
         spawn_local(async move {
             let answer = list_threads(&query).await;
             this.loading_more.set(false);
-            if this.generation.get_value() != generation {
+            // A newer load started, or the list was unmounted meanwhile.
+            if this.generation.try_get_value() != Some(generation) {
                 return;
             }
             match answer {

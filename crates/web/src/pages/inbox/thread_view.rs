@@ -44,9 +44,11 @@ pub fn ThreadView(
     let load = move || {
         let g = generation.get_value() + 1;
         generation.set_value(g);
+        let k = key.get_value();
         spawn_local(async move {
-            let answer = get_thread(&key.get_value()).await;
-            if generation.get_value() != g {
+            let answer = get_thread(&k).await;
+            // A newer load started, or the view was closed meanwhile.
+            if generation.try_get_value() != Some(g) {
                 return;
             }
             match answer {
@@ -85,7 +87,7 @@ pub fn ThreadView(
             l.retain(|r| r.id != reply.id);
             l.push(reply);
         });
-        on_changed.run(());
+        on_changed.try_run(());
     });
 
     view! {
@@ -99,8 +101,8 @@ pub fn ThreadView(
                         </button>
                     }
                 })}
-            {move || match (thread.get(), error.get()) {
-                (None, Some(e)) => view! {
+            {move || match (thread.with(Option::is_some), error.get()) {
+                (false, Some(e)) => view! {
                     <section class="section-error" aria-label="Thread failed to load">
                         <div class="section-error-icon"><Icon name=IconName::Alert/></div>
                         <div class="section-error-body">
@@ -113,8 +115,8 @@ pub fn ThreadView(
                     </section>
                 }
                 .into_any(),
-                (None, None) => view! { <LoadingBlock label="Loading thread…"/> }.into_any(),
-                (Some(_), _) => ().into_any(),
+                (false, None) => view! { <LoadingBlock label="Loading thread…"/> }.into_any(),
+                (true, _) => ().into_any(),
             }}
             <Show when=move || thread.with(Option::is_some)>
                 <ThreadHeader thread=thread on_changed=on_changed/>
@@ -136,7 +138,7 @@ fn patch(key: String, body: UpdateThread, thread: RwSignal<Option<Thread>>, on_c
                         t.summary = summary;
                     }
                 });
-                on_changed.run(());
+                on_changed.try_run(());
             }
             Err(e) => toasts.push(
                 ToastKind::Error,
@@ -313,7 +315,9 @@ fn UnsentReply(reply: Reply, on_reply: Callback<Reply>) -> impl IntoView {
             let answer = retry_reply(id).await;
             retrying.set(false);
             match answer {
-                Ok(r) => on_reply.run(r),
+                Ok(r) => {
+                    on_reply.try_run(r);
+                }
                 Err(e) => toasts.push(ToastKind::Error, format!("Could not retry the reply: {}", e.message())),
             }
         });
@@ -360,8 +364,9 @@ fn NoteForm(thread_key: String, thread: RwSignal<Option<Thread>>, on_changed: Ca
             return;
         }
         saving.set(true);
+        let k = key.get_value();
         spawn_local(async move {
-            let answer = add_thread_note(&key.get_value(), body).await;
+            let answer = add_thread_note(&k, body).await;
             saving.set(false);
             match answer {
                 Ok(note) => {
@@ -372,7 +377,7 @@ fn NoteForm(thread_key: String, thread: RwSignal<Option<Thread>>, on_changed: Ca
                     });
                     text.set(String::new());
                     open.set(false);
-                    on_changed.run(());
+                    on_changed.try_run(());
                 }
                 Err(e) => problem.set(Some(e.message())),
             }
