@@ -214,14 +214,25 @@ pub async fn public_post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B
 
 /// Sends one request to an absolute path of this origin.
 async fn send_to<T: DeserializeOwned>(url: String, method: Method, body: Option<(String, &str)>) -> ApiResult<T> {
-    let answer = exchange(url, method, body).await?;
+    let answer = exchange(url, method, body, &[]).await?;
+    decode_response(answer.status, answer.request_id, &answer.text)
+}
+
+/// `POST /api/v1{path}` with a JSON body and extra request headers (`Idempotency-Key`).
+pub async fn post_with_headers<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    headers: &[(&str, &str)],
+) -> ApiResult<T> {
+    let body = encode(body)?;
+    let answer = exchange(url(path), Method::POST, Some((body, "application/json")), headers).await?;
     decode_response(answer.status, answer.request_id, &answer.text)
 }
 
 /// `POST /api/v1{path}` without a body, for rate-limited actions: the result and, when the server sent
 /// one (on a 429), the `Retry-After` in seconds.
 pub async fn post_empty_with_retry_after<T: DeserializeOwned>(path: &str) -> (ApiResult<T>, Option<u64>) {
-    match exchange(url(path), Method::POST, None).await {
+    match exchange(url(path), Method::POST, None, &[]).await {
         Ok(answer) => (
             decode_response(answer.status, answer.request_id, &answer.text),
             answer.retry_after,
@@ -239,11 +250,19 @@ struct Answer {
 }
 
 /// Sends one request and reads the answer's status, the headers the app uses, and the body.
-async fn exchange(url: String, method: Method, body: Option<(String, &str)>) -> ApiResult<Answer> {
+async fn exchange(
+    url: String,
+    method: Method,
+    body: Option<(String, &str)>,
+    headers: &[(&str, &str)],
+) -> ApiResult<Answer> {
     let mut builder = RequestBuilder::new(&url)
         .method(method.clone())
         .credentials(RequestCredentials::SameOrigin)
         .header("Accept", "application/json, application/problem+json");
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
     if method != Method::GET && method != Method::HEAD {
         if let Some(token) = csrf_token() {
             builder = builder.header(CSRF_HEADER, &token);

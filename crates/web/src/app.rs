@@ -17,6 +17,7 @@ use crate::components::user_menu::UserMenu;
 use crate::pages::clients::ClientsPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
+use crate::pages::inbox::{InboxNavLink, InboxPage};
 use crate::pages::intake::IntakePage;
 use crate::pages::integrations::IntegrationsPage;
 use crate::pages::not_found::NotFoundPage;
@@ -35,6 +36,7 @@ use crate::pages::settings::SettingsLayout;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sign_up::SignUpPage;
 use crate::routes::{safe_next, sign_in_with_next, Route};
+use crate::state::live::provide_live;
 use crate::state::session::{Session, SessionState, SignedOutReason};
 use crate::state::toasts::{use_toasts, ToastKind, Toasts};
 
@@ -68,6 +70,7 @@ pub fn App() -> impl IntoView {
                         <RouteDef path=path!("") view=DashboardPage/>
                         <RouteDef path=path!("/pipeline") view=PipelinePage/>
                         <RouteDef path=path!("/clients") view=ClientsPage/>
+                        <RouteDef path=path!("/inbox") view=InboxPage/>
                         <ParentRoute path=path!("/onboarding") view=OnboardingLayout>
                             <RouteDef path=path!("") view=OnboardingBoardPage/>
                             <RouteDef path=path!("/journeys") view=JourneysPage/>
@@ -186,6 +189,8 @@ fn AppShell() -> impl IntoView {
     let session = expect_context::<Session>();
     let toasts = use_toasts();
     let location = use_location();
+    // The live-update stream lives as long as the signed-in layout: sign-out unmounts it and closes it.
+    provide_live();
     let agency = move || session.with_me(|me| me.agency.name.clone()).unwrap_or_default();
     let initials = Signal::derive(move || session.with_me(|me| me.user.initials()).unwrap_or_default());
     let name = Signal::derive(move || session.with_me(|me| me.user.full_name()).unwrap_or_default());
@@ -206,7 +211,7 @@ fn AppShell() -> impl IntoView {
         let path = location.pathname.get();
         let active = match route {
             Route::Dashboard => path == Route::Dashboard.path(),
-            Route::Pipeline | Route::Clients | Route::Integrations => path == route.path(),
+            Route::Pipeline | Route::Clients | Route::Inbox | Route::Integrations => path == route.path(),
             Route::Onboarding => path.starts_with(Route::Onboarding.path()),
             _ => path.starts_with(Route::Settings.path()),
         };
@@ -234,6 +239,7 @@ fn AppShell() -> impl IntoView {
                         <Icon name=IconName::Users/>
                         "Clients"
                     </a>
+                    <InboxNavLink current=Signal::derive(move || current(Route::Inbox))/>
                     <a
                         class="nav-link"
                         href=Route::Onboarding.path()

@@ -5,6 +5,7 @@ pub mod client_detail;
 pub mod clients;
 pub mod dashboard;
 pub mod forgot_password;
+pub mod inbox;
 pub mod intake;
 pub mod integrations;
 pub mod not_found;

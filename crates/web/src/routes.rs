@@ -7,6 +7,8 @@ pub enum Route {
     Dashboard,
     Pipeline,
     Clients,
+    /// The communications inbox (with `?thread=<key>` for the open thread).
+    Inbox,
     /// The onboarding board (with `?onboarding=<id>` for an onboarding's detail drawer).
     Onboarding,
     OnboardingJourneys,
@@ -34,6 +36,7 @@ impl Route {
             Route::Dashboard => "/",
             Route::Pipeline => "/pipeline",
             Route::Clients => "/clients",
+            Route::Inbox => "/inbox",
             Route::Onboarding => "/onboarding",
             Route::OnboardingJourneys => "/onboarding/journeys",
             Route::OnboardingForm => "/onboarding/form",
@@ -67,6 +70,8 @@ impl Route {
 
 /// The query parameter that keeps the client detail panel open across reloads (`?client=<id>`).
 pub const CLIENT_PARAM: &str = "client";
+/// The query parameter of the inbox's open thread (`/inbox?thread=gmail:abc`).
+pub const THREAD_PARAM: &str = "thread";
 /// The query parameter of the onboarding detail drawer (`/onboarding?onboarding=<id>`).
 pub const ONBOARDING_PARAM: &str = "onboarding";
 

@@ -1,4 +1,5 @@
-//! App-wide reactive state provided as context: the session and the toast queue.
+//! App-wide reactive state provided as context: the session, the toast queue and live updates.
 
+pub mod live;
 pub mod session;
 pub mod toasts;
