@@ -114,9 +114,8 @@ impl Store {
     /// Save a queued reply, or find the reply an earlier request with the same key saved.
     pub async fn save_reply(&self, agency_id: Uuid, r: &NewReplyRow, now: DateTime<Utc>) -> StoreResult<Saved> {
         let id = new_id();
-        let inserted =
-            on_db!(&self.db, |pool| {
-                sqlx::query(
+        let inserted = on_db!(&self.db, |pool| {
+            sqlx::query(
             "insert into communication_reply (id, agency_id, client_id, platform, thread_key, in_reply_to, author_id, \
              idempotency_key, request_hash, body, status, attempts, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', 0, $11, $11) \
@@ -136,7 +135,7 @@ impl Store {
         .execute(pool)
         .await?
         .rows_affected()
-            });
+        });
         if inserted == 1 {
             return Ok(Saved::New(self.get_reply(agency_id, id).await?));
         }
