@@ -179,6 +179,12 @@ pub fn slack_ok(v: serde_json::Value) -> Result<serde_json::Value, ProviderError
     })
 }
 
+/// Send a Slack Web API request: a non-2xx status is classified like any provider's, a 2xx body goes
+/// through [`slack_ok`].
+pub async fn slack_call(req: reqwest::RequestBuilder) -> Result<serde_json::Value, ProviderError> {
+    slack_ok(send_json(req).await?)
+}
+
 /// The Graph API reports an expired, invalid or revoked access token as error code 190 (HTTP 400 or 401):
 /// that is `Unauthorized`, whatever the status.
 pub fn meta_error(e: ProviderError) -> ProviderError {

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::calls::api_root;
-use super::provider::{retry_after, send_json, slack_ok, with_token, ProviderError, CALL_TIMEOUT};
+use super::provider::{send_json, slack_call, with_token, ProviderError};
 use crate::startup::AppState;
 use crate::store::communications::NewCommunication;
 use crate::store::integrations::IntegrationRow;
@@ -195,23 +195,8 @@ async fn send_slack(
     let url = format!("{api}/chat.postMessage");
     let payload = json!({ "channel": channel, "text": body, "thread_ts": target.thread });
     let answer: Value = with_token(state, integration, |token| {
-        let req = state
-            .http
-            .post(&url)
-            .bearer_auth(token.expose())
-            .json(&payload)
-            .timeout(CALL_TIMEOUT);
-        async move {
-            let res = req.send().await.map_err(|e| ProviderError::from_transport(&e))?;
-            let status = res.status();
-            if !status.is_success() {
-                let after = retry_after(res.headers());
-                let text = res.text().await.unwrap_or_default();
-                return Err(ProviderError::from_status(status, after, &text));
-            }
-            let v: Value = res.json().await.map_err(|e| ProviderError::from_transport(&e))?;
-            slack_ok(v)
-        }
+        let req = state.http.post(&url).bearer_auth(token.expose()).json(&payload);
+        async move { slack_call(req).await }
     })
     .await?;
     let ts = answer["ts"].as_str().unwrap_or_default();

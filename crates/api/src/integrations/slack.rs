@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::calls::{api_root, call};
-use super::provider::{retry_after, slack_ok, ProviderError, CALL_TIMEOUT};
+use super::provider::{slack_call, ProviderError};
 use super::sync::SyncCtx;
 use crate::startup::AppState;
 use crate::store::communications::NewCommunication;
@@ -44,23 +44,8 @@ async fn method(
 ) -> Result<Value, ProviderError> {
     let url = format!("{api}/{name}");
     call(state, integration, |token| {
-        let req = state
-            .http
-            .get(&url)
-            .bearer_auth(token.expose())
-            .query(args)
-            .timeout(CALL_TIMEOUT);
-        async move {
-            let res = req.send().await.map_err(|e| ProviderError::from_transport(&e))?;
-            let status = res.status();
-            if !status.is_success() {
-                let after = retry_after(res.headers());
-                let body = res.text().await.unwrap_or_default();
-                return Err(ProviderError::from_status(status, after, &body));
-            }
-            let body: Value = res.json().await.map_err(|e| ProviderError::from_transport(&e))?;
-            slack_ok(body)
-        }
+        let req = state.http.get(&url).bearer_auth(token.expose()).query(args);
+        async move { slack_call(req).await }
     })
     .await
 }
