@@ -92,6 +92,17 @@ async fn retry(b: &Browser, reply: Uuid) -> reqwest::Response {
         .await
 }
 
+/// The fake answers the next Gmail `messages.send` with a 500.
+fn fail_next_gmail_send(fakes: &ProviderFakes) {
+    fakes.inject(Fault {
+        provider: Provider::Google,
+        path_prefix: Some("/gmail/v1/users/me/messages/send".into()),
+        status: 500,
+        count: 1,
+        retry_after: None,
+    });
+}
+
 async fn problem(res: reqwest::Response, status: u16) -> Problem {
     assert_eq!(res.status(), status);
     res.json().await.unwrap()
@@ -254,13 +265,7 @@ async fn slack_reply_posts_in_the_channel_thread(backend: Backend) {
 
 async fn provider_failure_keeps_the_reply_failed_and_retry_sends_it_once(backend: Backend) {
     let (app, fakes, _, before) = gmail_app(backend).await;
-    fakes.inject(Fault {
-        provider: Provider::Google,
-        path_prefix: Some("/gmail/v1/users/me/messages/send".into()),
-        status: 500,
-        count: 1,
-        retry_after: None,
-    });
+    fail_next_gmail_send(&fakes);
     let res = send_reply(
         &app,
         before.messages.last().unwrap().id,
@@ -340,13 +345,7 @@ async fn replies_need_a_key_a_body_and_a_connected_integration(backend: Backend)
 
 async fn another_agencys_message_and_reply_are_404(backend: Backend) {
     let (app, fakes, _, before) = gmail_app(backend).await;
-    fakes.inject(Fault {
-        provider: Provider::Google,
-        path_prefix: Some("/gmail/v1/users/me/messages/send".into()),
-        status: 500,
-        count: 1,
-        retry_after: None,
-    });
+    fail_next_gmail_send(&fakes);
     let latest = before.messages.last().unwrap().id;
     let res = send_reply(&app, latest, Some("k-1"), "x").await;
     let reply: Reply = res.json().await.unwrap();
