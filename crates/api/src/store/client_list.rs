@@ -21,7 +21,6 @@ pub(crate) enum Bind {
     Int(i64),
     Time(DateTime<Utc>),
     Date(NaiveDate),
-    Bool(bool),
 }
 
 /// SQL text with `$n` placeholders and their values, for queries assembled from optional parts.
@@ -50,7 +49,6 @@ macro_rules! bind_all {
                 Bind::Int(v) => q.bind(*v),
                 Bind::Time(v) => q.bind(*v),
                 Bind::Date(v) => q.bind(*v),
-                Bind::Bool(v) => q.bind(*v),
             };
         }
         q

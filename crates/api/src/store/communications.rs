@@ -14,6 +14,7 @@ use audienceos_shared::seo::normalize_domain;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::threads::refresh_threads;
 use super::{cursor, new_id, on_db, paginate, BeginWrite as _, Store, StoreResult};
 
 /// A message as a sync writes it.
@@ -275,6 +276,7 @@ impl Store {
             return Ok(UpsertCounts::default());
         }
         let mut counts = UpsertCounts::default();
+        let postgres = self.is_postgres();
         let threads: BTreeSet<(&str, &str)> = items
             .iter()
             .filter_map(|m| m.thread_id.as_deref().map(|t| (m.platform, t)))
@@ -304,6 +306,11 @@ impl Store {
                 valid.extend(q.fetch_all(&mut *tx).await?);
             }
             let rows: Vec<&NewCommunication> = items.iter().filter(|m| valid.contains(&m.client_id)).collect();
+            // Every thread a written message belongs to: its row is recomputed before the commit.
+            let written: Vec<(&str, &str)> = rows
+                .iter()
+                .map(|m| (m.platform, m.thread_id.as_deref().unwrap_or(&m.provider_message_id)))
+                .collect();
             // New messages: one multi-row insert per chunk; the ids it returns are the ones it created.
             let mut created: BTreeSet<(String, String)> = BTreeSet::new();
             for part in rows.chunks(INSERT_CHUNK) {
@@ -337,10 +344,24 @@ impl Store {
                     entry.1.insert(format!("{}:{thread}", m.platform));
                 }
             }
-            // Known messages: updated in place.
+            // Known messages: updated in place. A message whose thread id changed leaves its old thread,
+            // whose row is recomputed too.
+            let mut moved_from: Vec<(&str, String)> = Vec::new();
             for m in rows {
                 if created.contains(&(m.platform.to_owned(), m.provider_message_id.clone())) {
                     continue;
+                }
+                let old_thread: Option<String> = sqlx::query_scalar(
+                    "select coalesce(thread_id, provider_message_id) from communication \
+                     where agency_id = $1 and platform = $2 and provider_message_id = $3",
+                )
+                .bind(agency_id)
+                .bind(m.platform)
+                .bind(&m.provider_message_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(old) = old_thread.filter(|t| Some(t.as_str()) != m.thread_id.as_deref()) {
+                    moved_from.push((m.platform, old));
                 }
                 let updated = sqlx::query(UPSERT_UPDATE)
                     .bind(agency_id)
@@ -378,6 +399,15 @@ impl Store {
                     q.execute(&mut *tx).await?;
                 }
             }
+            refresh_threads!(
+                tx,
+                postgres,
+                agency_id,
+                written
+                    .iter()
+                    .map(|(p, k)| (*p, *k))
+                    .chain(moved_from.iter().map(|(p, k)| (*p, k.as_str())))
+            );
             tx.commit().await?;
         });
         Ok(counts)

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::threads::ThreadKey;
+use super::threads::{refresh_threads, ThreadKey};
 use super::{new_id, on_db, BeginWrite as _, Store, StoreError, StoreResult};
 
 /// A queued reply older than this is taken to be abandoned (its process died mid-send) and may be retried.
@@ -225,6 +225,7 @@ impl Store {
         provider_message_id: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let postgres = self.is_postgres();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -249,6 +250,12 @@ impl Store {
             .bind(reply.author_id)
             .execute(&mut *tx)
             .await?;
+            refresh_threads!(
+                tx,
+                postgres,
+                agency_id,
+                [(reply.platform.as_str(), reply.thread_key.as_str())]
+            );
             tx.commit().await?;
         });
         Ok(())

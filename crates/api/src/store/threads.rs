@@ -2,15 +2,18 @@
 //! and the thread state a team works by (read, needs reply, assignee, internal notes).
 //!
 //! A thread is `(platform, coalesce(thread_id, provider_message_id))`: a message without a thread id is a
-//! thread of its own. There is no thread table: the state lives on the messages (unread = some inbound
-//! message has no `read_at`; the assignee is written on every message of the thread; `needs_reply` is the
-//! latest message's, as the sync's thread rule computes it), so a sync writing new messages never has to
-//! create or reconcile a second row. The list is one query with window functions over the caller's
-//! messages (latest message per thread, message count, unread count, assignee), which both backends run.
+//! thread of its own. The state lives on the messages (unread = some inbound message has no `read_at`; the
+//! assignee is written on every message of the thread; `needs_reply` is the latest message's, as the sync's
+//! thread rule computes it). The inbox reads it from `communication_thread`, one row per thread that the
+//! writers of messages recompute from the messages in their own transaction ([`refresh_threads!`]), so a
+//! list, a search or the counts never group a million messages at read time. Each list is one indexed
+//! walk over the newest threads that stops after a page.
 //!
-//! Search is the one backend-specific part: Postgres matches the generated `search_tsv` column with
-//! `websearch_to_tsquery('simple', ..)`, SQLite the FTS5 table `communication_fts` with prefix terms built
-//! from the words of the query (never the raw input, so FTS syntax in it cannot break the query).
+//! Search is the one backend-specific part, and it is per thread: a thread matches when all the words are
+//! in its messages (not necessarily the same one). Postgres matches the row's `search_tsv` with
+//! `websearch_to_tsquery('simple', ..)`, SQLite the contentless FTS5 table `communication_thread_fts` with
+//! prefix terms built from the words of the query (never the raw input, so FTS syntax in it cannot break
+//! the query).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -150,94 +153,179 @@ pub fn fts5_query(q: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// The `with m as (...)` part: every visible message of the filtered threads, with its thread's aggregates
-/// and its rank in the thread (`rn = 1` is the latest). Filters on the thread as a whole (platform, state,
-/// time of the latest message) are left to the caller.
-fn threads_cte(sql: &mut Sql, postgres: bool, agency_id: Uuid, scope: Option<Uuid>, f: &ThreadFilter) -> String {
+/// How many thread keys one refresh statement names (the rest go in the next).
+const REFRESH_CHUNK: usize = 200;
+
+/// The statements that recompute the `communication_thread` rows of some threads of one platform from
+/// their messages, in order. Each is bound with `$1` agency, `$2` platform, `$3..` the thread keys (`keys`
+/// of them; `None`: every thread of the platform, and no key is bound). Run them in the transaction that
+/// wrote the messages: [`refresh_threads!`] does.
+pub(crate) fn refresh_statements(postgres: bool, keys: Option<usize>) -> Vec<String> {
+    let (m_keys, t_keys, c_keys) = match keys {
+        Some(n) => {
+            let list = (0..n).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+            (
+                format!("and {TKEY} in ({list})"),
+                format!("and t.thread_key in ({list})"),
+                format!("and thread_key in ({list})"),
+            )
+        }
+        None => Default::default(),
+    };
+    let text = "coalesce(x.subject, '') || ' ' || coalesce(x.sender_name, '') || ' ' || coalesce(x.sender_email, '')";
+    let (search_agg, search_col, search_val, search_set) = if postgres {
+        (
+            format!(
+                ", string_agg({text} || ' ' || translate(coalesce(x.sender_email, ''), '@.', '  ') || ' ' || x.body, ' ') \
+                 as search_text"
+            ),
+            ", search_tsv",
+            ", to_tsvector('simple', left(a.search_text, 500000))",
+            ", search_tsv = excluded.search_tsv",
+        )
+    } else {
+        (String::new(), "", "", "")
+    };
+    let upsert = format!(
+        "with m as (select x.*, {TKEY} as tkey, row_number() over (partition by {TKEY} \
+         order by x.received_at desc, x.id desc) as rn, first_value(x.assigned_to) over (partition by {TKEY} \
+         order by case when x.assigned_to is null then 1 else 0 end, x.received_at desc, x.id desc) as assignee \
+         from communication x \
+         where x.agency_id = $1 and x.platform = $2 {m_keys}), \
+         agg as (select x.tkey, count(*) as message_count, \
+         sum(case when x.is_inbound and x.read_at is null then 1 else 0 end) as unread_count{search_agg} \
+         from m x group by x.tkey) \
+         insert into communication_thread (agency_id, platform, thread_key, client_id, last_message_id, last_at, \
+         sender_email, sender_name, subject, snippet, needs_reply, message_count, unread_count, assigned_to{search_col}) \
+         select m.agency_id, m.platform, m.tkey, m.client_id, m.id, m.received_at, m.sender_email, m.sender_name, \
+         m.subject, m.snippet, m.needs_reply, a.message_count, a.unread_count, m.assignee{search_val} \
+         from m join agg a on a.tkey = m.tkey where m.rn = 1 \
+         on conflict (agency_id, platform, thread_key) do update set client_id = excluded.client_id, \
+         last_message_id = excluded.last_message_id, last_at = excluded.last_at, \
+         sender_email = excluded.sender_email, sender_name = excluded.sender_name, subject = excluded.subject, \
+         snippet = excluded.snippet, needs_reply = excluded.needs_reply, message_count = excluded.message_count, \
+         unread_count = excluded.unread_count, assigned_to = excluded.assigned_to{search_set}"
+    );
+    // A thread whose last message moved away (its thread id changed) has no row any more.
+    let emptied = format!(
+        "delete from communication_thread where agency_id = $1 and platform = $2 {c_keys} \
+         and not exists (select 1 from communication x where x.agency_id = $1 and x.platform = $2 \
+         and {TKEY} = communication_thread.thread_key)"
+    );
+    let mut out = vec![upsert, emptied];
+    if !postgres {
+        // SQLite's search text lives in the contentless FTS5 table, under the thread row's rowid.
+        let rows = format!("select rowid from communication_thread where agency_id = $1 and platform = $2 {c_keys}");
+        out.push(format!("delete from communication_thread_fts where rowid in ({rows})"));
+        out.push(format!(
+            "insert into communication_thread_fts (rowid, text) select t.rowid, group_concat({text} || ' ' || x.body, ' ') \
+             from communication_thread t join communication x on x.agency_id = t.agency_id \
+             and x.platform = t.platform and {TKEY} = t.thread_key \
+             where t.agency_id = $1 and t.platform = $2 {t_keys} group by t.rowid"
+        ));
+    }
+    out
+}
+
+/// Thread keys grouped by platform and cut into chunks a refresh statement takes.
+pub(crate) fn refresh_batches<'a>(keys: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(&'a str, Vec<&'a str>)> {
+    let set: std::collections::BTreeSet<(&str, &str)> = keys.into_iter().collect();
+    let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (platform, key) in set {
+        match out.last_mut() {
+            Some((p, part)) if *p == platform && part.len() < REFRESH_CHUNK => part.push(key),
+            _ => out.push((platform, vec![key])),
+        }
+    }
+    out
+}
+
+/// Recompute the thread rows of `$keys` (`(platform, thread key)` pairs) inside the open transaction
+/// `$tx`, after writing their messages. A macro rather than a function because the transaction's type
+/// differs per backend (it runs inside `on_db!`).
+macro_rules! refresh_threads {
+    ($tx:expr, $postgres:expr, $agency:expr, $keys:expr) => {{
+        for (platform, part) in $crate::store::threads::refresh_batches($keys) {
+            for sql in $crate::store::threads::refresh_statements($postgres, Some(part.len())) {
+                let mut q = sqlx::query(&sql).persistent(false).bind($agency).bind(platform);
+                for key in &part {
+                    q = q.bind(*key);
+                }
+                q.execute(&mut *$tx).await?;
+            }
+        }
+    }};
+}
+pub(crate) use refresh_threads;
+
+/// The conditions every thread query applies (agency, scope, client, one thread, search, time range),
+/// over `communication_thread t` joined with `client c`.
+fn base_conds(sql: &mut Sql, postgres: bool, agency_id: Uuid, scope: Option<Uuid>, f: &ThreadFilter) -> Vec<String> {
     let a = sql.arg(Bind::Uuid(agency_id));
-    let mut wh = vec![format!("x.agency_id = {a}")];
+    let mut wh = vec![format!("t.agency_id = {a}")];
     if let Some(user) = scope {
         sql.binds.push(Bind::Uuid(user));
         wh.push(scope_condition(sql.binds.len()));
     }
     if let Some(client) = f.client_id {
         let p = sql.arg(Bind::Uuid(client));
-        wh.push(format!("x.client_id = {p}"));
+        wh.push(format!("t.client_id = {p}"));
     }
     if let Some(key) = &f.key {
         let p = sql.arg(Bind::Text(key.platform.clone()));
-        let t = sql.arg(Bind::Text(key.thread.clone()));
-        wh.push(format!("x.platform = {p} and {TKEY} = {t}"));
+        let k = sql.arg(Bind::Text(key.thread.clone()));
+        wh.push(format!("t.platform = {p} and t.thread_key = {k}"));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let matched = if postgres {
+        wh.push(if postgres {
             let p = sql.arg(Bind::Text(q.to_owned()));
-            format!("s.search_tsv @@ websearch_to_tsquery('simple', {p})")
+            format!("t.search_tsv @@ websearch_to_tsquery('simple', {p})")
         } else {
             // A query with no word matches nothing rather than everything.
             let p = sql.arg(Bind::Text(fts5_query(q).unwrap_or_else(|| "\"\"".into())));
-            format!("s.rowid in (select rowid from communication_fts where communication_fts match {p})")
-        };
-        wh.push(format!(
-            "(x.platform, {TKEY}) in (select s.platform, coalesce(s.thread_id, s.provider_message_id) \
-             from communication s where s.agency_id = {a} and {matched})"
-        ));
+            format!("t.rowid in (select rowid from communication_thread_fts where communication_thread_fts match {p})")
+        });
     }
-    let part = format!("partition by x.platform, {TKEY}");
-    format!(
-        "with m as (select x.id, x.client_id, c.name as client_name, x.platform, {TKEY} as tid, \
-         x.sender_email, x.sender_name, x.subject, x.snippet, x.needs_reply, x.received_at, \
-         row_number() over ({part} order by x.received_at desc, x.id desc) as rn, \
-         count(*) over ({part}) as message_count, \
-         sum(case when x.is_inbound and x.read_at is null then 1 else 0 end) over ({part}) as unread_count, \
-         first_value(x.assigned_to) over ({part} order by case when x.assigned_to is null then 1 else 0 end, \
-         x.received_at desc, x.id desc) as assignee \
-         from communication x join client c on c.id = x.client_id and c.agency_id = x.agency_id \
-         where {})",
-        wh.join(" and ")
-    )
+    if let Some(from) = f.from {
+        let p = sql.arg(Bind::Time(from));
+        wh.push(format!("t.last_at >= {p}"));
+    }
+    if let Some(to) = f.to {
+        let p = sql.arg(Bind::Time(to));
+        wh.push(format!("t.last_at <= {p}"));
+    }
+    wh
 }
 
-/// Conditions on a thread row of `m` (with `rn = 1`), by filter, so counts can leave one out.
+/// Conditions on a thread row, by sidebar filter, so counts can leave one out. Booleans are written into
+/// the text, not bound, so the planner can use the partial indexes on needs-reply and unread threads.
 struct ThreadConds {
     platform: Option<String>,
     needs_reply: Option<String>,
     unread: Option<String>,
     assigned: Option<String>,
-    range: Vec<String>,
 }
 
 fn thread_conds(sql: &mut Sql, f: &ThreadFilter) -> ThreadConds {
     let platform = f.platform.clone().map(|v| {
         let p = sql.arg(Bind::Text(v));
-        format!("m.platform = {p}")
+        format!("t.platform = {p}")
     });
-    let needs_reply = f.needs_reply.map(|v| {
-        let p = sql.arg(Bind::Bool(v));
-        format!("m.needs_reply = {p}")
-    });
+    let needs_reply = f
+        .needs_reply
+        .map(|v| if v { "t.needs_reply" } else { "not t.needs_reply" }.to_owned());
     let unread = f
         .unread
-        .map(|v| if v { "m.unread_count > 0" } else { "m.unread_count = 0" }.to_owned());
+        .map(|v| if v { "t.unread_count > 0" } else { "t.unread_count = 0" }.to_owned());
     let assigned = f.assigned_to.map(|v| {
         let p = sql.arg(Bind::Uuid(v));
-        format!("m.assignee = {p}")
+        format!("t.assigned_to = {p}")
     });
-    let mut range = Vec::new();
-    if let Some(from) = f.from {
-        let p = sql.arg(Bind::Time(from));
-        range.push(format!("m.received_at >= {p}"));
-    }
-    if let Some(to) = f.to {
-        let p = sql.arg(Bind::Time(to));
-        range.push(format!("m.received_at <= {p}"));
-    }
     ThreadConds {
         platform,
         needs_reply,
         unread,
         assigned,
-        range,
     }
 }
 
@@ -250,17 +338,21 @@ fn and_all<'a>(parts: impl IntoIterator<Item = &'a Option<String>>) -> String {
     }
 }
 
-const THREAD_COLUMNS: &str = "m.id, m.client_id, m.client_name, m.platform, m.tid, m.sender_email, m.sender_name, \
-     m.subject, m.snippet, m.needs_reply, m.received_at, m.message_count, m.unread_count, m.assignee";
+const THREAD_COLUMNS: &str = "t.last_message_id as id, t.client_id, c.name as client_name, t.platform, \
+     t.thread_key as tid, t.sender_email, t.sender_name, t.subject, t.snippet, t.needs_reply, \
+     t.last_at as received_at, t.message_count, t.unread_count, t.assigned_to as assignee";
 
 const THREAD_MATCH: &str = "agency_id = $1 and platform = $2 and coalesce(thread_id, provider_message_id) = $3";
 
 impl Store {
-    fn is_postgres(&self) -> bool {
+    pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))
     }
 
     /// Threads newest first (by their latest message), keyset-paginated on (latest time, latest id).
+    ///
+    /// Not a prepared statement: its text varies with the filters, and Postgres must plan each search with
+    /// its words (a rare word is read from the search index, a common one by walking the newest threads).
     pub async fn list_threads(
         &self,
         agency_id: Uuid,
@@ -270,25 +362,48 @@ impl Store {
         after: Option<&str>,
     ) -> StoreResult<(Vec<ThreadRow>, Option<String>)> {
         let mut sql = Sql::default();
-        let cte = threads_cte(&mut sql, self.is_postgres(), agency_id, scope, f);
+        let mut wh = base_conds(&mut sql, self.is_postgres(), agency_id, scope, f);
         let c = thread_conds(&mut sql, f);
-        let mut wh = vec!["m.rn = 1".to_owned()];
-        wh.extend(c.range.iter().cloned());
-        wh.push(and_all([&c.platform, &c.needs_reply, &c.unread, &c.assigned]));
+        wh.extend([c.platform, c.needs_reply, c.unread, c.assigned].into_iter().flatten());
         if let Some((at, id)) = after.and_then(cursor::decode) {
             let t = sql.arg(Bind::Time(at));
             let i = sql.arg(Bind::Uuid(id));
-            wh.push(format!("(m.received_at < {t} or (m.received_at = {t} and m.id < {i}))"));
+            wh.push(format!("(t.last_at, t.last_message_id) < ({t}, {i})"));
         }
         let l = sql.arg(Bind::Int(i64::from(limit) + 1));
         sql.text = format!(
-            "{cte} select {THREAD_COLUMNS} from m where {} order by m.received_at desc, m.id desc limit {l}",
+            "select {THREAD_COLUMNS} from communication_thread t join client c on c.id = t.client_id \
+             where {} order by t.last_at desc, t.last_message_id desc limit {l}",
             wh.join(" and ")
         );
-        let rows: Vec<ThreadRow> = on_db!(&self.db, |pool| bind_all!(sqlx::query_as(&sql.text), &sql.binds)
-            .fetch_all(pool)
-            .await?);
+        let rows: Vec<ThreadRow> = on_db!(&self.db, |pool| bind_all!(
+            sqlx::query_as(&sql.text).persistent(false),
+            &sql.binds
+        )
+        .fetch_all(pool)
+        .await?);
         Ok(paginate(rows, limit, |r| (r.received_at, r.id)))
+    }
+
+    /// Recompute every thread row of the agency from its messages, in one transaction: after a bulk load
+    /// that wrote messages directly (the thread benchmark), or to repair the rows.
+    pub async fn rebuild_threads(&self, agency_id: Uuid) -> StoreResult<()> {
+        let postgres = self.is_postgres();
+        on_db!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            for platform in ["gmail", "slack"] {
+                for sql in refresh_statements(postgres, None) {
+                    sqlx::query(&sql)
+                        .persistent(false)
+                        .bind(agency_id)
+                        .bind(platform)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// One thread's summary, if the caller may see it.
@@ -315,38 +430,43 @@ impl Store {
         f: &ThreadFilter,
     ) -> StoreResult<ThreadCountsRow> {
         let mut sql = Sql::default();
-        let cte = threads_cte(&mut sql, self.is_postgres(), agency_id, scope, f);
+        let wh = base_conds(&mut sql, self.is_postgres(), agency_id, scope, f);
         let c = thread_conds(&mut sql, f);
         let me = sql.arg(Bind::Uuid(me));
         let count =
             |own: &str, others: String| format!("coalesce(sum(case when {own} and {others} then 1 else 0 end), 0)");
         let all = count("1 = 1", and_all([&c.platform, &c.needs_reply, &c.unread, &c.assigned]));
-        let needs = count("m.needs_reply", and_all([&c.platform, &c.unread, &c.assigned]));
+        let needs = count("t.needs_reply", and_all([&c.platform, &c.unread, &c.assigned]));
         let unread = count(
-            "m.unread_count > 0",
+            "t.unread_count > 0",
             and_all([&c.platform, &c.needs_reply, &c.assigned]),
         );
         let assigned = count(
-            &format!("m.assignee = {me}"),
+            &format!("t.assigned_to = {me}"),
             and_all([&c.platform, &c.needs_reply, &c.unread]),
         );
         let gmail = count(
-            "m.platform = 'gmail'",
+            "t.platform = 'gmail'",
             and_all([&c.needs_reply, &c.unread, &c.assigned]),
         );
         let slack = count(
-            "m.platform = 'slack'",
+            "t.platform = 'slack'",
             and_all([&c.needs_reply, &c.unread, &c.assigned]),
         );
-        let mut wh = vec!["m.rn = 1".to_owned()];
-        wh.extend(c.range.iter().cloned());
+        // The client is joined only when the scope needs it.
+        let join = if scope.is_some() {
+            "join client c on c.id = t.client_id"
+        } else {
+            ""
+        };
         sql.text = format!(
-            "{cte} select {all} as all_count, {needs} as needs_reply_count, {unread} as unread_count, \
-             {assigned} as assigned_count, {gmail} as gmail_count, {slack} as slack_count from m where {}",
+            "select {all} as all_count, {needs} as needs_reply_count, {unread} as unread_count, \
+             {assigned} as assigned_count, {gmail} as gmail_count, {slack} as slack_count \
+             from communication_thread t {join} where {}",
             wh.join(" and ")
         );
         Ok(on_db!(&self.db, |pool| bind_all!(
-            sqlx::query_as(&sql.text),
+            sqlx::query_as(&sql.text).persistent(false),
             &sql.binds
         )
         .fetch_one(pool)
@@ -398,6 +518,7 @@ impl Store {
         u: &ThreadUpdate,
         now: DateTime<Utc>,
     ) -> Result<(), ThreadUpdateError> {
+        let postgres = self.is_postgres();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             if let Some(Some(user)) = u.assigned_to {
@@ -463,6 +584,7 @@ impl Store {
                     .await?;
                 }
             }
+            refresh_threads!(tx, postgres, agency_id, [(key.platform.as_str(), key.thread.as_str())]);
             tx.commit().await?;
         });
         Ok(())

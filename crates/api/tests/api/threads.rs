@@ -23,6 +23,7 @@ on_both!(
     read_needs_reply_assignment_and_notes_round_trip,
     another_agencys_thread_is_404_on_every_route,
     members_see_only_granted_clients_threads_and_cannot_act,
+    thread_rows_follow_every_write_and_match_a_rebuild,
 );
 
 async fn new_client(b: &Browser, body: serde_json::Value) -> Client {
@@ -590,4 +591,65 @@ async fn members_see_only_granted_clients_threads_and_cannot_act(backend: Backen
         .post("/api/v1/communications/threads/gmail:to/notes", &json!({ "body": "x" }))
         .await;
     assert_eq!(res.status(), 403);
+}
+
+/// The thread rows the inbox reads follow every write of messages: a message that moves to another
+/// thread leaves its old one (which disappears once empty), words from different messages of a thread
+/// find it, a rebuild from the messages gives the same list, and deleting a client removes its threads.
+async fn thread_rows_follow_every_write_and_match_a_rebuild(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, me) = app.signup().await;
+    let acme = new_client(&app, json!({ "name": "Acme" })).await;
+    let globex = new_client(&app, json!({ "name": "Globex" })).await;
+    seed(
+        &app,
+        me.agency.id,
+        acme.id,
+        &[
+            Msg {
+                subject: "Quarterly invoice",
+                ..msg("gmail", "a1", Some("ta"), true, 30)
+            },
+            Msg {
+                body: "the landing page is live",
+                ..msg("gmail", "a2", Some("ta"), true, 20)
+            },
+            msg("gmail", "lone", Some("tb"), true, 25),
+        ],
+    )
+    .await;
+    seed(
+        &app,
+        me.agency.id,
+        globex.id,
+        &[msg("slack", "g1", Some("1700.1"), true, 5)],
+    )
+    .await;
+    let q = |s: &str| format!("q={}", s.replace(' ', "%20"));
+    // Both words, from two messages of one thread.
+    assert_eq!(keys(&app, &q("invoice landing")).await, ["gmail:ta"]);
+
+    // "lone" moves from thread tb into ta: tb has no message left and goes; ta counts three.
+    seed(
+        &app,
+        me.agency.id,
+        acme.id,
+        &[msg("gmail", "lone", Some("ta"), true, 25)],
+    )
+    .await;
+    assert_eq!(keys(&app, "").await, ["slack:1700.1", "gmail:ta"]);
+    assert_eq!(page(&app, "").await.items[1].message_count, 3);
+
+    let assigned = patch(&app, "gmail:ta", json!({ "assigned_to": me.user.id, "read": true })).await;
+    assert_eq!(assigned.status(), 200);
+    let before = page(&app, "").await.items;
+    app.store.rebuild_threads(me.agency.id).await.unwrap();
+    assert_eq!(page(&app, "").await.items, before);
+    assert_eq!(keys(&app, &q("landing")).await, ["gmail:ta"]);
+    assert_eq!(counts(&app, "").await.assigned_to_me, 1);
+
+    let res = app.delete(&format!("/api/v1/clients/{}", globex.id)).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(keys(&app, "").await, ["gmail:ta"]);
+    assert_eq!(counts(&app, "").await.all, 1);
 }
