@@ -24,16 +24,6 @@ create table communication_thread (
     assigned_to blob references app_user (id) on delete set null,
     primary key (agency_id, platform, thread_key)
 );
-create index communication_thread_recent_idx on communication_thread (agency_id, last_at, last_message_id);
-create index communication_thread_client_idx on communication_thread (agency_id, client_id, last_at, last_message_id);
-create index communication_thread_platform_idx on communication_thread (agency_id, platform, last_at, last_message_id);
-create index communication_thread_assigned_idx on communication_thread (agency_id, assigned_to, last_at, last_message_id)
-    where assigned_to is not null;
-create index communication_thread_needs_reply_idx on communication_thread (agency_id, last_at, last_message_id)
-    where needs_reply;
-create index communication_thread_unread_idx on communication_thread (agency_id, last_at, last_message_id)
-    where unread_count > 0;
-
 -- Contentless (the text is not stored twice); rows are deleted by rowid. unicode61 splits emails on '@'
 -- and '.', so "dana" or "acme" find dana@acme.test.
 create virtual table communication_thread_fts using fts5(text, content = '', contentless_delete = 1);
@@ -50,21 +40,19 @@ drop table communication_fts;
 -- The rows of the threads already synced. The same statements as the store's refresh, for every thread.
 with m as (
     select x.*, coalesce(x.thread_id, x.provider_message_id) as tkey,
-        row_number() over (partition by x.agency_id, x.platform, coalesce(x.thread_id, x.provider_message_id)
-            order by x.received_at desc, x.id desc) as rn,
-        first_value(x.assigned_to) over (partition by x.agency_id, x.platform, coalesce(x.thread_id, x.provider_message_id)
-            order by case when x.assigned_to is null then 1 else 0 end, x.received_at desc, x.id desc) as assignee
+        row_number() over (w order by x.received_at desc, x.id desc) as rn,
+        first_value(x.assigned_to) over (w order by case when x.assigned_to is null then 1 else 0 end,
+            x.received_at desc, x.id desc) as assignee,
+        count(*) over w as message_count,
+        sum(case when x.is_inbound and x.read_at is null then 1 else 0 end) over w as unread_count
     from communication x
-), agg as (
-    select agency_id, platform, tkey, count(*) as message_count,
-        sum(case when is_inbound and read_at is null then 1 else 0 end) as unread_count
-    from m group by agency_id, platform, tkey
+    window w as (partition by x.agency_id, x.platform, coalesce(x.thread_id, x.provider_message_id))
 )
 insert into communication_thread (agency_id, platform, thread_key, client_id, last_message_id, last_at,
     sender_email, sender_name, subject, snippet, needs_reply, message_count, unread_count, assigned_to)
 select m.agency_id, m.platform, m.tkey, m.client_id, m.id, m.received_at, m.sender_email, m.sender_name, m.subject,
-    m.snippet, m.needs_reply, a.message_count, a.unread_count, m.assignee
-from m join agg a on a.agency_id = m.agency_id and a.platform = m.platform and a.tkey = m.tkey
+    m.snippet, m.needs_reply, m.message_count, m.unread_count, m.assignee
+from m
 where m.rn = 1;
 insert into communication_thread_fts (rowid, text)
 select t.rowid, group_concat(coalesce(x.subject, '') || ' ' || coalesce(x.sender_name, '') || ' '
@@ -73,3 +61,14 @@ from communication_thread t
 join communication x on x.agency_id = t.agency_id and x.platform = t.platform
     and coalesce(x.thread_id, x.provider_message_id) = t.thread_key
 group by t.rowid;
+
+-- Indexes after the backfill (one bulk build each).
+create index communication_thread_recent_idx on communication_thread (agency_id, last_at, last_message_id);
+create index communication_thread_client_idx on communication_thread (agency_id, client_id, last_at, last_message_id);
+create index communication_thread_platform_idx on communication_thread (agency_id, platform, last_at, last_message_id);
+create index communication_thread_assigned_idx on communication_thread (agency_id, assigned_to, last_at, last_message_id)
+    where assigned_to is not null;
+create index communication_thread_needs_reply_idx on communication_thread (agency_id, last_at, last_message_id)
+    where needs_reply;
+create index communication_thread_unread_idx on communication_thread (agency_id, last_at, last_message_id)
+    where unread_count > 0;

@@ -25,6 +25,9 @@ use uuid::Uuid;
 
 const THREADS: i64 = 200_000;
 const CLIENTS: usize = 500;
+/// A prime: numbers are multiplied and taken modulo it before the small moduli that pick a client, a
+/// token or a flag, so those choices are not correlated with each other.
+const MIX: i64 = 1_000_003;
 
 struct Agency {
     id: Uuid,
@@ -46,6 +49,8 @@ async fn main() {
     let n: i64 = env("AOS_BENCH_MESSAGES", 1_000_000);
     let secs: u64 = env("AOS_BENCH_SECONDS", 5);
     let concurrency: usize = env("AOS_BENCH_CONCURRENCY", 32);
+    // Keep the Postgres database afterwards, and reuse a kept one instead of seeding again.
+    let keep = std::env::var("AOS_BENCH_KEEP").is_ok_and(|v| v == "1");
     let pg = std::env::var("AOS_BENCH_POSTGRES_URL")
         .or_else(|_| std::env::var("AOS_TEST_POSTGRES_URL"))
         .ok()
@@ -53,14 +58,21 @@ async fn main() {
     if let Some(pg) = pg {
         let admin = sqlx::PgPool::connect(&pg).await.expect("connect to Postgres");
         let db = "aos_bench_threads";
-        sqlx::query(&format!("drop database if exists {db} with (force)"))
-            .execute(&admin)
+        let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(db)
+            .fetch_one(&admin)
             .await
             .unwrap();
-        sqlx::query(&format!("create database {db}"))
-            .execute(&admin)
-            .await
-            .unwrap();
+        if !(keep && exists) {
+            sqlx::query(&format!("drop database if exists {db} with (force)"))
+                .execute(&admin)
+                .await
+                .unwrap();
+            sqlx::query(&format!("create database {db}"))
+                .execute(&admin)
+                .await
+                .unwrap();
+        }
         let mut url = url::Url::parse(&pg).unwrap();
         url.set_path(db);
         let pool = sqlx::postgres::PgPoolOptions::new()
@@ -73,10 +85,12 @@ async fn main() {
         let store = Store { db: Db::Postgres(pool) };
         run("postgres", &store, n, secs, concurrency).await;
         store.close().await;
-        sqlx::query(&format!("drop database {db} with (force)"))
-            .execute(&admin)
-            .await
-            .ok();
+        if !keep {
+            sqlx::query(&format!("drop database {db} with (force)"))
+                .execute(&admin)
+                .await
+                .ok();
+        }
     }
     if std::env::var("AOS_BENCH_SQLITE").is_ok_and(|v| v == "1") {
         let dir = tempfile::tempdir().unwrap();
@@ -88,6 +102,21 @@ async fn main() {
     }
 }
 
+/// The agency of a kept Postgres database (`AOS_BENCH_KEEP=1`), if there is one.
+async fn kept_agency(store: &Store) -> Option<Agency> {
+    let Db::Postgres(p) = &store.db else { return None };
+    let (id, owner): (Uuid, Uuid) =
+        sqlx::query_as("select agency_id, id from app_user where email = 'bench@example.test'")
+            .fetch_optional(p)
+            .await
+            .unwrap()?;
+    let clients = sqlx::query_scalar("select id from bench_client order by num")
+        .fetch_all(p)
+        .await
+        .unwrap();
+    Some(Agency { id, owner, clients })
+}
+
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -95,9 +124,13 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
 async fn run(backend: &str, store: &Store, n: i64, secs: u64, concurrency: usize) {
     store.migrate().await.unwrap();
     let started = Instant::now();
-    let agency = seed(store, n).await;
+    let agency = match kept_agency(store).await {
+        Some(a) => a,
+        None => seed(store, n).await,
+    };
     println!(
-        "thread_list[{backend}]: seeded {n} messages in {THREADS} threads, {CLIENTS} clients in {:.0} s",
+        "thread_list[{backend}]: seeded {n} messages in {} threads, {CLIENTS} clients in {:.0} s",
+        n.min(THREADS),
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
@@ -218,7 +251,7 @@ async fn seed(store: &Store, n: i64) -> Agency {
         }
     }
     // The clients by number, so the message insert can pick one by `thread % CLIENTS`.
-    let map = "create table bench_client (i integer primary key, id uuid not null)";
+    let map = "create table bench_client (num integer primary key, id uuid not null)";
     let words = messages_sql(postgres, n);
     match &store.db {
         Db::Postgres(p) => {
@@ -275,11 +308,11 @@ fn messages_sql(postgres: bool, n: i64) -> String {
         7919, 104_729, 1_299_709, 15_485_863, 32_452_843, 49_979_687, 67_867_967, 86_028_121,
     ]
     .iter()
-    .map(|p| format!("'w' || ((i * {p}) % 2000)"))
+    .map(|p| format!("'w' || (((i * {p}) % {MIX}) % 2000)"))
     .collect();
     let body = format!(
-        "'Hi team, about ' || {} || ' and the ' || case when i % 3 = 0 then 'budget' else 'creative' end \
-         || ' for this week. Ref ref' || (i % 100000) || '. Thanks!'",
+        "'Hi team, about ' || {} || ' and the ' || case when ((i * 31) % {MIX}) % 3 = 0 then 'budget' else 'creative' end \
+         || ' for this week. Ref ref' || (((i * 17) % {MIX}) % 100000) || '. Thanks!'",
         tokens.join(" || ' ' || ")
     );
     let (series, id, at, read_at) = if postgres {
@@ -305,12 +338,12 @@ fn messages_sql(postgres: bool, n: i64) -> String {
         "insert into communication (id, agency_id, client_id, platform, provider_message_id, thread_id, \
          sender_email, sender_name, subject, snippet, body, is_inbound, needs_reply, received_at, created_at, \
          updated_at, read_at, assigned_to) \
-         select {id}, $1, (select id from bench_client where bench_client.i = (i % {THREADS}) % {CLIENTS}), \
-         case when (i % {THREADS}) % 5 = 0 then 'slack' else 'gmail' end, 'm' || i, 't' || (i % {THREADS}), \
+         select {id}, $1, (select id from bench_client where bench_client.num = (((i % {THREADS}) * 7919) % {MIX}) % {CLIENTS}), \
+         case when (((i % {THREADS}) * 13) % {MIX}) % 5 = 0 then 'slack' else 'gmail' end, 'm' || i, 't' || (i % {THREADS}), \
          'person' || (i % 20000) || '@client' || ((i % {THREADS}) % {CLIENTS}) || '.test', \
          'Person ' || (i % 20000), 'Campaign update ' || ((i % {THREADS}) % 997), \
          substr({body}, 1, 120), {body}, i % 3 <> 0, i % 3 <> 0, {at}, $3, $3, {read_at}, \
-         case when (i % {THREADS}) % 50 = 0 then $2 else null end \
+         case when (((i % {THREADS}) * 101) % {MIX}) % 50 = 0 then $2 else null end \
          from {series}"
     )
 }
