@@ -50,6 +50,10 @@ select m.agency_id, m.platform, m.tkey, m.client_id, m.id, m.received_at, m.send
 from m
 where m.rn = 1;
 
+-- A thread's vector holds many words: sample more of them, so the planner knows a rare word from a common
+-- one (a rare word it takes for common makes it walk every thread instead of reading the search index).
+alter table communication_thread alter column search_tsv set statistics 1000;
+
 -- Indexes after the backfill (one bulk build each).
 -- Newest first, per filter; the list walks one of these backwards and stops after a page.
 create index communication_thread_recent_idx on communication_thread (agency_id, last_at, last_message_id);

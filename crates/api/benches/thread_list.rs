@@ -4,8 +4,9 @@
 //!
 //! Seeds with one SQL statement per table (generate_series on Postgres, a recursive CTE on SQLite), then
 //! builds the thread rows with the store's own refresh (`Store::rebuild_threads`), analyzes, and runs each
-//! query for `AOS_BENCH_SECONDS` (default 5) with `AOS_BENCH_CONCURRENCY` (default 32) tasks on a pool of
-//! as many connections, each task issuing its next query as soon as the last answered. Prints p50, p95,
+//! query for `AOS_BENCH_SECONDS` (default 5) with `AOS_BENCH_CONCURRENCY` (default 32) tasks sharing a
+//! pool of `AOS_BENCH_POOL` connections (default 16, as the API's Postgres pool), each task issuing its
+//! next query as soon as the last answered. Prints p50, p95,
 //! p99 and queries per second per query, then the same for a mix of all of them, and the sidebar counts.
 //!
 //! Postgres: `AOS_BENCH_POSTGRES_URL` (or `AOS_TEST_POSTGRES_URL`); a database `aos_bench_threads` is
@@ -49,6 +50,8 @@ async fn main() {
     let n: i64 = env("AOS_BENCH_MESSAGES", 1_000_000);
     let secs: u64 = env("AOS_BENCH_SECONDS", 5);
     let concurrency: usize = env("AOS_BENCH_CONCURRENCY", 32);
+    // The API's own Postgres pool holds 16 connections (store.rs): the 32 concurrent requests share them.
+    let pool_size: u32 = env("AOS_BENCH_POOL", 16);
     // Keep the Postgres database afterwards, and reuse a kept one instead of seeding again.
     let keep = std::env::var("AOS_BENCH_KEEP").is_ok_and(|v| v == "1");
     let pg = std::env::var("AOS_BENCH_POSTGRES_URL")
@@ -76,8 +79,8 @@ async fn main() {
         let mut url = url::Url::parse(&pg).unwrap();
         url.set_path(db);
         let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(concurrency as u32)
-            .min_connections(concurrency as u32)
+            .max_connections(pool_size)
+            .min_connections(pool_size)
             .test_before_acquire(false)
             .connect(url.as_str())
             .await

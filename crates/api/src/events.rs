@@ -72,8 +72,10 @@ impl EventBus {
 
 /// Record an event for the agency (about `client_id`, if any) and wake its streams. Events are a
 /// notification channel beside the data, written after the data they describe committed: a failure to
-/// record one is logged, never turned into a failed request.
+/// record one is logged, never turned into a failed request. The agency's data version is bumped first,
+/// so a view that reloads on the event never reads a body cached before the change.
 pub async fn publish(state: &AppState, agency_id: Uuid, client_id: Option<Uuid>, body: LiveEventBody) {
+    state.data_changed(agency_id).await;
     let payload = match serde_json::to_value(&body) {
         Ok(v) => v.get("data").cloned().unwrap_or(serde_json::Value::Null),
         Err(e) => {

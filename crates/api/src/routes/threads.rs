@@ -2,9 +2,10 @@
 //! one thread with its messages and notes, and the team's actions on it (read/unread, needs reply,
 //! assignment, internal notes). Reading needs communications read and sees only threads of visible
 //! clients (Members: granted clients); acting needs communications write. A thread the caller cannot see
-//! (another agency's, or a client not granted) is 404 on every route.
+//! (another agency's, or a client not granted) is 404 on every route. The list and the counts are read
+//! through the read cache (per data version, scope and user), like the other polled lists.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use audienceos_shared::communications::{
     NewThreadNote, Thread, ThreadCounts, ThreadMessage, ThreadNote, ThreadQuery, ThreadSummary, UpdateThread,
 };
@@ -15,6 +16,7 @@ use audienceos_shared::{Page, Problem};
 use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
+use crate::read_cache::{json_body, to_bytes, BodyKey};
 use crate::startup::AppState;
 use crate::store::threads::{
     ThreadFilter, ThreadKey, ThreadMessageRow, ThreadNoteRow, ThreadRow, ThreadUpdate, ThreadUpdateError,
@@ -69,19 +71,34 @@ fn key(raw: &str) -> Result<ThreadKey, ApiError> {
     security(("session_cookie" = []), ("api_key" = [])))]
 pub async fn list_threads(
     state: web::Data<AppState>,
+    req: HttpRequest,
     me: Authorized<CommunicationsRead>,
     q: web::Query<ThreadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let f = filter(&me, &q)?;
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    let (rows, next_cursor) = state
-        .store
-        .list_threads(me.agency_id, me.client_scope(), &f, limit, q.cursor.as_deref())
+    let body = state
+        .reads
+        .body(cache_key("threads", &req, &me), async {
+            let (rows, next_cursor) = state
+                .store
+                .list_threads(me.agency_id, me.client_scope(), &f, limit, q.cursor.as_deref())
+                .await?;
+            to_bytes(&Page {
+                items: rows.into_iter().map(summary).collect::<Vec<_>>(),
+                next_cursor,
+            })
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.into_iter().map(summary).collect::<Vec<_>>(),
-        next_cursor,
-    }))
+    Ok(json_body(body))
+}
+
+/// The read cache's key of a thread list or counts: per data version, scope and also per user, since
+/// "assigned to me" depends on who asks.
+fn cache_key(endpoint: &'static str, req: &HttpRequest, me: &Identity) -> BodyKey {
+    let mut key = BodyKey::of(endpoint, req, me);
+    key.query = format!("{}#{}", key.query, me.user_id);
+    key
 }
 
 /// Count threads per filter
@@ -93,22 +110,29 @@ pub async fn list_threads(
     security(("session_cookie" = []), ("api_key" = [])))]
 pub async fn thread_counts(
     state: web::Data<AppState>,
+    req: HttpRequest,
     me: Authorized<CommunicationsRead>,
     q: web::Query<ThreadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let f = filter(&me, &q)?;
-    let c = state
-        .store
-        .count_threads(me.agency_id, me.client_scope(), me.user_id, &f)
+    let body = state
+        .reads
+        .body(cache_key("thread_counts", &req, &me), async {
+            let c = state
+                .store
+                .count_threads(me.agency_id, me.client_scope(), me.user_id, &f)
+                .await?;
+            to_bytes(&ThreadCounts {
+                all: c.all_count,
+                needs_reply: c.needs_reply_count,
+                unread: c.unread_count,
+                assigned_to_me: c.assigned_count,
+                gmail: c.gmail_count,
+                slack: c.slack_count,
+            })
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(ThreadCounts {
-        all: c.all_count,
-        needs_reply: c.needs_reply_count,
-        unread: c.unread_count,
-        assigned_to_me: c.assigned_count,
-        gmail: c.gmail_count,
-        slack: c.slack_count,
-    }))
+    Ok(json_body(body))
 }
 
 /// Get a thread
