@@ -127,7 +127,9 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
 async fn run(backend: &str, store: &Store, n: i64, secs: u64, concurrency: usize) {
     store.migrate().await.unwrap();
     let started = Instant::now();
-    let agency = match kept_agency(store).await {
+    let kept = kept_agency(store).await;
+    let reused = kept.is_some();
+    let agency = match kept {
         Some(a) => a,
         None => seed(store, n).await,
     };
@@ -137,7 +139,9 @@ async fn run(backend: &str, store: &Store, n: i64, secs: u64, concurrency: usize
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    store.rebuild_threads(agency.id).await.unwrap();
+    if !reused {
+        store.rebuild_threads(agency.id).await.unwrap();
+    }
     store.analyze().await.unwrap();
     println!(
         "thread_list[{backend}]: built the thread rows and analyzed in {:.0} s",

@@ -263,15 +263,23 @@ pub(crate) use refresh_threads;
 
 /// The conditions every thread query applies (agency, scope, client, one thread, search, time range),
 /// over `communication_thread t` joined with `client c`.
-fn base_conds(sql: &mut Sql, postgres: bool, agency_id: Uuid, scope: Option<Uuid>, f: &ThreadFilter) -> Vec<String> {
+fn base_conds(sql: &mut Sql, postgres: bool, agency_id: Uuid, scope: &Scope, f: &ThreadFilter) -> Vec<String> {
     let a = sql.arg(Bind::Uuid(agency_id));
     let mut wh = vec![format!("t.agency_id = {a}")];
-    if let Some(user) = scope {
-        sql.binds.push(Bind::Uuid(user));
-        wh.push(format!(
-            "exists (select 1 from client c where c.id = t.client_id and {})",
-            scope_condition(sql.binds.len())
-        ));
+    match scope {
+        Scope::All => {}
+        Scope::Clients(ids) if ids.is_empty() => wh.push("1 = 0".into()),
+        Scope::Clients(ids) => {
+            let list: Vec<String> = ids.iter().map(|id| sql.arg(Bind::Uuid(*id))).collect();
+            wh.push(format!("t.client_id in ({})", list.join(", ")));
+        }
+        Scope::User(user) => {
+            sql.binds.push(Bind::Uuid(*user));
+            wh.push(format!(
+                "exists (select 1 from client c where c.id = t.client_id and {})",
+                scope_condition(sql.binds.len())
+            ));
+        }
     }
     if let Some(client) = f.client_id {
         let p = sql.arg(Bind::Uuid(client));
@@ -302,6 +310,18 @@ fn base_conds(sql: &mut Sql, postgres: bool, agency_id: Uuid, scope: Option<Uuid
     }
     wh
 }
+
+/// Whose threads a query may see. A Member's clients are named in the query when they are few: the
+/// planner then knows how small a part of the agency they are (an `exists` per thread it takes for half
+/// the agency, and walks far too many threads for a search).
+enum Scope {
+    All,
+    Clients(Vec<Uuid>),
+    User(Uuid),
+}
+
+/// Above this many granted clients, the scope stays a condition on the client.
+const SCOPE_LIST_MAX: usize = 500;
 
 /// Whether `f` searches (a query of only spaces does not).
 fn is_search(f: &ThreadFilter) -> bool {
@@ -362,6 +382,25 @@ impl Store {
         matches!(self.db, Db::Postgres(_))
     }
 
+    /// The scope of a caller: everything, or a Member's clients (owned or granted).
+    async fn thread_scope(&self, agency_id: Uuid, scope: Option<Uuid>) -> StoreResult<Scope> {
+        let Some(user) = scope else { return Ok(Scope::All) };
+        let ids: Vec<Uuid> = on_db!(&self.db, |pool| sqlx::query_scalar(&format!(
+            "select c.id from client c where c.agency_id = $1 and {} order by c.id limit {}",
+            scope_condition(2),
+            SCOPE_LIST_MAX + 1
+        ))
+        .bind(agency_id)
+        .bind(user)
+        .fetch_all(pool)
+        .await?);
+        Ok(if ids.len() > SCOPE_LIST_MAX {
+            Scope::User(user)
+        } else {
+            Scope::Clients(ids)
+        })
+    }
+
     /// Threads newest first (by their latest message), keyset-paginated on (latest time, latest id).
     ///
     /// A search is not a prepared statement: Postgres must plan each one with its words (a rare word is
@@ -375,8 +414,9 @@ impl Store {
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<ThreadRow>, Option<String>)> {
+        let scope = self.thread_scope(agency_id, scope).await?;
         let mut sql = Sql::default();
-        let mut wh = base_conds(&mut sql, self.is_postgres(), agency_id, scope, f);
+        let mut wh = base_conds(&mut sql, self.is_postgres(), agency_id, &scope, f);
         let c = thread_conds(&mut sql, f);
         wh.extend([c.platform, c.needs_reply, c.unread, c.assigned].into_iter().flatten());
         if let Some((at, id)) = after.and_then(cursor::decode) {
@@ -444,8 +484,9 @@ impl Store {
         me: Uuid,
         f: &ThreadFilter,
     ) -> StoreResult<ThreadCountsRow> {
+        let scope = self.thread_scope(agency_id, scope).await?;
         let mut sql = Sql::default();
-        let wh = base_conds(&mut sql, self.is_postgres(), agency_id, scope, f);
+        let wh = base_conds(&mut sql, self.is_postgres(), agency_id, &scope, f);
         let c = thread_conds(&mut sql, f);
         let me = sql.arg(Bind::Uuid(me));
         let count =
