@@ -231,73 +231,53 @@ async fn seed(store: &Store, n: i64) -> Agency {
         clients.push(store.insert_client(agency.id, None, &c, now).await.unwrap());
     }
     let postgres = matches!(store.db, Db::Postgres(_));
-    // The member case: grants on every tenth client.
-    for c in clients.iter().step_by(10) {
-        let sql = "insert into client_collaborator (client_id, user_id, agency_id, created_at) values ($1, $2, $3, $4)";
-        match &store.db {
-            Db::Postgres(p) => {
-                sqlx::query(sql)
-                    .bind(c)
-                    .bind(owner.id)
-                    .bind(agency.id)
-                    .bind(now)
-                    .execute(p)
-                    .await
-                    .unwrap();
-            }
-            Db::Sqlite(p) => {
-                sqlx::query(sql)
-                    .bind(c)
-                    .bind(owner.id)
-                    .bind(agency.id)
-                    .bind(now)
-                    .execute(p)
-                    .await
-                    .unwrap();
-            }
-        }
-    }
-    // The clients by number, so the message insert can pick one by `thread % CLIENTS`.
-    let map = "create table bench_client (num integer primary key, id uuid not null)";
+    // The member case: grants on every tenth client. Then the clients by number, so the message insert
+    // can pick one by `thread % CLIENTS`, and the messages.
+    let map = if postgres {
+        "create table bench_client (num integer primary key, id uuid not null)"
+    } else {
+        "create table bench_client (num integer primary key, id blob not null)"
+    };
     let words = messages_sql(postgres, n);
-    match &store.db {
-        Db::Postgres(p) => {
-            sqlx::query(map).execute(p).await.unwrap();
-            for (i, c) in clients.iter().enumerate() {
-                sqlx::query("insert into bench_client values ($1, $2)")
-                    .bind(i as i64)
-                    .bind(c)
-                    .execute(p)
-                    .await
-                    .unwrap();
+    // The same statements on either pool (the store's `on_db!` is internal to the crate).
+    macro_rules! on_pool {
+        (|$p:ident| $body:expr) => {
+            match &store.db {
+                Db::Postgres($p) => $body,
+                Db::Sqlite($p) => $body,
             }
-            sqlx::query(&words)
-                .bind(agency.id)
-                .bind(owner.id)
-                .bind(now)
-                .execute(p)
-                .await
-                .unwrap();
-        }
-        Db::Sqlite(p) => {
-            sqlx::query(&map.replace("uuid", "blob")).execute(p).await.unwrap();
-            for (i, c) in clients.iter().enumerate() {
-                sqlx::query("insert into bench_client values ($1, $2)")
-                    .bind(i as i64)
-                    .bind(c)
-                    .execute(p)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query(&words)
-                .bind(agency.id)
-                .bind(owner.id)
-                .bind(now)
-                .execute(p)
-                .await
-                .unwrap();
-        }
+        };
     }
+    on_pool!(|p| {
+        for c in clients.iter().step_by(10) {
+            sqlx::query(
+                "insert into client_collaborator (client_id, user_id, agency_id, created_at) values ($1, $2, $3, $4)",
+            )
+            .bind(c)
+            .bind(owner.id)
+            .bind(agency.id)
+            .bind(now)
+            .execute(p)
+            .await
+            .unwrap();
+        }
+        sqlx::query(map).execute(p).await.unwrap();
+        for (i, c) in clients.iter().enumerate() {
+            sqlx::query("insert into bench_client values ($1, $2)")
+                .bind(i as i64)
+                .bind(c)
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        sqlx::query(&words)
+            .bind(agency.id)
+            .bind(owner.id)
+            .bind(now)
+            .execute(p)
+            .await
+            .unwrap();
+    });
     Agency {
         id: agency.id,
         owner: owner.id,
