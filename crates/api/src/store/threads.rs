@@ -10,10 +10,12 @@
 //! walk over the newest threads that stops after a page.
 //!
 //! Search is the one backend-specific part, and it is per thread: a thread matches when all the words are
-//! in its messages (not necessarily the same one). Postgres matches the row's `search_tsv` with
-//! `websearch_to_tsquery('simple', ..)`, SQLite the contentless FTS5 table `communication_thread_fts` with
-//! prefix terms built from the words of the query (never the raw input, so FTS syntax in it cannot break
-//! the query).
+//! in its messages (not necessarily the same one). On Postgres, the words are walked newest first in
+//! `communication_thread_word`, one row per (thread, word) keyed like the list's order, so a page costs
+//! the same whether a word is in three threads or in most of them; a query with phrase, `or` or `-word`
+//! syntax, and the counts, match the row's `search_tsv` by its GIN index instead. SQLite matches the
+//! contentless FTS5 table `communication_thread_fts` with prefix terms built from the words of the query
+//! (never the raw input, so FTS syntax in it cannot break the query).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -261,9 +263,87 @@ macro_rules! refresh_threads {
 }
 pub(crate) use refresh_threads;
 
+/// A search, read from the filter before the query is built.
+enum Search {
+    None,
+    /// Postgres, plain words: every one must be in the thread. They are the lexemes Postgres's own
+    /// parser makes of the query (`to_tsvector('simple', q)`), so they are spelled as the index spells
+    /// them, rarest first (by how many threads hold them, judged by its newest [`WORD_SAMPLE`]). A list walks
+    /// the rarest one's rows in `communication_thread_word` and checks the others on `search_tsv`.
+    Words {
+        words: Vec<String>,
+        /// Walk the first word's rows. Not when the first word is common and the others rare, but not
+        /// rare enough to walk (a page would read thousands of rows): the GIN index intersects them.
+        walk: bool,
+    },
+    /// Postgres, a query with phrase, `or` or `-word` syntax: `websearch_to_tsquery` on `search_tsv`.
+    Syntax(String),
+    /// SQLite: an FTS5 query of prefix terms ([`fts5_query`]).
+    Fts(String),
+}
+
+/// Whether a Postgres search needs `websearch_to_tsquery`: a quoted phrase, `or`, or an excluded word.
+fn has_search_syntax(q: &str) -> bool {
+    q.contains('"')
+        || q.split_whitespace()
+            .any(|w| w.eq_ignore_ascii_case("or") || w.starts_with('-'))
+}
+
+/// `words` as a `tsquery` literal that requires all of them (`'a' & 'b'`), for a `::tsquery` cast (no
+/// normalization: they are lexemes already).
+fn tsquery_literal(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// How many of a word's newest threads are read to tell how common it is.
+const WORD_SAMPLE: i64 = 100;
+
+/// A word of a search: the word, how many of its newest threads were read (up to [`WORD_SAMPLE`]), the
+/// oldest of them's time, and the newest and oldest time of the agency's newest [`WORD_SAMPLE`] threads.
+type WordSample = (
+    String,
+    i64,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+/// A search walks its most common word only when each other word is in at least this share of threads
+/// (a page then reads at most about 250 rows).
+const WALK_SHARE_MIN: f64 = 0.1;
+
+/// The words of `q` when it is plain ASCII words and numbers, as `to_tsvector('simple', q)` makes them
+/// (lowercased, each once); `None` when the database's parser must split it (an address, a hyphen, a
+/// non-ASCII letter).
+fn plain_words(q: &str) -> Option<Vec<String>> {
+    let mut words = q
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_alphanumeric())
+                .then(|| w.to_ascii_lowercase())
+        })
+        .collect::<Option<Vec<String>>>()?;
+    words.sort();
+    words.dedup();
+    Some(words)
+}
+
 /// The conditions every thread query applies (agency, scope, client, one thread, search, time range),
-/// over `communication_thread t` joined with `client c`.
-fn base_conds(sql: &mut Sql, postgres: bool, agency_id: Uuid, scope: &Scope, f: &ThreadFilter) -> Vec<String> {
+/// over `communication_thread t`. A list that walks a word's rows (see `list_threads`) checks only the
+/// other words here: `walked_words` is how many of the first words it walks (`0` or `1`).
+fn base_conds(
+    sql: &mut Sql,
+    agency_id: Uuid,
+    scope: &Scope,
+    f: &ThreadFilter,
+    search: &Search,
+    walked_words: usize,
+) -> Vec<String> {
     let a = sql.arg(Bind::Uuid(agency_id));
     let mut wh = vec![format!("t.agency_id = {a}")];
     match scope {
@@ -290,15 +370,26 @@ fn base_conds(sql: &mut Sql, postgres: bool, agency_id: Uuid, scope: &Scope, f: 
         let k = sql.arg(Bind::Text(key.thread.clone()));
         wh.push(format!("t.platform = {p} and t.thread_key = {k}"));
     }
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        wh.push(if postgres {
-            let p = sql.arg(Bind::Text(q.to_owned()));
-            format!("t.search_tsv @@ websearch_to_tsquery('simple', {p})")
-        } else {
-            // A query with no word matches nothing rather than everything.
-            let p = sql.arg(Bind::Text(fts5_query(q).unwrap_or_else(|| "\"\"".into())));
-            format!("t.rowid in (select rowid from communication_thread_fts where communication_thread_fts match {p})")
-        });
+    match search {
+        Search::None => {}
+        // A query with no word matches nothing rather than everything.
+        Search::Words { words, .. } if words.is_empty() => wh.push("1 = 0".into()),
+        Search::Words { words, .. } => {
+            if let Some(rest) = words.get(walked_words..).filter(|r| !r.is_empty()) {
+                let p = sql.arg(Bind::Text(tsquery_literal(rest)));
+                wh.push(format!("t.search_tsv @@ {p}::tsquery"));
+            }
+        }
+        Search::Syntax(q) => {
+            let p = sql.arg(Bind::Text(q.clone()));
+            wh.push(format!("t.search_tsv @@ websearch_to_tsquery('simple', {p})"));
+        }
+        Search::Fts(q) => {
+            let p = sql.arg(Bind::Text(q.clone()));
+            wh.push(format!(
+                "t.rowid in (select rowid from communication_thread_fts where communication_thread_fts match {p})"
+            ));
+        }
     }
     if let Some(from) = f.from {
         let p = sql.arg(Bind::Time(from));
@@ -322,11 +413,6 @@ enum Scope {
 
 /// Above this many granted clients, the scope stays a condition on the client.
 const SCOPE_LIST_MAX: usize = 500;
-
-/// Whether `f` searches (a query of only spaces does not).
-fn is_search(f: &ThreadFilter) -> bool {
-    f.q.as_deref().is_some_and(|q| !q.trim().is_empty())
-}
 
 /// Conditions on a thread row, by sidebar filter, so counts can leave one out. Booleans are written into
 /// the text, not bound, so the planner can use the partial indexes on needs-reply and unread threads.
@@ -401,11 +487,80 @@ impl Store {
         })
     }
 
+    /// What `f` searches for, in the form this backend matches it. On Postgres, plain words are split by
+    /// the database's parser, so they are the words the index holds, and counted in one short query.
+    async fn search_of(&self, agency_id: Uuid, f: &ThreadFilter) -> StoreResult<Search> {
+        let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return Ok(Search::None);
+        };
+        Ok(match &self.db {
+            Db::Sqlite(_) => Search::Fts(fts5_query(q).unwrap_or_else(|| "\"\"".into())),
+            Db::Postgres(_) if has_search_syntax(q) => Search::Syntax(q.to_owned()),
+            Db::Postgres(_) if plain_words(q).is_some_and(|w| w.len() == 1) => Search::Words {
+                words: plain_words(q).unwrap_or_default(),
+                walk: true,
+            },
+            Db::Postgres(pool) => {
+                // Per word, its newest threads (up to WORD_SAMPLE): how many, and the oldest one's time;
+                // and the time span of the agency's newest WORD_SAMPLE threads. A list walking a word reads
+                // about a page divided by the share of threads holding the other words; that share is the
+                // ratio of the two time spans.
+                let mut words: Vec<WordSample> = sqlx::query_as(&format!(
+                    "select w.word, s.n, s.oldest, a.newest, a.oldest from \
+                         unnest(tsvector_to_array(to_tsvector('simple', $2))) as w(word) \
+                         cross join lateral (select count(*) as n, min(y.last_at) as oldest from \
+                         (select x.last_at from communication_thread_word x where x.agency_id = $1 \
+                         and x.word = w.word order by x.last_at desc limit {WORD_SAMPLE}) y) s \
+                         cross join (select max(z.last_at) as newest, min(z.last_at) as oldest from \
+                         (select t.last_at from communication_thread t where t.agency_id = $1 \
+                         order by t.last_at desc limit {WORD_SAMPLE}) z) a"
+                ))
+                .bind(agency_id)
+                .bind(q)
+                .fetch_all(pool)
+                .await?;
+                words.sort_by(|a, b| {
+                    (a.1 >= WORD_SAMPLE, a.1, a.2)
+                        .cmp(&(b.1 >= WORD_SAMPLE, b.1, b.2))
+                        .then_with(|| a.0.cmp(&b.0))
+                });
+                // The share of recent threads holding a word seen in WORD_SAMPLE of them.
+                let share = |w: &WordSample| {
+                    let (Some(oldest), Some(newest), Some(all_oldest)) = (w.2, w.3, w.4) else {
+                        return 1.0;
+                    };
+                    let span = (newest - oldest).num_milliseconds().max(1) as f64;
+                    ((newest - all_oldest).num_milliseconds().max(1) as f64 / span).min(1.0)
+                };
+                let walk = match words.as_slice() {
+                    [first, second, ..] => first.1 < WORD_SAMPLE || share(second) >= WALK_SHARE_MIN,
+                    _ => true,
+                };
+                if words.first().is_some_and(|w| w.1 == 0) {
+                    // A word no thread holds: nothing matches.
+                    Search::Words {
+                        words: Vec::new(),
+                        walk,
+                    }
+                } else {
+                    Search::Words {
+                        words: words.into_iter().map(|w| w.0).collect(),
+                        walk,
+                    }
+                }
+            }
+        })
+    }
+
     /// Threads newest first (by their latest message), keyset-paginated on (latest time, latest id).
     ///
-    /// A search is not a prepared statement: Postgres must plan each one with its words (a rare word is
-    /// read from the search index, a common one by walking the newest threads and checking each). The
-    /// other lists are, one per combination of filters, and keep their plans.
+    /// A search by words on Postgres walks the rarest word's rows in `communication_thread_word` newest
+    /// first (they carry the thread's latest time and id, the list's order), looks each thread up by that
+    /// key and checks the rest of the filter on it; a page costs about the same whether the word is in
+    /// three threads or in most. With one client's threads asked for, the client's threads are walked
+    /// instead (or the search index read, as the planner finds cheaper), since they are the fewer.
+    /// Other searches are not prepared statements, so each is planned with its words; the other lists
+    /// are, one per combination of filters, and keep their plans.
     pub async fn list_threads(
         &self,
         agency_id: Uuid,
@@ -415,22 +570,45 @@ impl Store {
         after: Option<&str>,
     ) -> StoreResult<(Vec<ThreadRow>, Option<String>)> {
         let scope = self.thread_scope(agency_id, scope).await?;
+        let search = self.search_of(agency_id, f).await?;
+        let walk = match &search {
+            Search::Words { words, walk: true } if f.client_id.is_none() && f.key.is_none() => words.first().cloned(),
+            _ => None,
+        };
         let mut sql = Sql::default();
-        let mut wh = base_conds(&mut sql, self.is_postgres(), agency_id, &scope, f);
+        let mut wh = base_conds(&mut sql, agency_id, &scope, f, &search, usize::from(walk.is_some()));
         let c = thread_conds(&mut sql, f);
         wh.extend([c.platform, c.needs_reply, c.unread, c.assigned].into_iter().flatten());
+        // The walked rows: the word's, or the threads themselves.
+        let (from, order) = match walk {
+            Some(word) => {
+                let p = sql.arg(Bind::Text(word));
+                wh.push(format!("w.agency_id = $1 and w.word = {p}"));
+                // The thread by a lateral lookup of one row: a plain join on (time, id) makes the planner
+                // multiply two near-unique selectivities, expect one row in all, and sort every match.
+                (
+                    "communication_thread_word w cross join lateral (select * from communication_thread t \
+                     where t.agency_id = w.agency_id and t.last_at = w.last_at \
+                     and t.last_message_id = w.last_message_id limit 1) t",
+                    "w",
+                )
+            }
+            None => ("communication_thread t", "t"),
+        };
         if let Some((at, id)) = after.and_then(cursor::decode) {
             let t = sql.arg(Bind::Time(at));
             let i = sql.arg(Bind::Uuid(id));
-            wh.push(format!("(t.last_at, t.last_message_id) < ({t}, {i})"));
+            wh.push(format!("({order}.last_at, {order}.last_message_id) < ({t}, {i})"));
         }
         let l = sql.arg(Bind::Int(i64::from(limit) + 1));
         sql.text = format!(
-            "select {THREAD_COLUMNS} from communication_thread t \
-             where {} order by t.last_at desc, t.last_message_id desc limit {l}",
+            "select {THREAD_COLUMNS} from {from} \
+             where {} order by {order}.last_at desc, {order}.last_message_id desc limit {l}",
             wh.join(" and ")
         );
-        let persistent = !is_search(f);
+        // Prepared, with plans kept, unless the planner must see the words: a walk of a word's rows is the
+        // same plan whatever the word.
+        let persistent = matches!(search, Search::None) || from.starts_with("communication_thread_word");
         let rows: Vec<ThreadRow> = on_db!(&self.db, |pool| bind_all!(
             sqlx::query_as(&sql.text).persistent(persistent),
             &sql.binds
@@ -485,8 +663,9 @@ impl Store {
         f: &ThreadFilter,
     ) -> StoreResult<ThreadCountsRow> {
         let scope = self.thread_scope(agency_id, scope).await?;
+        let search = self.search_of(agency_id, f).await?;
         let mut sql = Sql::default();
-        let wh = base_conds(&mut sql, self.is_postgres(), agency_id, &scope, f);
+        let wh = base_conds(&mut sql, agency_id, &scope, f, &search, 0);
         let c = thread_conds(&mut sql, f);
         let me = sql.arg(Bind::Uuid(me));
         let count =
@@ -516,7 +695,7 @@ impl Store {
             wh.join(" and ")
         );
         Ok(on_db!(&self.db, |pool| bind_all!(
-            sqlx::query_as(&sql.text).persistent(!is_search(f)),
+            sqlx::query_as(&sql.text).persistent(matches!(search, Search::None)),
             &sql.binds
         )
         .fetch_one(pool)
@@ -686,6 +865,17 @@ mod tests {
         assert!(ThreadKey::parse("teams:x").is_none());
         assert!(ThreadKey::parse("slack:").is_none());
         assert!(ThreadKey::parse("nokey").is_none());
+    }
+
+    #[test]
+    fn plain_words_are_lowercased_ascii_words_or_none() {
+        assert_eq!(
+            plain_words("W17  budget w17"),
+            Some(vec!["budget".into(), "w17".into()])
+        );
+        assert_eq!(plain_words("dana@acme.test"), None);
+        assert_eq!(plain_words("café"), None);
+        assert_eq!(plain_words("re-brand"), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ on_both!(
     another_agencys_thread_is_404_on_every_route,
     members_see_only_granted_clients_threads_and_cannot_act,
     thread_rows_follow_every_write_and_match_a_rebuild,
+    search_pages_newest_first_under_every_filter,
 );
 
 async fn new_client(b: &Browser, body: serde_json::Value) -> Client {
@@ -655,4 +656,104 @@ async fn thread_rows_follow_every_write_and_match_a_rebuild(backend: Backend) {
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(keys(&app, "").await, ["gmail:ta"]);
     assert_eq!(counts(&app, "").await.all, 1);
+}
+
+/// Every page of `query`, following the cursor, `limit` threads at a time.
+async fn walk(b: &Browser, query: &str, limit: u32) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("{query}&limit={limit}&cursor={c}"),
+            None => format!("{query}&limit={limit}"),
+        };
+        let p = page(b, &q).await;
+        seen.extend(p.items.into_iter().map(|t| t.key));
+        match p.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return seen,
+        }
+    }
+}
+
+/// A search lists exactly the threads the same filters list without it that hold every word, newest
+/// first, page after page; whichever word Postgres walks (a common one, a rare one) and with a client
+/// filter (which walks the client's threads instead). A thread that gets a new message moves up in the
+/// search too, and a deleted client's threads are no longer found.
+async fn search_pages_newest_first_under_every_filter(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, me) = app.signup().await;
+    let acme = new_client(&app, json!({ "name": "Acme" })).await;
+    let globex = new_client(&app, json!({ "name": "Globex" })).await;
+    // 18 threads, each with "budget"; every third also "pelican"; odd ones Globex's; every fourth read by
+    // the agency last (not inbound, so not needing a reply).
+    let ids: Vec<(String, String, String)> = (0..18)
+        .map(|i| {
+            (
+                format!("m{i}"),
+                format!("t{i}"),
+                format!("about the budget{}", if i % 3 == 0 { " and the pelican" } else { "" }),
+            )
+        })
+        .collect();
+    for (i, (id, t, body)) in ids.iter().enumerate() {
+        let client = if i % 2 == 1 { globex.id } else { acme.id };
+        let m = Msg {
+            body,
+            ..msg("gmail", id, Some(t), i % 4 != 0, 10 * i as i64 + 1)
+        };
+        seed(&app, me.agency.id, client, &[m]).await;
+    }
+    let all = keys(&app, "limit=100").await;
+    assert_eq!(all.len(), 18);
+    let with = |words: &[usize]| -> Vec<String> {
+        all.iter()
+            .filter(|k| {
+                let n: usize = k.trim_start_matches("gmail:t").parse().unwrap();
+                words.iter().all(|w| n.is_multiple_of(*w))
+            })
+            .cloned()
+            .collect()
+    };
+    assert_eq!(walk(&app, "q=budget", 4).await, all);
+    assert_eq!(walk(&app, "q=pelican", 2).await, with(&[3]));
+    assert_eq!(walk(&app, "q=budget%20pelican", 2).await, with(&[3]));
+    assert_eq!(walk(&app, "q=PELICAN%20budget", 5).await, with(&[3]));
+    for filter in [
+        format!("client_id={}", globex.id),
+        "needs_reply=true".to_owned(),
+        "needs_reply=false".to_owned(),
+        "platform=gmail".to_owned(),
+    ] {
+        let plain = walk(&app, &filter, 100).await;
+        assert_eq!(walk(&app, &format!("{filter}&q=budget"), 3).await, plain, "{filter}");
+        let rare: Vec<String> = plain.iter().filter(|k| with(&[3]).contains(k)).cloned().collect();
+        assert_eq!(walk(&app, &format!("{filter}&q=pelican"), 1).await, rare, "{filter}");
+    }
+    assert_eq!(keys(&app, "q=budget%20nowhere").await, Vec::<String>::new());
+    // Phrase and exclusion syntax is accepted on either backend.
+    for q in ["%22the%20pelican%22", "budget%20-pelican", "pelican%20or%20budget"] {
+        let res = app.get(&format!("/api/v1/communications/threads?q={q}")).await;
+        assert_eq!(res.status(), 200, "{q}");
+    }
+
+    // The oldest pelican thread (t15, Globex's) gets a new message: it leads the search now.
+    let oldest = with(&[3]).last().cloned().unwrap();
+    assert_eq!(oldest, "gmail:t15");
+    seed(
+        &app,
+        me.agency.id,
+        globex.id,
+        &[msg("gmail", "fresh", Some("t15"), true, 0)],
+    )
+    .await;
+    assert_eq!(keys(&app, "q=pelican&limit=1").await, [oldest]);
+    assert_eq!(walk(&app, "q=pelican", 2).await.len(), with(&[3]).len());
+
+    // Globex goes, and with it every thread a search found among its.
+    let res = app.delete(&format!("/api/v1/clients/{}", globex.id)).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let left = walk(&app, "q=budget", 4).await;
+    assert_eq!(left, walk(&app, "", 100).await);
+    assert_eq!(left.len(), 9);
 }
