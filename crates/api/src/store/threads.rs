@@ -357,7 +357,10 @@ fn base_conds(
         Scope::Clients(ids) if ids.is_empty() => wh.push("1 = 0".into()),
         Scope::Clients(ids) => {
             let list: Vec<String> = ids.iter().map(|id| sql.arg(Bind::Uuid(*id))).collect();
-            wh.push(format!("t.client_id in ({})", list.join(", ")));
+            // A walk of a word's rows checks the client on the row it walks (the index holds it), so only
+            // the Member's threads are looked up.
+            let alias = if walked_words > 0 { "w" } else { "t" };
+            wh.push(format!("{alias}.client_id in ({})", list.join(", ")));
         }
         Scope::User(user) => {
             sql.binds.push(Bind::Uuid(*user));

@@ -737,6 +737,22 @@ async fn search_pages_newest_first_under_every_filter(backend: Backend) {
         assert_eq!(res.status(), 200, "{q}");
     }
 
+    // A Member granted Globex only finds Globex's threads, whichever word is walked.
+    let (member, member_me) = app.add_user(me.agency.id, SystemRole::Member).await;
+    let res = app
+        .put(
+            &format!("/api/v1/clients/{}/collaborators", globex.id),
+            &json!({ "user_ids": [member_me.user.id] }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let globex_all = walk(&app, &format!("client_id={}", globex.id), 100).await;
+    let globex_rare: Vec<String> = globex_all.iter().filter(|k| with(&[3]).contains(k)).cloned().collect();
+    assert_eq!(globex_rare, ["gmail:t3", "gmail:t9", "gmail:t15"].map(String::from));
+    assert_eq!(walk(&member, "q=budget", 2).await, globex_all);
+    assert_eq!(walk(&member, "q=pelican", 1).await, globex_rare);
+    assert_eq!(walk(&member, "q=budget%20pelican", 2).await, globex_rare);
+
     // The oldest pelican thread (t15, Globex's) gets a new message: it leads the search now.
     let oldest = with(&[3]).last().cloned().unwrap();
     assert_eq!(oldest, "gmail:t15");
@@ -756,4 +772,25 @@ async fn search_pages_newest_first_under_every_filter(backend: Backend) {
     let left = walk(&app, "q=budget", 4).await;
     assert_eq!(left, walk(&app, "", 100).await);
     assert_eq!(left.len(), 9);
+
+    // A thread whose newest message is another client's moves to that client, in a Member's search too.
+    let initech = new_client(&app, json!({ "name": "Initech" })).await;
+    let res = app
+        .put(
+            &format!("/api/v1/clients/{}/collaborators", initech.id),
+            &json!({ "user_ids": [member_me.user.id] }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(keys(&member, "q=pelican").await, Vec::<String>::new());
+    seed(
+        &app,
+        me.agency.id,
+        initech.id,
+        &[msg("gmail", "moved", Some("t0"), true, 0)],
+    )
+    .await;
+    assert_eq!(keys(&member, "q=pelican").await, ["gmail:t0"]);
+    assert_eq!(keys(&member, "q=budget%20pelican").await, ["gmail:t0"]);
+    assert_eq!(walk(&app, "q=budget", 4).await.len(), 9);
 }
