@@ -5,7 +5,7 @@
 //! Seeds with one SQL statement per table (generate_series on Postgres, a recursive CTE on SQLite), then
 //! builds the thread rows with the store's own refresh (`Store::rebuild_threads`), analyzes, and runs each
 //! query for `AOS_BENCH_SECONDS` (default 5) with `AOS_BENCH_CONCURRENCY` (default 32) tasks sharing a
-//! pool of `AOS_BENCH_POOL` connections (default 16, as the API's Postgres pool), each task issuing its
+//! pool of `AOS_BENCH_POOL` connections (default 8, as the API's Postgres pool), each task issuing its
 //! next query as soon as the last answered. Prints p50, p95,
 //! p99 and queries per second per query, then the same for a mix of all of them, and the sidebar counts.
 //!
@@ -50,8 +50,8 @@ async fn main() {
     let n: i64 = env("AOS_BENCH_MESSAGES", 1_000_000);
     let secs: u64 = env("AOS_BENCH_SECONDS", 5);
     let concurrency: usize = env("AOS_BENCH_CONCURRENCY", 32);
-    // The API's own Postgres pool holds 16 connections (store.rs): the 32 concurrent requests share them.
-    let pool_size: u32 = env("AOS_BENCH_POOL", 16);
+    // The API's own Postgres pool (AOS_DATABASE_POOL_SIZE, default 8): the 32 concurrent requests share it.
+    let pool_size: u32 = env("AOS_BENCH_POOL", audienceos_api::store::DEFAULT_POSTGRES_POOL);
     // Keep the Postgres database afterwards, and reuse a kept one instead of seeding again.
     let keep = std::env::var("AOS_BENCH_KEEP").is_ok_and(|v| v == "1");
     let pg = std::env::var("AOS_BENCH_POSTGRES_URL")

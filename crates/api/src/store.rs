@@ -153,6 +153,12 @@ pub struct Store {
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// Connections in an API process's Postgres pool unless `AOS_DATABASE_POOL_SIZE` says otherwise. Requests
+/// beyond it wait for a connection in the process rather than run at once inside Postgres: on a 2-core
+/// database, 32 concurrent inbox lists over 8 connections had a lower p99 (every case at most 23 ms) and a
+/// higher throughput than over 16, which contend for the same cores.
+pub const DEFAULT_POSTGRES_POOL: u32 = 8;
+
 /// The connection options of a Postgres URL, with the session settings the store relies on.
 pub fn postgres_options(url: &str) -> anyhow::Result<PgConnectOptions> {
     Ok(PgConnectOptions::from_str(url)
@@ -163,13 +169,19 @@ pub fn postgres_options(url: &str) -> anyhow::Result<PgConnectOptions> {
 }
 
 impl Store {
-    /// Connect to the database the URL names (`sqlite:` or `postgres://`); an unknown scheme is an error.
+    /// Connect to the database the URL names (`sqlite:` or `postgres://`), with the default Postgres pool
+    /// size; an unknown scheme is an error.
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        Self::connect_with_pool(url, DEFAULT_POSTGRES_POOL).await
+    }
+
+    /// [`Store::connect`] with `postgres_pool` connections to Postgres (`AOS_DATABASE_POOL_SIZE`).
+    pub async fn connect_with_pool(url: &DatabaseUrl, postgres_pool: u32) -> anyhow::Result<Self> {
         let raw = url.expose();
         let db = if url.is_postgres() {
             let opts = postgres_options(raw)?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(postgres_pool.max(1))
                 // No ping before every acquire (a whole extra round trip per query); a connection that
                 // died fails its query once and is dropped by the pool, and connections are recycled
                 // after sqlx's idle timeout and max lifetime anyway.
