@@ -197,7 +197,7 @@ async fn sync_rate(fakes: &ProviderFakes, db_url: &str, data_dir: &std::path::Pa
     vars.insert("AOS_GOOGLE_CLIENT_SECRET".into(), secret);
     vars.insert("AOS_GOOGLE_API_BASE".into(), fakes.api_base(Provider::Google));
     let settings = Settings::from_vars(&vars).expect("bench settings are valid");
-    let store = Store::connect(&settings.database_url).await.expect("connect");
+    let store = Store::for_settings(&settings).await.expect("connect");
     store.migrate().await.expect("migrate");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::with_store(settings, store.clone(), listener).expect("build the app");

@@ -53,13 +53,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let store = Store::connect_with_pool(&settings.database_url, settings.database_pool_size).await?;
+            let store = Store::for_settings(&settings).await?;
             store.migrate().await?;
             cli::out("migrations applied");
             Ok(())
         }
         Command::SeedDemo { if_missing } => {
-            let store = Store::connect_with_pool(&settings.database_url, settings.database_pool_size).await?;
+            let store = Store::for_settings(&settings).await?;
             store.migrate().await?;
             match seed::seed_demo(&settings, &store).await? {
                 Seeded::Created => cli::out(&format!(
@@ -79,7 +79,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             events,
         } => {
             anyhow::ensure!(!settings.env.is_production(), "seed-bench never runs in production");
-            let store = Store::connect_with_pool(&settings.database_url, settings.database_pool_size).await?;
+            let store = Store::for_settings(&settings).await?;
             store.migrate().await?;
             let size = seed::generate::Size {
                 clients,
@@ -95,7 +95,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::RotateTokenKey => {
             let keys = audienceos_api::integrations::crypto::TokenKeyring::from_secrets(&settings.secrets)?;
-            let store = Store::connect_with_pool(&settings.database_url, settings.database_pool_size).await?;
+            let store = Store::for_settings(&settings).await?;
             store.migrate().await?;
             let r = audienceos_api::integrations::rotate_token_key(&store, &keys, audienceos_api::store::now()).await?;
             cli::out(&format!(

@@ -105,7 +105,7 @@ pub struct Application {
 impl Application {
     /// Connect, migrate, bind. Nothing is served until `run_until_stopped`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = Store::connect_with_pool(&settings.database_url, settings.database_pool_size).await?;
+        let store = Store::for_settings(&settings).await?;
         store.migrate().await?;
         if let Db::Sqlite(_) = store.db {
             store.analyze().await?;

@@ -175,8 +175,14 @@ impl Store {
         Self::connect_with_pool(url, DEFAULT_POSTGRES_POOL).await
     }
 
+    /// Connect to the database the settings name, with their Postgres pool size: what the server and
+    /// every command use.
+    pub async fn for_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        Self::connect_with_pool(&settings.database_url, settings.database_pool_size).await
+    }
+
     /// [`Store::connect`] with `postgres_pool` connections to Postgres (`AOS_DATABASE_POOL_SIZE`).
-    pub async fn connect_with_pool(url: &DatabaseUrl, postgres_pool: u32) -> anyhow::Result<Self> {
+    async fn connect_with_pool(url: &DatabaseUrl, postgres_pool: u32) -> anyhow::Result<Self> {
         let raw = url.expose();
         let db = if url.is_postgres() {
             let opts = postgres_options(raw)?;

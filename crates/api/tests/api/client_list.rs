@@ -283,13 +283,7 @@ async fn members_list_only_granted_clients(backend: Backend) {
     create(&app, json!({ "name": "Hidden" })).await;
     let owned = create(&app, json!({ "name": "Owned", "owner_id": member_me.user.id })).await;
     let shared = create(&app, json!({ "name": "Shared" })).await;
-    let res = app
-        .put(
-            &format!("/api/v1/clients/{}/collaborators", shared.id),
-            &json!({ "user_ids": [member_me.user.id] }),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    app.set_collaborators(shared.id, &[member_me.user.id]).await;
     assert_eq!(names(&member, "").await, ["Owned", "Shared"]);
     assert_eq!(names(&member, "q=hidden").await, Vec::<String>::new());
     for sort in ["name", "stage", "health", "due_date", "days_in_stage", "updated"] {

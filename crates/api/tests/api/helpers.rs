@@ -195,7 +195,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         vars.insert(k.to_string(), v.to_string());
     }
     let settings = Settings::from_vars(&vars).expect("test settings are valid");
-    let store = Store::connect(&settings.database_url).await.expect("connect");
+    let store = Store::for_settings(&settings).await.expect("connect");
     store.migrate().await.expect("migrate");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let app = Application::with_store(settings, store.clone(), listener).expect("build app");
@@ -268,6 +268,18 @@ impl TestApp {
         let browser = self.new_browser();
         let me = browser.sign_in(&email, &password).await;
         (browser, me)
+    }
+
+    /// Make `users` the collaborators of `client` (granting a Member its threads and list entry), as an
+    /// admin would through the API.
+    pub async fn set_collaborators(&self, client: uuid::Uuid, users: &[uuid::Uuid]) {
+        let res = self
+            .put(
+                &format!("/api/v1/clients/{client}/collaborators"),
+                &json!({ "user_ids": users }),
+            )
+            .await;
+        assert_eq!(res.status(), 200);
     }
 
     /// Wait until the job worker has written `n` emails into the development outbox; returns their text.

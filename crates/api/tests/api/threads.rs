@@ -546,13 +546,7 @@ async fn members_see_only_granted_clients_threads_and_cannot_act(backend: Backen
     let hidden = new_client(&app, json!({ "name": "Hidden" })).await;
     let owned = new_client(&app, json!({ "name": "Owned", "owner_id": member_me.user.id })).await;
     let shared = new_client(&app, json!({ "name": "Shared" })).await;
-    let res = app
-        .put(
-            &format!("/api/v1/clients/{}/collaborators", shared.id),
-            &json!({ "user_ids": [member_me.user.id] }),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    app.set_collaborators(shared.id, &[member_me.user.id]).await;
     seed(
         &app,
         me.agency.id,
@@ -739,13 +733,7 @@ async fn search_pages_newest_first_under_every_filter(backend: Backend) {
 
     // A Member granted Globex only finds Globex's threads, whichever word is walked.
     let (member, member_me) = app.add_user(me.agency.id, SystemRole::Member).await;
-    let res = app
-        .put(
-            &format!("/api/v1/clients/{}/collaborators", globex.id),
-            &json!({ "user_ids": [member_me.user.id] }),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    app.set_collaborators(globex.id, &[member_me.user.id]).await;
     let globex_all = walk(&app, &format!("client_id={}", globex.id), 100).await;
     let globex_rare: Vec<String> = globex_all.iter().filter(|k| with(&[3]).contains(k)).cloned().collect();
     assert_eq!(globex_rare, ["gmail:t3", "gmail:t9", "gmail:t15"].map(String::from));
@@ -775,13 +763,7 @@ async fn search_pages_newest_first_under_every_filter(backend: Backend) {
 
     // A thread whose newest message is another client's moves to that client, in a Member's search too.
     let initech = new_client(&app, json!({ "name": "Initech" })).await;
-    let res = app
-        .put(
-            &format!("/api/v1/clients/{}/collaborators", initech.id),
-            &json!({ "user_ids": [member_me.user.id] }),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    app.set_collaborators(initech.id, &[member_me.user.id]).await;
     assert_eq!(keys(&member, "q=pelican").await, Vec::<String>::new());
     seed(
         &app,
