@@ -9,7 +9,7 @@ use audienceos_shared::clients::HealthThresholds;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::alerts::{RuleAlert, RuleInput, RuleOutcome};
 use crate::store::clients::days_between;
 

@@ -10,7 +10,7 @@ use audienceos_shared::events::LiveEventBody;
 use tokio::sync::{broadcast, OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Events are kept this long; a stream resuming from before the oldest kept one gets `reset`.
 pub const RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(24);

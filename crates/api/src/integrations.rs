@@ -26,7 +26,7 @@ use audienceos_shared::integrations::{
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::integrations::{GrantWrite, IntegrationRow, NewIntegration, TokenUpdate};
 use crate::store::oauth_states::NewOAuthState;
 use crate::store::Store;

@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 
 use crate::alert_rules::ALERT_RULES_JOB;
 use crate::mailer::Email;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::jobs::{JobRow, NewJob};
 use crate::store::outbox::SEND_EMAIL_JOB;
 

@@ -21,5 +21,6 @@ pub mod routes;
 pub mod seed;
 pub mod seo;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod telemetry;

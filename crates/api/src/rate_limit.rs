@@ -347,10 +347,7 @@ where
         let class = self.class;
         let by_ip_only = self.by_ip_only;
         Box::pin(async move {
-            let Some(state) = req
-                .app_data::<actix_web::web::Data<crate::startup::AppState>>()
-                .cloned()
-            else {
+            let Some(state) = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned() else {
                 return service.call(req).await.map(ServiceResponse::map_into_left_body);
             };
             let identity = req.extensions().get::<Identity>().cloned();

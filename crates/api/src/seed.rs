@@ -88,7 +88,7 @@ pub async fn seed_demo(settings: &Settings, store: &Store) -> anyhow::Result<See
         }
     }
     // Alerts come from the rules themselves (stale stages, overdue tasks, inactivity), as in production.
-    let state = crate::startup::AppState::new(settings.clone(), store.clone())?;
+    let state = crate::state::AppState::new(settings.clone(), store.clone())?;
     crate::alert_rules::run_for_agency(&state, agency.id, now).await?;
     Ok(Seeded::Created)
 }

@@ -6,7 +6,7 @@ use audienceos_shared::seo::SeoSummary;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::jobs::NewJob;
 use crate::store::seo::NewSeoCall;
 

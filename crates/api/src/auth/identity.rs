@@ -19,7 +19,7 @@ use super::session::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_PURPOSE};
 use super::tokens::{digest, API_KEY_PREFIX};
 use crate::error::ApiError;
 use crate::read_cache::RoleGrant;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How the caller authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]

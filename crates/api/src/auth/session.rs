@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::tokens::{digest, random_token};
 use crate::auth::identity::client_ip;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::sessions::NewSession;
 use crate::store::StoreResult;
 

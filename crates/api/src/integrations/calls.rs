@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::crypto::SecretToken;
 use super::endpoints::{configured, Endpoints};
 use super::provider::{with_token, ProviderError, MAX_INLINE_WAIT};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
 
 /// How many short `Retry-After` waits one call sits out before giving the error back.

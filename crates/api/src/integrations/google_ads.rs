@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 use super::calls::{account_window, api_root, call, int, num};
 use super::provider::{send_json, ProviderError};
 use super::sync::SyncCtx;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::ad_performance::NewAdDay;
 use crate::store::integrations::IntegrationRow;
 

@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use super::calls::{account_window, api_root, call, cents, int, num};
 use super::provider::{retry_after, ProviderError, CALL_TIMEOUT};
 use super::sync::SyncCtx;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::ad_performance::NewAdDay;
 use crate::store::integrations::IntegrationRow;
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::crypto::SecretToken;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
 
 /// Timeout of one provider HTTP call.

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::calls::api_root;
 use super::provider::{send_json, slack_call, with_token, ProviderError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::communications::NewCommunication;
 use crate::store::integrations::IntegrationRow;
 use crate::store::replies::{ReplyRow, ReplyTargetRow};

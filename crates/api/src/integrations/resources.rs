@@ -8,7 +8,7 @@ use super::calls::provider_of;
 use super::provider::ProviderError;
 use super::sync::SyncCtx;
 use super::{gmail, google_ads, meta, slack};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
 
 /// The resources the provider lists live, as (external id, name): Slack channels the bot is in, Google Ads

@@ -22,7 +22,7 @@ use serde_json::{json, Map, Value};
 use super::calls::{api_root, call};
 use super::provider::{slack_call, ProviderError};
 use super::sync::SyncCtx;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::communications::NewCommunication;
 use crate::store::integration_links::SlackUserRow;
 use crate::store::integrations::IntegrationRow;

@@ -8,7 +8,7 @@
 use audienceos_shared::integrations::SyncStats;
 use chrono::{DateTime, Utc};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
 
 /// What a provider sync gets.

@@ -16,7 +16,7 @@ use chrono::Utc;
 
 use super::crypto::{SecretToken, TokenContext, TokenField, TokenKeyring};
 use super::provider::ProviderError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::integrations::{IntegrationRow, TokenState};
 
 /// How long a refresh lease is held at most (a crashed holder's lease lapses after this).

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::ad_performance::{AdDaySum, AdScope};
 
 /// Default range: the last 30 days, today included.

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::auth::identity::{client_ip, ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::alerts::{AlertAction, AlertFilter, AlertRow, NewNotification, StatusFilter};
 use crate::store::audit::NewAuditEvent;
 use crate::store::outbox::NewEmail;

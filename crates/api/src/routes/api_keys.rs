@@ -12,7 +12,7 @@ use crate::auth::identity::{client_ip, SettingsRead, SettingsWrite, Via};
 use crate::auth::tokens::{api_key_prefix, digest, new_api_key};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::api_keys::{ApiKeyRow, NewApiKey};
 use crate::store::audit::NewAuditEvent;
 

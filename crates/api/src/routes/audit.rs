@@ -7,7 +7,7 @@ use audienceos_shared::{Page, PageQuery, Problem};
 use crate::auth::identity::SettingsRead;
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// List audit events
 ///

@@ -16,7 +16,7 @@ use crate::auth::tokens::{digest, random_token};
 use crate::auth::AuthUser;
 use crate::error::{validate, ApiError};
 use crate::rate_limit::RouteClass;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::agencies::{parse_role_key, NewAgencyWithOwner};
 use crate::store::audit::NewAuditEvent;
 use crate::store::outbox::NewEmail;

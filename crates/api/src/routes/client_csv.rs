@@ -31,7 +31,7 @@ use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
 use crate::routes::clients::{normalise_create, sort_of};
 use crate::routes::pipeline::audit_settings;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::client_list::ClientFilter;
 use crate::store::client_ops::{ImportColumns, ImportRow};
 use crate::store::clients::{email_key, NewClient};

@@ -15,7 +15,7 @@ use crate::auth::identity::{client_ip, ClientsManage, ClientsRead, ClientsWrite}
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
 use crate::read_cache::{json_body, to_bytes, BodyKey};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::NewAuditEvent;
 use crate::store::client_list::{default_dir, ClientFilter, CursorError, ListCursor};
 use crate::store::client_ops::{ClientPatch, MoveOutcome};

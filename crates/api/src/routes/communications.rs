@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::auth::identity::CommunicationsRead;
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::communications::CommunicationRow;
 
 /// List a client's communications

@@ -15,7 +15,7 @@ use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
 use crate::read_cache::{json_body, to_bytes, BodyKey};
 use crate::routes::alerts::alert_dto;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::dashboard::round1;
 
 /// The longest trend range, in days.

@@ -39,7 +39,7 @@ use uuid::Uuid;
 use crate::auth::identity::CommunicationsRead;
 use crate::auth::Authorized;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::events::EventRow;
 
 /// Events read from the log per query.

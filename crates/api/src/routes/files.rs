@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::files::{client_prefix, object_key};
 use crate::routes::clients::audit_client;
 use crate::routes::notes::user_ref;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::files::{FileRow, NewFile};
 
 /// Longest stored file name, in characters.

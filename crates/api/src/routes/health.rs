@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use audienceos_shared::health::{HealthCheck, HealthReport, HealthStatus, ProviderConfigured};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A job due longer ago than this means the workers are behind.
 const JOB_LAG_WARN_SECS: i64 = 300;

@@ -14,7 +14,7 @@ use crate::error::{validate, validate_reporting_on, ApiError};
 use crate::onboarding::compile_pattern;
 use crate::routes::clients::clean;
 use crate::routes::onboarding_journeys::audit;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::intake_fields::{FieldPatch, FieldRow, NewField};
 use crate::store::StoreError;
 

@@ -18,7 +18,7 @@ use crate::auth::Authorized;
 use crate::error::ApiError;
 use crate::integrations::provider::ProviderError;
 use crate::integrations::resources;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::NewAuditEvent;
 use crate::store::integration_links::LinkRow;
 use crate::store::StoreError;

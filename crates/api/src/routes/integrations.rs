@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::integrations::provider::ProviderError;
 use crate::integrations::{self, CallbackError, CallbackParams, Connector};
 use crate::rate_limit::{apply_headers, RouteClass};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::NewAuditEvent;
 
 /// List integrations

@@ -10,7 +10,7 @@ use crate::auth::identity::{ClientsManage, ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
 use crate::routes::pipeline::audit_settings;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::labels::LabelRow;
 
 fn to_dto(r: LabelRow) -> Label {

@@ -12,7 +12,7 @@ use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
 use crate::routes::clients::audit_client;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::notes::NoteRow;
 
 /// List a client's notes

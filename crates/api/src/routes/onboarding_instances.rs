@@ -23,7 +23,7 @@ use crate::auth::{Authorized, Identity};
 use crate::error::{validate, validate_reporting_on, ApiError};
 use crate::onboarding::{intake_url, new_link, welcome_email};
 use crate::routes::clients::{audit_client, clean, normalise_website};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::client_ops::MoveOutcome;
 use crate::store::clients::NewClient;
 use crate::store::onboarding::{

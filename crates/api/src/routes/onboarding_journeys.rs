@@ -14,7 +14,7 @@ use crate::auth::identity::{client_ip, OnboardingManage, OnboardingRead};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
 use crate::routes::clients::clean;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::NewAuditEvent;
 use crate::store::journeys::{
     ArchiveJourney, JourneyPatch, JourneyRow, JourneyStageRow, NewJourney, SetStages, StageSpec,

@@ -8,7 +8,7 @@ use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
 use crate::routes::onboarding_journeys::audit;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Get the onboarding settings
 #[utoipa::path(get, path = "/api/v1/onboarding/settings", tag = "onboarding",

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::auth::identity::{client_ip, ClientsRead, SettingsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::NewAuditEvent;
 use crate::store::stages::{DeleteStage, StageRow};
 

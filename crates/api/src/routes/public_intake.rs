@@ -18,7 +18,7 @@ use crate::auth::identity::client_ip;
 use crate::error::{validate, ApiError};
 use crate::onboarding::{check_values, link_digest};
 use crate::rate_limit::RouteClass;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::audit::NewAuditEvent;
 use crate::store::onboarding::LinkTarget;
 

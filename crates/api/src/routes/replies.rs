@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
 use crate::store::replies::{NewReplyRow, ReplyRow, ReplyTargetRow, Saved};
 

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::rate_limit::{apply_headers, RouteClass};
 use crate::routes::clients::audit_client;
 use crate::seo::{self, EnrichError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Enrich a domain with SEO data
 ///

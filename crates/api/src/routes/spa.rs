@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, Responder as _};
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if req.method() != Method::GET && req.method() != Method::HEAD {

@@ -13,7 +13,7 @@ use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
 use crate::routes::clients::{audit_client, check_member, clean};
 use crate::routes::notes::user_ref;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::tasks::{NewTask, TaskFields, TaskRow};
 
 /// List a client's tasks

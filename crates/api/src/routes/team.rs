@@ -7,7 +7,7 @@ use audienceos_shared::Problem;
 use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// List team members
 ///

@@ -17,7 +17,7 @@ use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
 use crate::read_cache::{json_body, to_bytes, BodyKey};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::threads::{
     ThreadFilter, ThreadKey, ThreadMessageRow, ThreadNoteRow, ThreadRow, ThreadUpdate, ThreadUpdateError,
 };

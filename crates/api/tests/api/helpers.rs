@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_web::web;
 use audienceos_api::config::{LogFormat, Settings};
-use audienceos_api::startup::{AppState, Application};
+use audienceos_api::startup::Application;
+use audienceos_api::state::AppState;
 use audienceos_api::store::Store;
 use audienceos_shared::auth::Me;
 use serde_json::{json, Value};
