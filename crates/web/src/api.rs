@@ -91,6 +91,23 @@ impl ApiError {
     pub fn is(&self, code: &str) -> bool {
         self.0.code == code
     }
+
+    /// The same problem, told to the user as `message` instead, with no field errors.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.0.detail = Some(message.into());
+        self.0.errors.clear();
+        self
+    }
+
+    /// The same problem, with `message` under `field` as its only field error.
+    pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
+        self.0.errors = vec![audienceos_shared::FieldError {
+            field: field.into(),
+            code: "invalid".into(),
+            message: message.into(),
+        }];
+        self
+    }
 }
 
 impl Deref for ApiError {

@@ -127,6 +127,11 @@ impl FormErrors {
         }]);
     }
 
+    /// One message for the whole form (a check in the browser that no single field owns).
+    pub fn set_message(&self, message: impl Into<String>) {
+        self.form.set(Some(message.into()));
+    }
+
     /// A failed request: its field errors under the inputs and `message` (or the problem's own
     /// detail) in the alert.
     pub fn set_problem(&self, problem: &crate::api::ApiError, message: Option<String>) {

@@ -1,6 +1,15 @@
 //! The one modal primitive: title, body slot, a pending-aware primary action, Cancel, and the action's
 //! error inline. It never closes itself on a failed action; Escape and Cancel close it (not while the
 //! action runs). Focus is trapped inside while open and returned to the opener on close.
+//!
+//! Feature modals use [`ActionModal`], which owns the request: it runs the feature's submit, shows the
+//! button as pending while the request runs, puts a failure inline (and under the fields it names) and
+//! closes only on success. [`Modal`] is the bare frame, for a modal without a request of its own.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
@@ -9,29 +18,114 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use super::button::{Button, ButtonKind};
-use super::field::FormAlert;
+use super::field::{FormAlert, FormErrors};
 use super::icons::{Icon, IconName};
 use super::unique_id;
+use crate::api::ApiResult;
 
 /// Everything that can take focus inside the dialog.
 const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
     select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
-/// A modal dialog; mount it while it should be open (e.g. inside `<Show>`).
+/// The request an [`ActionModal`] sends: the API call and, after it, what a success does (a toast,
+/// telling the page). It fails with the problem to show.
+type Request = Pin<Box<dyn Future<Output = ApiResult<()>>>>;
+
+/// The submit of an [`ActionModal`]: a closure that reads the fields and returns the request to send,
+/// or `None` when a check in the browser failed (it has put its messages in the modal's `FormErrors`).
+pub struct Submit(Box<dyn Fn() -> Option<Request>>);
+
+impl<F, Fut> From<F> for Submit
+where
+    F: Fn() -> Option<Fut> + 'static,
+    Fut: Future<Output = ApiResult<()>> + 'static,
+{
+    fn from(submit: F) -> Self {
+        Self(Box::new(move || submit().map(|request| Box::pin(request) as Request)))
+    }
+}
+
+/// A modal whose primary action sends a request. The button shows "Working…" while it runs; a failure
+/// stays inline (its field errors under the fields bound to `errors`) and the modal stays open; a
+/// success closes it, unless `done` turned true (then it shows what the request made, with "Done").
+#[component]
+pub fn ActionModal(
+    #[prop(into)] title: Signal<String>,
+    /// Label of the primary action, e.g. "Create key".
+    action_label: &'static str,
+    /// Reads the fields and returns the request, or `None` after a failed check in the browser.
+    /// `errors` is cleared before each submit.
+    #[prop(into)]
+    submit: Submit,
+    /// Called on Cancel, Escape, the close button, Done, and after a successful request.
+    on_close: Callback<()>,
+    /// The form's errors, when the feature binds fields to them or checks fields itself.
+    #[prop(optional)]
+    errors: FormErrors,
+    /// Style the action as destructive.
+    #[prop(optional)]
+    danger: bool,
+    /// After a successful request that has something to show: stay open, hide the action, offer "Done".
+    #[prop(optional, into)]
+    done: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let submit = StoredValue::new_local(submit);
+    // The request goes through the action's input so that the action owns it while it runs.
+    let action = Action::new_local(move |request: &Rc<Cell<Option<Request>>>| {
+        let request = request.take();
+        async move {
+            let Some(request) = request else {
+                return;
+            };
+            match request.await {
+                // The feature's success handling may have closed the page around the modal already.
+                Ok(()) if !done.try_get_untracked().unwrap_or(false) => {
+                    on_close.try_run(());
+                }
+                Ok(()) => {}
+                Err(e) => errors.set_problem(&e, None),
+            }
+        }
+    });
+    let on_action = Callback::new(move |_| {
+        errors.clear();
+        if let Some(request) = submit.with_value(|submit| (submit.0)()) {
+            action.dispatch_local(Rc::new(Cell::new(Some(request))));
+        }
+    });
+    view! {
+        <Modal
+            title=title
+            action_label=action_label
+            on_action=on_action
+            on_close=on_close
+            pending=action.pending()
+            error=errors.form()
+            danger=danger
+            done=done
+        >
+            {children()}
+        </Modal>
+    }
+}
+
+/// The bare modal frame; mount it while it should be open (e.g. inside `<Show>`).
 #[component]
 pub fn Modal(
     #[prop(into)] title: Signal<String>,
     /// Label of the primary action, e.g. "Create key".
     action_label: &'static str,
     /// Runs when the primary action is submitted (button or Enter).
-    on_action: Callback<()>,
+    #[prop(optional)]
+    on_action: Option<Callback<()>>,
     /// Called on Cancel, Escape, the close button, and Done.
     on_close: Callback<()>,
     /// True while the action's request is in flight.
-    #[prop(into)]
+    #[prop(optional, into)]
     pending: Signal<bool>,
     /// The action's failure, shown inline with `role="alert"`.
-    #[prop(into)]
+    #[prop(optional, into)]
     error: Signal<Option<String>>,
     /// Style the action as destructive.
     #[prop(optional)]
@@ -92,7 +186,7 @@ pub fn Modal(
         ev.prevent_default();
         if done.get_untracked() {
             on_close.run(());
-        } else if !pending.get_untracked() {
+        } else if let Some(on_action) = on_action.filter(|_| !pending.get_untracked()) {
             on_action.run(());
         }
     };

@@ -11,7 +11,7 @@ use crate::components::badges::Avatar;
 use crate::components::error_view::ErrorView;
 use crate::components::field::Field;
 use crate::components::member_list::matches;
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::spinner::LoadingBlock;
 use crate::state::toasts::use_toasts;
 
@@ -22,32 +22,21 @@ pub fn CollaboratorsPicker(client: Client, on_close: Callback<()>, on_saved: Cal
     let members = LocalResource::new(|| list_members(None));
     let search = RwSignal::new(String::new());
     let chosen = RwSignal::new(client.collaborators.iter().map(|u| u.id).collect::<Vec<Uuid>>());
-    let error = RwSignal::new(None::<String>);
     let id = client.id;
-    let save = Action::new_local(move |ids: &Vec<Uuid>| {
-        let ids = ids.clone();
-        async move {
-            match set_collaborators(id, ids).await {
-                Ok(c) => {
-                    toasts.success(format!("Collaborators of {} saved.", c.name));
-                    on_saved.run(c);
-                    on_close.run(());
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-        }
-    });
     view! {
-        <Modal
+        <ActionModal
             title=format!("Collaborators of {}", client.name)
             action_label="Save collaborators"
-            on_action=Callback::new(move |_| {
-                error.set(None);
-                save.dispatch(chosen.get_untracked());
-            })
             on_close=on_close
-            pending=save.pending()
-            error=error
+            submit=move || {
+                let ids = chosen.get_untracked();
+                Some(async move {
+                    let c = set_collaborators(id, ids).await?;
+                    toasts.success(format!("Collaborators of {} saved.", c.name));
+                    on_saved.run(c);
+                    Ok(())
+                })
+            }
         >
             <Field label="Search the team" value=search error=Signal::stored(None::<String>) input_type="search" autocomplete="off"/>
             {move || match members.get() {
@@ -106,6 +95,6 @@ pub fn CollaboratorsPicker(client: Client, on_close: Callback<()>, on_saved: Cal
                     .into_any()
                 }
             }}
-        </Modal>
+        </ActionModal>
     }
 }

@@ -10,7 +10,7 @@ use crate::api::api_keys::create_api_key;
 use crate::components::copy_field::CopyField;
 use crate::components::field::{Field, FormErrors};
 use crate::components::icons::{Icon, IconName};
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::unique_id;
 use crate::state::session::use_session;
 
@@ -32,53 +32,36 @@ pub fn CreateApiKeyModal(
     let role = RwSignal::new(default_role);
     let days = RwSignal::new(DEFAULT_DAYS.to_string());
     let errors = FormErrors::new();
-    let error = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<CreatedApiKey>);
 
-    let create_key = Action::new_local(move |req: &CreateApiKeyRequest| {
-        let req = req.clone();
-        async move {
-            match create_api_key(&req).await {
-                Ok(key) => {
-                    created.set(Some(key));
-                    on_created.try_run(());
-                }
-                Err(e) => {
-                    errors.set_problem(&e, None);
-                    error.set(Some(e.message()));
-                }
-            }
-        }
-    });
-
-    let submit = Callback::new(move |_| {
-        errors.clear();
-        error.set(None);
+    let submit = move || {
         let Ok(expires_in_days) = days.get_untracked().trim().parse::<u32>() else {
             errors.set_field("expires_in_days", "Enter a whole number of days from 1 to 365.");
-            return;
+            return None;
         };
         let req = CreateApiKeyRequest {
             name: name.get_untracked().trim().to_string(),
             role: role.get_untracked(),
             expires_in_days,
         };
-        match req.validate() {
-            Ok(()) => {
-                create_key.dispatch(req);
-            }
-            Err(v) => errors.set_validation(&v),
+        if let Err(v) = req.validate() {
+            errors.set_validation(&v);
+            return None;
         }
-    });
+        Some(async move {
+            created.set(Some(create_api_key(&req).await?));
+            on_created.try_run(());
+            Ok(())
+        })
+    };
 
     view! {
-        <Modal
+        <ActionModal
             title="Create API key"
             action_label="Create key"
-            on_action=submit
             on_close=on_close
-            pending=create_key.pending()
-            error=error
+            errors=errors
+            submit=submit
             done=Signal::derive(move || created.with(Option::is_some))
         >
             {move || match created.get() {
@@ -99,7 +82,7 @@ pub fn CreateApiKeyModal(
                 }
                 .into_any(),
             }}
-        </Modal>
+        </ActionModal>
     }
 }
 

@@ -9,7 +9,7 @@ use validator::Validate;
 use crate::api::clients::create_client;
 use crate::api::pipeline::list_stages;
 use crate::components::field::{Field, FormErrors};
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::unique_id;
 use crate::state::toasts::use_toasts;
 
@@ -29,31 +29,7 @@ pub fn CreateClientModal(on_close: Callback<()>, on_created: Callback<Client>) -
     let website = RwSignal::new(String::new());
     let stage = RwSignal::new(None::<Uuid>);
     let errors = FormErrors::new();
-    let error = RwSignal::new(None::<String>);
-
-    let create = Action::new_local(move |req: &CreateClientRequest| {
-        let req = req.clone();
-        async move {
-            match create_client(&req).await {
-                Ok(c) => {
-                    toasts.success(format!("{} created in {}.", c.name, c.stage));
-                    on_created.run(c);
-                    on_close.run(());
-                }
-                Err(e) if e.is("contact_email_taken") => {
-                    errors.set_field("contact_email", "is already the contact of another client");
-                    error.set(Some(e.message()));
-                }
-                Err(e) => {
-                    errors.set_problem(&e, None);
-                    error.set(Some(e.message()));
-                }
-            }
-        }
-    });
-    let submit = Callback::new(move |_| {
-        errors.clear();
-        error.set(None);
+    let submit = move || {
         let req = CreateClientRequest {
             name: name.get_untracked().trim().to_string(),
             contact_name: optional(contact.get_untracked()),
@@ -62,23 +38,26 @@ pub fn CreateClientModal(on_close: Callback<()>, on_created: Callback<Client>) -
             stage_id: stage.get_untracked(),
             ..Default::default()
         };
-        match req.validate() {
-            Ok(()) => {
-                create.dispatch(req);
-            }
-            Err(v) => errors.set_validation(&v),
+        if let Err(v) = req.validate() {
+            errors.set_validation(&v);
+            return None;
         }
-    });
+        Some(async move {
+            let c = create_client(&req).await.map_err(|e| {
+                if e.is("contact_email_taken") {
+                    e.with_field("contact_email", "is already the contact of another client")
+                } else {
+                    e
+                }
+            })?;
+            toasts.success(format!("{} created in {}.", c.name, c.stage));
+            on_created.run(c);
+            Ok(())
+        })
+    };
 
     view! {
-        <Modal
-            title="New client"
-            action_label="Create client"
-            on_action=submit
-            on_close=on_close
-            pending=create.pending()
-            error=error
-        >
+        <ActionModal title="New client" action_label="Create client" on_close=on_close errors=errors submit=submit>
             <Field label="Name" value=name error=errors.field("name") required=true autocomplete="organization"/>
             <Field label="Contact name" value=contact error=errors.field("contact_name") autocomplete="name"/>
             <Field label="Contact email" value=email error=errors.field("contact_email") input_type="email" autocomplete="email"/>
@@ -91,7 +70,7 @@ pub fn CreateClientModal(on_close: Callback<()>, on_created: Callback<Client>) -
                 .into_any(),
                 Some(Ok(list)) => view! { <StageField stages=list stage=stage/> }.into_any(),
             }}
-        </Modal>
+        </ActionModal>
     }
 }
 

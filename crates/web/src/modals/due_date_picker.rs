@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use crate::api::clients::update_client;
 use crate::components::button::{Button, ButtonKind};
 use crate::components::calendar::Calendar;
-use crate::components::modal::Modal;
+use crate::components::field::FormErrors;
+use crate::components::modal::ActionModal;
 use crate::components::unique_id;
 use crate::format;
 use crate::pages::agency_time_zone;
@@ -33,34 +34,13 @@ pub fn DueDatePicker(client: Client, on_close: Callback<()>, on_saved: Callback<
     let selected = RwSignal::new(client.due_date);
     let typed = RwSignal::new(client.due_date.map(format::iso_day).unwrap_or_default());
     let typed_error = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let errors = FormErrors::new();
     let custom_id = unique_id("custom-date");
     let id = client.id;
 
     // Keep the typed field in step with the calendar and the presets.
     Effect::new(move |_| {
         typed.set(selected.get().map(format::iso_day).unwrap_or_default());
-    });
-
-    let save_due = Action::new_local(move |due: &Option<NaiveDate>| {
-        let due = *due;
-        async move {
-            let req = UpdateClientRequest {
-                due_date: Some(due),
-                ..Default::default()
-            };
-            match update_client(id, &req).await {
-                Ok(c) => {
-                    toasts.success(match c.due_date {
-                        Some(d) => format!("{} is due {}.", c.name, format::day(d)),
-                        None => format!("{} has no due date now.", c.name),
-                    });
-                    on_saved.run(c);
-                    on_close.run(());
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-        }
     });
 
     let preset_buttons = presets(today)
@@ -80,20 +60,30 @@ pub fn DueDatePicker(client: Client, on_close: Callback<()>, on_saved: Callback<
         .collect_view();
 
     view! {
-        <Modal
+        <ActionModal
             title=format!("Due date of {}", client.name)
             action_label="Save due date"
-            on_action=Callback::new(move |_| {
-                error.set(None);
-                if typed_error.get_untracked().is_some() {
-                    error.set(Some("Fix the custom date first, or pick a day.".into()));
-                    return;
-                }
-                save_due.dispatch(selected.get_untracked());
-            })
             on_close=on_close
-            pending=save_due.pending()
-            error=error
+            errors=errors
+            submit=move || {
+                if typed_error.get_untracked().is_some() {
+                    errors.set_message("Fix the custom date first, or pick a day.");
+                    return None;
+                }
+                let req = UpdateClientRequest {
+                    due_date: Some(selected.get_untracked()),
+                    ..Default::default()
+                };
+                Some(async move {
+                    let c = update_client(id, &req).await?;
+                    toasts.success(match c.due_date {
+                        Some(d) => format!("{} is due {}.", c.name, format::day(d)),
+                        None => format!("{} has no due date now.", c.name),
+                    });
+                    on_saved.run(c);
+                    Ok(())
+                })
+            }
         >
             <p class="due-current" aria-live="polite">
                 {move || match selected.get() {
@@ -132,6 +122,6 @@ pub fn DueDatePicker(client: Client, on_close: Callback<()>, on_saved: Callback<
                     {move || typed_error.get()}
                 </p>
             </div>
-        </Modal>
+        </ActionModal>
     }
 }

@@ -8,9 +8,9 @@ use validator::Validate;
 use crate::api::alerts::escalate_alert;
 use crate::api::team::list_members;
 use crate::components::error_view::ErrorView;
-use crate::components::field::Field;
+use crate::components::field::{Field, FormErrors};
 use crate::components::member_list::MemberList;
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::spinner::LoadingBlock;
 use crate::components::unique_id;
 use crate::state::toasts::use_toasts;
@@ -23,14 +23,31 @@ pub fn EscalateAlertModal(alert: Alert, on_close: Callback<()>, on_saved: Callba
     let search = RwSignal::new(String::new());
     let choice = RwSignal::new(None::<uuid::Uuid>);
     let note = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let errors = FormErrors::new();
     let note_id = unique_id("escalate-note");
     let id = alert.id;
-    let escalate = Action::new_local(move |req: &EscalateAlertRequest| {
-        let req = req.clone();
-        async move {
-            match escalate_alert(id, &req).await {
-                Ok(a) => {
+    view! {
+        <ActionModal
+            title=format!("Escalate “{}”", alert.title)
+            action_label="Escalate"
+            on_close=on_close
+            errors=errors
+            submit=move || {
+                let Some(to) = choice.get_untracked() else {
+                    errors.set_message("Choose who takes this alert over.");
+                    return None;
+                };
+                let text = note.get_untracked().trim().to_string();
+                let req = EscalateAlertRequest {
+                    to_user_id: to,
+                    note: (!text.is_empty()).then_some(text),
+                };
+                if req.validate().is_err() {
+                    errors.set_message("The note can be at most 1000 characters.");
+                    return None;
+                }
+                Some(async move {
+                    let a = escalate_alert(id, &req).await?;
                     toasts.success(format!(
                         "Escalated to {}.",
                         a.escalated_to
@@ -39,36 +56,9 @@ pub fn EscalateAlertModal(alert: Alert, on_close: Callback<()>, on_saved: Callba
                             .unwrap_or_else(|| "the team".into())
                     ));
                     on_saved.run(a);
-                    on_close.run(());
-                }
-                Err(e) => error.set(Some(e.message())),
+                    Ok(())
+                })
             }
-        }
-    });
-    view! {
-        <Modal
-            title=format!("Escalate “{}”", alert.title)
-            action_label="Escalate"
-            on_action=Callback::new(move |_| {
-                error.set(None);
-                let Some(to) = choice.get_untracked() else {
-                    error.set(Some("Choose who takes this alert over.".into()));
-                    return;
-                };
-                let text = note.get_untracked().trim().to_string();
-                let req = EscalateAlertRequest {
-                    to_user_id: to,
-                    note: (!text.is_empty()).then_some(text),
-                };
-                if req.validate().is_err() {
-                    error.set(Some("The note can be at most 1000 characters.".into()));
-                    return;
-                }
-                escalate.dispatch(req);
-            })
-            on_close=on_close
-            pending=escalate.pending()
-            error=error
         >
             <p class="muted">
                 {format!("Severity goes from {} to {}; the person you choose is notified.", alert.severity.as_str(), alert.severity.raised().as_str())}
@@ -95,6 +85,6 @@ pub fn EscalateAlertModal(alert: Alert, on_close: Callback<()>, on_saved: Callba
                     on:input=move |ev| note.set(event_target_value(&ev))
                 ></textarea>
             </div>
-        </Modal>
+        </ActionModal>
     }
 }

@@ -12,8 +12,9 @@ use wasm_bindgen::JsCast;
 
 use crate::api::files::{delete_file, download_url, list_files, upload_file};
 use crate::components::error_view::ErrorView;
+use crate::components::field::FormErrors;
 use crate::components::icons::{Icon, IconName};
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::spinner::LoadingBlock;
 use crate::components::unique_id;
 use crate::format;
@@ -33,6 +34,14 @@ pub fn size_label(bytes: i64) -> String {
     }
 }
 
+/// What a file over the upload limit is told.
+fn too_large(name: &str) -> String {
+    format!(
+        "{name} is larger than the {} MB limit.",
+        DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024
+    )
+}
+
 /// The file picker for `client`.
 #[component]
 pub fn FilePicker(
@@ -46,50 +55,39 @@ pub fn FilePicker(
     let files = LocalResource::new(move || list_files(id));
     let chosen = RwSignal::new(None::<SendWrapper<web_sys::File>>);
     let progress = RwSignal::new(None::<f64>);
-    let error = RwSignal::new(None::<String>);
+    let errors = FormErrors::new();
     let input_id = unique_id("file");
 
-    let upload = Action::new_local(move |file: &SendWrapper<web_sys::File>| {
-        let file = (**file).clone();
-        async move {
+    let submit = move || {
+        let Some(file) = chosen.get_untracked() else {
+            errors.set_message("Choose a file to upload first.");
+            return None;
+        };
+        let name = file.name();
+        if file.size() > DEFAULT_MAX_UPLOAD_BYTES as f64 {
+            errors.set_message(too_large(&name));
+            return None;
+        }
+        let file = file.take();
+        Some(async move {
             progress.set(Some(0.0));
-            let name = file.name();
             let result = upload_file(id, file, move |p| {
                 progress.try_set(Some(p));
             })
             .await;
             progress.set(None);
-            match result {
-                Ok(f) => {
-                    toasts.success(format!("{} uploaded.", f.name));
-                    on_changed.run(());
-                    on_close.run(());
+            let f = result.map_err(|e| {
+                if e.status == 413 {
+                    e.with_message(too_large(&name))
+                } else {
+                    e
                 }
-                Err(e) if e.status == 413 => error.set(Some(format!(
-                    "{name} is larger than the {} MB limit.",
-                    DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024
-                ))),
-                Err(e) => error.set(Some(e.message())),
-            }
-        }
-    });
-
-    let submit = Callback::new(move |_| {
-        error.set(None);
-        let Some(file) = chosen.get_untracked() else {
-            error.set(Some("Choose a file to upload first.".into()));
-            return;
-        };
-        if file.size() > DEFAULT_MAX_UPLOAD_BYTES as f64 {
-            error.set(Some(format!(
-                "{} is larger than the {} MB limit.",
-                file.name(),
-                DEFAULT_MAX_UPLOAD_BYTES / 1024 / 1024
-            )));
-            return;
-        }
-        upload.dispatch(file);
-    });
+            })?;
+            toasts.success(format!("{} uploaded.", f.name));
+            on_changed.run(());
+            Ok(())
+        })
+    };
 
     let remove = Callback::new(move |f: ClientFile| {
         spawn_local(async move {
@@ -108,13 +106,12 @@ pub fn FilePicker(
     });
 
     view! {
-        <Modal
+        <ActionModal
             title=format!("Files of {}", client.name)
             action_label="Upload"
-            on_action=submit
             on_close=on_close
-            pending=upload.pending()
-            error=error
+            errors=errors
+            submit=submit
         >
             <div class="field">
                 <label class="field-label" for=input_id.clone()>"Choose a file"</label>
@@ -156,7 +153,7 @@ pub fn FilePicker(
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No files yet."</p> }.into_any(),
                 Some(Ok(list)) => view! { <FileList client_id=id files=list on_delete=remove/> }.into_any(),
             }}
-        </Modal>
+        </ActionModal>
     }
 }
 

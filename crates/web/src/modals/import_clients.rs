@@ -9,8 +9,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::api::clients::import_csv;
 use crate::api::ApiError;
+use crate::components::field::FormErrors;
 use crate::components::icons::{Icon, IconName};
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::unique_id;
 use audienceos_shared::Problem;
 
@@ -22,48 +23,41 @@ pub fn ImportClientsModal(
     on_imported: Callback<()>,
 ) -> impl IntoView {
     let chosen = RwSignal::new(None::<SendWrapper<web_sys::File>>);
-    let error = RwSignal::new(None::<String>);
+    let errors = FormErrors::new();
     let report = RwSignal::new(None::<ImportReport>);
     let input_id = unique_id("csv");
 
-    let import = Action::new_local(move |file: &SendWrapper<web_sys::File>| {
-        let file = (**file).clone();
-        async move {
-            let text = match JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
-                Some(t) => t,
-                None => {
-                    error.set(Some("The file could not be read as text.".into()));
-                    return;
-                }
+    let submit = move || {
+        let Some(file) = chosen.get_untracked() else {
+            errors.set_message("Choose a CSV file first.");
+            return None;
+        };
+        let file = file.take();
+        Some(async move {
+            let text = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string());
+            let Some(text) = text else {
+                return Err(ApiError(Problem::client(
+                    "unreadable_file",
+                    "Unreadable file",
+                    "The file could not be read as text.",
+                )));
             };
-            match import_csv(text).await {
-                Ok(r) => {
-                    if r.created + r.updated > 0 {
-                        on_imported.run(());
-                    }
-                    report.set(Some(r));
-                }
-                Err(ApiError(p)) => error.set(Some(problem_text(&p))),
+            let r = import_csv(text).await?;
+            if r.created + r.updated > 0 {
+                on_imported.run(());
             }
-        }
-    });
+            report.set(Some(r));
+            Ok(())
+        })
+    };
 
     view! {
-        <Modal
+        <ActionModal
             title="Import clients"
             action_label="Import"
-            on_action=Callback::new(move |_| {
-                error.set(None);
-                match chosen.get_untracked() {
-                    Some(f) => {
-                        import.dispatch(f);
-                    }
-                    None => error.set(Some("Choose a CSV file first.".into())),
-                }
-            })
             on_close=on_close
-            pending=import.pending()
-            error=error
+            errors=errors
+            submit=submit
             done=Signal::derive(move || report.with(Option::is_some))
         >
             {move || match report.get() {
@@ -93,12 +87,8 @@ pub fn ImportClientsModal(
                 }
                 .into_any(),
             }}
-        </Modal>
+        </ActionModal>
     }
-}
-
-fn problem_text(p: &Problem) -> String {
-    p.detail.clone().unwrap_or_else(|| p.title.clone())
 }
 
 #[component]

@@ -13,7 +13,7 @@ use crate::api::ApiError;
 use crate::components::badges::color_name;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{Field, FormErrors};
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::spinner::LoadingBlock;
 use crate::components::unique_id;
 use crate::state::toasts::use_toasts;
@@ -39,64 +39,9 @@ pub fn LabelPicker(client: Client, on_close: Callback<()>, on_saved: Callback<Cl
     let new_name = RwSignal::new(String::new());
     let new_color = RwSignal::new(LABEL_COLORS[0].to_string());
     let errors = FormErrors::new();
-    let error = RwSignal::new(None::<String>);
     let id = client.id;
 
-    let apply = Action::new_local(move |plan: &Plan| {
-        let plan = plan.clone();
-        async move {
-            let result: Result<(), ApiError> = async {
-                for (label, color) in &plan.recolor {
-                    update_label(
-                        *label,
-                        &UpdateLabelRequest {
-                            name: None,
-                            color: Some(color.clone()),
-                        },
-                    )
-                    .await?;
-                }
-                let mut attach = plan.attach.clone();
-                if let Some(req) = &plan.create {
-                    attach.push(create_label(req).await?.id);
-                }
-                for label in attach {
-                    attach_label(id, label).await?;
-                }
-                for label in &plan.detach {
-                    detach_label(id, *label).await?;
-                }
-                Ok(())
-            }
-            .await;
-            // Show what is saved now, whether or not every step went through.
-            let fresh = get_client(id).await;
-            match (result, fresh) {
-                (Ok(()), Ok(c)) => {
-                    toasts.success(format!("Labels of {} saved.", c.name));
-                    on_saved.run(c);
-                    on_close.run(());
-                }
-                (Err(e), fresh) => {
-                    if let Ok(c) = fresh {
-                        on_saved.run(c);
-                    }
-                    if e.is("label_name_taken") {
-                        errors.set_field("name", "is already a label; tick it above instead");
-                    } else {
-                        errors.set_problem(&e, None);
-                    }
-                    error.set(Some(e.message()));
-                    labels.refetch();
-                }
-                (Ok(()), Err(e)) => error.set(Some(e.message())),
-            }
-        }
-    });
-
-    let submit = Callback::new(move |_| {
-        errors.clear();
-        error.set(None);
+    let submit = move || {
         let name = new_name.get_untracked().trim().to_string();
         let create = (!name.is_empty()).then(|| CreateLabelRequest {
             name,
@@ -105,7 +50,7 @@ pub fn LabelPicker(client: Client, on_close: Callback<()>, on_saved: Callback<Cl
         if let Some(req) = &create {
             if let Err(v) = req.validate() {
                 errors.set_validation(&v);
-                return;
+                return None;
             }
         }
         let now = chosen.get_untracked();
@@ -115,17 +60,35 @@ pub fn LabelPicker(client: Client, on_close: Callback<()>, on_saved: Callback<Cl
             attach: now.iter().filter(|l| !original.contains(l)).copied().collect(),
             detach: original.iter().filter(|l| !now.contains(l)).copied().collect(),
         };
-        apply.dispatch(plan);
-    });
+        Some(async move {
+            let result = apply(id, plan).await;
+            // Show what is saved now, whether or not every step went through.
+            let fresh = get_client(id).await;
+            if let Err(e) = result {
+                if let Ok(c) = fresh {
+                    on_saved.run(c);
+                }
+                labels.refetch();
+                return Err(if e.is("label_name_taken") {
+                    e.with_field("name", "is already a label; tick it above instead")
+                } else {
+                    e
+                });
+            }
+            let c = fresh?;
+            toasts.success(format!("Labels of {} saved.", c.name));
+            on_saved.run(c);
+            Ok(())
+        })
+    };
 
     view! {
-        <Modal
+        <ActionModal
             title=format!("Labels of {}", client.name)
             action_label="Save labels"
-            on_action=submit
             on_close=on_close
-            pending=apply.pending()
-            error=error
+            errors=errors
+            submit=submit
         >
             {move || match labels.get() {
                 None => view! { <LoadingBlock label="Loading labels…"/> }.into_any(),
@@ -158,8 +121,33 @@ pub fn LabelPicker(client: Client, on_close: Callback<()>, on_saved: Callback<Cl
                     hint="Leave empty to only change the labels above."/>
                 <Swatches legend="Colour of the new label" selected=new_color/>
             </div>
-        </Modal>
+        </ActionModal>
     }
+}
+
+/// Runs `plan` for client `id` step by step, stopping at the first failure.
+async fn apply(id: Uuid, plan: Plan) -> Result<(), ApiError> {
+    for (label, color) in plan.recolor {
+        update_label(
+            label,
+            &UpdateLabelRequest {
+                name: None,
+                color: Some(color),
+            },
+        )
+        .await?;
+    }
+    let mut attach = plan.attach;
+    if let Some(req) = &plan.create {
+        attach.push(create_label(req).await?.id);
+    }
+    for label in attach {
+        attach_label(id, label).await?;
+    }
+    for label in plan.detach {
+        detach_label(id, label).await?;
+    }
+    Ok(())
 }
 
 /// One label: its checkbox, and its colour (with a recolour chooser).

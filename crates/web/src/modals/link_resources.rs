@@ -48,10 +48,7 @@ pub fn LinkResourcesModal(
         <Modal
             title=format!("Link {} {noun}s to clients", provider.label())
             action_label="Done"
-            on_action=on_close
             on_close=on_close
-            pending=false
-            error=Signal::stored(None::<String>)
             done=true
         >
             <p class="muted">

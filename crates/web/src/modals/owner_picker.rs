@@ -9,7 +9,7 @@ use crate::api::team::list_members;
 use crate::components::error_view::ErrorView;
 use crate::components::field::Field;
 use crate::components::member_list::MemberList;
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::spinner::LoadingBlock;
 use crate::state::toasts::use_toasts;
 
@@ -20,35 +20,24 @@ pub fn OwnerPicker(client: Client, on_close: Callback<()>, on_saved: Callback<Cl
     let members = LocalResource::new(|| list_members(None));
     let search = RwSignal::new(String::new());
     let choice = RwSignal::new(client.owner.as_ref().map(|o| o.id));
-    let error = RwSignal::new(None::<String>);
     let id = client.id;
-    let save_owner = Action::new_local(move |owner: &Option<uuid::Uuid>| {
-        let owner = *owner;
-        async move {
-            match set_owner(id, owner).await {
-                Ok(c) => {
+    view! {
+        <ActionModal
+            title=format!("Owner of {}", client.name)
+            action_label="Save owner"
+            on_close=on_close
+            submit=move || {
+                let owner = choice.get_untracked();
+                Some(async move {
+                    let c = set_owner(id, owner).await?;
                     toasts.success(match &c.owner {
                         Some(o) => format!("{} now owns {}.", o.name, c.name),
                         None => format!("{} has no owner now.", c.name),
                     });
                     on_saved.run(c);
-                    on_close.run(());
-                }
-                Err(e) => error.set(Some(e.message())),
+                    Ok(())
+                })
             }
-        }
-    });
-    view! {
-        <Modal
-            title=format!("Owner of {}", client.name)
-            action_label="Save owner"
-            on_action=Callback::new(move |_| {
-                error.set(None);
-                save_owner.dispatch(choice.get_untracked());
-            })
-            on_close=on_close
-            pending=save_owner.pending()
-            error=error
         >
             <Field label="Search the team" value=search error=Signal::stored(None::<String>) input_type="search" autocomplete="off"/>
             {move || match members.get() {
@@ -65,6 +54,6 @@ pub fn OwnerPicker(client: Client, on_close: Callback<()>, on_saved: Callback<Cl
                 }
                 .into_any(),
             }}
-        </Modal>
+        </ActionModal>
     }
 }

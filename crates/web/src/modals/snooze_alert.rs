@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::alerts::snooze_alert;
 use crate::components::field::{Field, FormErrors};
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::format;
 use crate::pages::agency_time_zone;
 use crate::state::toasts::use_toasts;
@@ -21,55 +21,40 @@ pub fn SnoozeAlertModal(alert: Alert, on_close: Callback<()>, on_saved: Callback
     let day = RwSignal::new(format::iso_day(tomorrow));
     let time = RwSignal::new("09:00".to_string());
     let errors = FormErrors::new();
-    let error = RwSignal::new(None::<String>);
     let id = alert.id;
-    let snooze = Action::new_local(move |until: &chrono::DateTime<Utc>| {
-        let until = *until;
-        async move {
-            match snooze_alert(id, until).await {
-                Ok(a) => {
-                    toasts.success("Alert snoozed.");
-                    on_saved.run(a);
-                    on_close.run(());
-                }
-                Err(e) => {
-                    errors.set_problem(&e, None);
-                    error.set(Some(e.message()));
-                }
-            }
-        }
-    });
     let tz_for_submit = tz.clone();
     view! {
-        <Modal
+        <ActionModal
             title=format!("Snooze “{}”", alert.title)
             action_label="Snooze"
-            on_action=Callback::new(move |_| {
-                errors.clear();
-                error.set(None);
+            on_close=on_close
+            errors=errors
+            submit=move || {
                 let Some(d) = format::parse_day(&day.get_untracked()) else {
                     errors.set_field("until_date", "Enter a date such as 2026-03-04.");
-                    return;
+                    return None;
                 };
                 let Ok(t) = NaiveTime::parse_from_str(time.get_untracked().trim(), "%H:%M") else {
                     errors.set_field("until_time", "Enter a time such as 09:00.");
-                    return;
+                    return None;
                 };
                 let until = format::zoned_to_utc(NaiveDateTime::new(d, t), &tz_for_submit);
                 if until <= Utc::now() {
-                    error.set(Some("Choose a time in the future.".into()));
-                    return;
+                    errors.set_message("Choose a time in the future.");
+                    return None;
                 }
-                snooze.dispatch(until);
-            })
-            on_close=on_close
-            pending=snooze.pending()
-            error=error
+                Some(async move {
+                    let a = snooze_alert(id, until).await?;
+                    toasts.success("Alert snoozed.");
+                    on_saved.run(a);
+                    Ok(())
+                })
+            }
         >
             <Field label="Date" value=day error=errors.field("until_date") input_type="date" required=true/>
             <Field label="Time" value=time error=errors.field("until_time") input_type="time" required=true
                 hint="In your agency's time zone. At most 90 days ahead."/>
             <p class="muted">{format!("Time zone: {tz}")}</p>
-        </Modal>
+        </ActionModal>
     }
 }

@@ -13,7 +13,7 @@ use crate::api::onboarding::{list_journeys, start_onboarding};
 use crate::components::copy_field::CopyField;
 use crate::components::field::{Field, FormErrors};
 use crate::components::icons::{Icon, IconName};
-use crate::components::modal::Modal;
+use crate::components::modal::ActionModal;
 use crate::components::unique_id;
 use crate::pages::onboarding::default_journey;
 use crate::state::toasts::use_toasts;
@@ -37,7 +37,6 @@ pub fn StartOnboardingModal(on_close: Callback<()>, on_started: Callback<Uuid>) 
     let journey = RwSignal::new(None::<Uuid>);
     let send_email = RwSignal::new(true);
     let errors = FormErrors::new();
-    let error = RwSignal::new(None::<String>);
     let started = RwSignal::new(None::<OnboardingStarted>);
 
     let journeys = LocalResource::new(list_journeys);
@@ -73,36 +72,7 @@ pub fn StartOnboardingModal(on_close: Callback<()>, on_started: Callback<Uuid>) 
         }
     });
 
-    let start = Action::new_local(move |req: &StartOnboardingRequest| {
-        let req = req.clone();
-        async move {
-            match start_onboarding(&req).await {
-                Ok(s) => {
-                    toasts.success(format!("Onboarding of {} started.", s.instance.client.name));
-                    on_started.run(s.instance.id);
-                    started.set(Some(s));
-                }
-                Err(e) if e.is("onboarding_in_progress") => {
-                    error.set(Some(format!("{} Open it from the board instead.", e.message())));
-                }
-                Err(e) => {
-                    let mut fields = e.errors.clone();
-                    for f in &mut fields {
-                        if let Some(rest) = f.field.strip_prefix("client.") {
-                            f.field = rest.to_string();
-                        }
-                    }
-                    let mut stripped = e.clone();
-                    stripped.0.errors = fields;
-                    errors.set_problem(&stripped, None);
-                    error.set(Some(e.message()));
-                }
-            }
-        }
-    });
-    let submit = Callback::new(move |_| {
-        errors.clear();
-        error.set(None);
+    let submit = move || {
         let req = if new_client.get_untracked() {
             StartOnboardingRequest {
                 client: Some(NewOnboardingClient {
@@ -117,8 +87,8 @@ pub fn StartOnboardingModal(on_close: Callback<()>, on_started: Callback<Uuid>) 
             }
         } else {
             let Some(id) = client_id.get_untracked() else {
-                error.set(Some("Choose a client, or switch to a new client.".into()));
-                return;
+                errors.set_message("Choose a client, or switch to a new client.");
+                return None;
             };
             StartOnboardingRequest {
                 client_id: Some(id),
@@ -130,23 +100,40 @@ pub fn StartOnboardingModal(on_close: Callback<()>, on_started: Callback<Uuid>) 
         if let Some(c) = &req.client {
             if let Err(v) = c.validate() {
                 errors.set_validation(&v);
-                return;
+                return None;
             }
         }
-        start.dispatch(req);
-    });
+        Some(async move {
+            let s = start_onboarding(&req).await.map_err(|mut e| {
+                if e.is("onboarding_in_progress") {
+                    let message = format!("{} Open it from the board instead.", e.message());
+                    return e.with_message(message);
+                }
+                // The new client's fields are named without their `client.` prefix here.
+                for f in &mut e.0.errors {
+                    if let Some(rest) = f.field.strip_prefix("client.") {
+                        f.field = rest.to_string();
+                    }
+                }
+                e
+            })?;
+            toasts.success(format!("Onboarding of {} started.", s.instance.client.name));
+            on_started.run(s.instance.id);
+            started.set(Some(s));
+            Ok(())
+        })
+    };
 
     let search_id = unique_id("client-search");
     let client_select_id = unique_id("client");
     let journey_id = unique_id("journey");
     view! {
-        <Modal
+        <ActionModal
             title="Start onboarding"
             action_label="Start onboarding"
-            on_action=submit
             on_close=on_close
-            pending=start.pending()
-            error=error
+            errors=errors
+            submit=submit
             done=Signal::derive(move || started.with(Option::is_some))
         >
             {move || match started.get() {
@@ -280,6 +267,6 @@ pub fn StartOnboardingModal(on_close: Callback<()>, on_started: Callback<Uuid>) 
                     .into_any()
                 }
             }}
-        </Modal>
+        </ActionModal>
     }
 }
