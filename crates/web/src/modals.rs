@@ -1,9 +1,6 @@
 //! Feature modals: each supplies its fields and its action to the shared `Modal` primitive.
 
 pub mod collaborators_picker;
-pub mod confirm_delete_client;
-pub mod confirm_disconnect;
-pub mod confirm_revoke;
 pub mod create_api_key;
 pub mod create_client;
 pub mod due_date_picker;

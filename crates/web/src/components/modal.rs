@@ -4,7 +4,8 @@
 //!
 //! Feature modals use [`ActionModal`], which owns the request: it runs the feature's submit, shows the
 //! button as pending while the request runs, puts a failure inline (and under the fields it names) and
-//! closes only on success. [`Modal`] is the bare frame, for a modal without a request of its own.
+//! closes only on success. [`ConfirmModal`] is the yes/no question on top of it. [`Modal`] is the bare
+//! frame, for a modal without a request of its own.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -42,6 +43,19 @@ where
 {
     fn from(submit: F) -> Self {
         Self(Box::new(move || submit().map(|request| Box::pin(request) as Request)))
+    }
+}
+
+/// The action of a [`ConfirmModal`]: a closure that returns the request to send once confirmed.
+pub struct Confirm(Box<dyn Fn() -> Request>);
+
+impl<F, Fut> From<F> for Confirm
+where
+    F: Fn() -> Fut + 'static,
+    Fut: Future<Output = ApiResult<()>> + 'static,
+{
+    fn from(action: F) -> Self {
+        Self(Box::new(move || Box::pin(action()) as Request))
     }
 }
 
@@ -107,6 +121,36 @@ pub fn ActionModal(
         >
             {children()}
         </Modal>
+    }
+}
+
+/// A yes/no question: the message, Cancel, and the confirming action (e.g. "Delete client"). Closes
+/// only when the action's request succeeded.
+#[component]
+pub fn ConfirmModal(
+    #[prop(into)] title: Signal<String>,
+    /// Label of the confirming button.
+    confirm_label: &'static str,
+    /// Style the confirming button as destructive.
+    #[prop(optional)]
+    danger: bool,
+    /// The request to send once confirmed, with what its success does.
+    #[prop(into)]
+    action: Confirm,
+    on_close: Callback<()>,
+    /// The question.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <ActionModal
+            title=title
+            action_label=confirm_label
+            danger=danger
+            on_close=on_close
+            submit=move || Some((action.0)())
+        >
+            {children()}
+        </ActionModal>
     }
 }
 

@@ -28,17 +28,17 @@ use self::notes::NotesSection;
 use self::seo::SeoSection;
 use self::tasks::TasksSection;
 use super::{agency_time_zone, use_set_param};
-use crate::api::clients::{archive_client, get_client, move_stage, restore_client};
+use crate::api::clients::{archive_client, delete_client, get_client, move_stage, restore_client};
 use crate::api::files::{download_url, list_files};
 use crate::api::pipeline::list_stages;
 use crate::components::badges::{HealthBadge, LabelChip};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::drawer::Drawer;
 use crate::components::icons::{Icon, IconName};
+use crate::components::modal::ConfirmModal;
 use crate::components::section_boundary::SectionBoundary;
 use crate::format;
 use crate::modals::collaborators_picker::CollaboratorsPicker;
-use crate::modals::confirm_delete_client::ConfirmDeleteClientModal;
 use crate::modals::due_date_picker::DueDatePicker;
 use crate::modals::file_picker::FilePicker;
 use crate::modals::label_picker::LabelPicker;
@@ -305,9 +305,33 @@ fn ClientBody(
                     on_changed=Callback::new(move |_| files.refetch())
                 />
             }.into_any(),
-            Some(Picker::Delete) => view! {
-                <ConfirmDeleteClientModal client=client.get_untracked() on_close=close_picker on_deleted=on_removed/>
-            }.into_any(),
+            Some(Picker::Delete) => {
+                let name = client.with_untracked(|c| c.name.clone());
+                let deleted = name.clone();
+                view! {
+                    <ConfirmModal
+                        title="Delete client"
+                        confirm_label="Delete client"
+                        danger=true
+                        on_close=close_picker
+                        action=move || {
+                            let name = deleted.clone();
+                            async move {
+                                delete_client(id).await?;
+                                toasts.success(format!("{name} deleted."));
+                                on_removed.run(id);
+                                Ok(())
+                            }
+                        }
+                    >
+                        <p>
+                            "Delete " <strong>{name}</strong>
+                            " with its notes, tasks, files and history? This can't be undone. Archive it instead to keep the history."
+                        </p>
+                    </ConfirmModal>
+                }
+                .into_any()
+            }
         }}
     }
 }

@@ -8,12 +8,12 @@ use leptos::prelude::*;
 
 use super::copy::{credentials_env, description, is_web_url, link_label, outcome_text, status_badge, sync_limit_text};
 use super::IntegrationsContext;
-use crate::api::integrations::{connect, sync_now, test_connection};
+use crate::api::integrations::{connect, disconnect, sync_now, test_connection};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::icons::{Icon, IconName};
+use crate::components::modal::ConfirmModal;
 use crate::components::spinner::Spinner;
 use crate::format;
-use crate::modals::confirm_disconnect::ConfirmDisconnectModal;
 use crate::modals::link_resources::LinkResourcesModal;
 use crate::pages::agency_time_zone;
 use crate::state::toasts::{use_toasts, ToastKind};
@@ -331,22 +331,39 @@ pub fn IntegrationCard(
             </Show>
             {move || {
                 let id = grant_id.get()?;
-                let account = integration.with_untracked(|i| i.account_label.clone());
+                // The connected account, named in the question.
+                let who = integration
+                    .with_untracked(|i| i.account_label.clone())
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default();
                 let close = Callback::new(move |_| dialog.set(None));
                 Some(match dialog.get()? {
                     Dialog::Disconnect => view! {
-                        <ConfirmDisconnectModal
-                            provider=provider
-                            integration_id=id
-                            account=account
+                        <ConfirmModal
+                            title=format!("Disconnect {name}?")
+                            confirm_label="Disconnect"
+                            danger=true
                             on_close=close
-                            on_disconnected=Callback::new(move |_| {
+                            // The API revokes the grant at the provider and deletes the tokens.
+                            action=move || async move {
+                                disconnect(id).await?;
+                                toasts.success(format!("{name} disconnected."));
                                 test_result.set(None);
                                 sync_note.set(None);
                                 focus_connect.set(true);
                                 ctx.refresh.try_run(());
-                            })
-                        />
+                                Ok(())
+                            }
+                        >
+                            <p>
+                                {format!(
+                                    "AudienceOS gives up its access to {name}{who}: the grant is revoked at {name} and the stored tokens are deleted."
+                                )}
+                            </p>
+                            <p class="muted">
+                                "Data already synced stays. Syncing stops until someone connects again."
+                            </p>
+                        </ConfirmModal>
                     }
                     .into_any(),
                     Dialog::Link => view! {

@@ -6,14 +6,15 @@ use audienceos_shared::permissions::{Action, Resource};
 use chrono::Utc;
 use leptos::prelude::*;
 
-use crate::api::api_keys::list_api_keys;
+use crate::api::api_keys::{list_api_keys, revoke_api_key};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::icons::{Icon, IconName};
+use crate::components::modal::ConfirmModal;
 use crate::components::section_boundary::SectionBoundary;
 use crate::format;
-use crate::modals::confirm_revoke::ConfirmRevokeModal;
 use crate::modals::create_api_key::CreateApiKeyModal;
 use crate::state::session::use_session;
+use crate::state::toasts::use_toasts;
 
 /// Whether a key can still be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,7 @@ impl KeyStatus {
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
     let session = use_session();
+    let toasts = use_toasts();
     let can_write = Memo::new(move |_| session.can(Resource::Settings, Action::Write));
     let keys = LocalResource::new(|| list_api_keys(None));
     let creating = RwSignal::new(false);
@@ -92,12 +94,25 @@ pub fn ApiKeysPage() -> impl IntoView {
                 revoking
                     .get()
                     .map(|key| {
+                        let id = key.id;
                         view! {
-                            <ConfirmRevokeModal
-                                key=key
+                            <ConfirmModal
+                                title="Revoke API key"
+                                confirm_label="Revoke key"
+                                danger=true
                                 on_close=Callback::new(move |_| revoking.set(None))
-                                on_revoked=refetch
-                            />
+                                action=move || async move {
+                                    revoke_api_key(id).await?;
+                                    toasts.success("API key revoked.");
+                                    refetch.run(());
+                                    Ok(())
+                                }
+                            >
+                                <p>
+                                    "Revoke " <strong>{key.name.clone()}</strong> " (" <code>{format!("{}…", key.prefix)}</code>
+                                    ")? Anything using this key stops working immediately. This can't be undone."
+                                </p>
+                            </ConfirmModal>
                         }
                     })
             }}
