@@ -19,7 +19,7 @@ use crate::api::ApiResult;
 use crate::components::badges::{Avatar, HealthBadge, LabelChip};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::icons::{Icon, IconName};
-use crate::components::kanban::{self, DragState};
+use crate::components::kanban::{self, ColumnFooter, DragState, KanbanColumn};
 use crate::components::section_boundary::SectionBoundary;
 use crate::format;
 use crate::routes::CLIENT_PARAM;
@@ -276,7 +276,7 @@ fn KanbanBoard(data: Vec<Column>) -> impl IntoView {
         >
             <div class="kanban">
                 <For each=stages key=|id| *id let:stage_id>
-                    <KanbanColumn stage_id=stage_id/>
+                    <StageColumn stage_id=stage_id/>
                 </For>
             </div>
         </Show>
@@ -284,15 +284,13 @@ fn KanbanBoard(data: Vec<Column>) -> impl IntoView {
 }
 
 #[component]
-fn KanbanColumn(stage_id: Uuid) -> impl IntoView {
+fn StageColumn(stage_id: Uuid) -> impl IntoView {
     let board = expect_context::<Board>();
     let column = Memo::new(move |_| {
         board
             .columns
             .with(|cols| cols.iter().find(|c| c.stage.id == stage_id).cloned())
     });
-    let title_id = format!("stage-{stage_id}");
-    let labelled_by = title_id.clone();
     let name = move || column.with(|c| c.as_ref().map(|c| c.stage.name.clone()).unwrap_or_default());
     let count = move || column.with(|c| c.as_ref().map(|c| c.stage.client_count).unwrap_or(0));
     let cards = move || column.with(|c| c.as_ref().map(|c| c.clients.clone()).unwrap_or_default());
@@ -316,51 +314,43 @@ fn KanbanColumn(stage_id: Uuid) -> impl IntoView {
     let next_cursor = move || column.with(|c| c.as_ref().and_then(|c| c.next_cursor.clone()));
 
     view! {
-        <section
-            class="kanban-column"
-            class:kanban-drop=move || board.drag.is_target(stage_id)
-            aria-labelledby=labelled_by
-            on:dragover=move |ev: DragEvent| board.drag.over(&ev, stage_id)
-            on:dragleave=move |_| board.drag.leave(stage_id)
-            on:drop=move |ev: DragEvent| {
-                if let Some(id) = board.drag.take_drop(&ev) {
-                    board.move_card(id, stage_id);
-                }
-            }
+        <KanbanColumn
+            id=stage_id
+            title_id=format!("stage-{stage_id}")
+            name=Signal::derive(name)
+            count=Signal::derive(count)
+            noun="clients"
+            empty=Signal::derive(move || column.with(|c| c.as_ref().is_some_and(|c| c.clients.is_empty())))
+            empty_text="No clients in this stage"
+            drag=board.drag
+            on_drop=Callback::new(move |id| board.move_card(id, stage_id))
         >
-            <header class="kanban-column-header">
-                <h2 class="kanban-column-title" id=title_id>{name}</h2>
-                <span class="kanban-count" aria-label=move || format!("{} clients", count())>{count}</span>
-            </header>
-            <ul class="kanban-cards" role="list">
-                <For
-                    each=cards
-                    key=|c| (c.id, c.updated_at, c.stage_id, c.days_in_stage)
-                    let:client
-                >
-                    <li><KanbanCard client=client/></li>
-                </For>
-            </ul>
-            <Show when=move || column.with(|c| c.as_ref().is_some_and(|c| c.clients.is_empty()))>
-                <p class="kanban-empty">"No clients in this stage"</p>
-            </Show>
-            {move || load_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-            <Show when=move || next_cursor().is_some()>
-                <Button
-                    kind=ButtonKind::Ghost
-                    small=true
-                    pending=load_more.pending()
-                    on_click=Callback::new(move |_| {
-                        load_error.set(None);
-                        if let Some(c) = next_cursor() {
-                            load_more.dispatch(c);
-                        }
-                    })
-                >
-                    "Load more"
-                </Button>
-            </Show>
-        </section>
+            <For
+                each=cards
+                key=|c| (c.id, c.updated_at, c.stage_id, c.days_in_stage)
+                let:client
+            >
+                <li><KanbanCard client=client/></li>
+            </For>
+            <ColumnFooter slot>
+                {move || load_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                <Show when=move || next_cursor().is_some()>
+                    <Button
+                        kind=ButtonKind::Ghost
+                        small=true
+                        pending=load_more.pending()
+                        on_click=Callback::new(move |_| {
+                            load_error.set(None);
+                            if let Some(c) = next_cursor() {
+                                load_more.dispatch(c);
+                            }
+                        })
+                    >
+                        "Load more"
+                    </Button>
+                </Show>
+            </ColumnFooter>
+        </KanbanColumn>
     }
 }
 
@@ -372,15 +362,9 @@ fn KanbanCard(client: Client) -> impl IntoView {
     let stage = client.stage_id;
     let moving = move || board.moving.with(|m| m.contains(&id));
     let on_keydown = move |ev: KeyboardEvent| {
-        let Some(forward) = kanban::move_key(&ev) else {
-            return;
-        };
-        match board.neighbour(stage, forward) {
-            Some(to) => {
-                board.focus_after.set(Some(id));
-                board.move_card(id, to);
-            }
-            None => board.announce.set(kanban::edge_message(forward)),
+        if let Some(to) = kanban::key_move(&ev, board.announce, |forward| board.neighbour(stage, forward)) {
+            board.focus_after.set(Some(id));
+            board.move_card(id, to);
         }
     };
     let owner = client.owner.as_ref().map(|o| o.name.clone());

@@ -21,7 +21,7 @@ use crate::api::ApiResult;
 use crate::components::button::Button;
 use crate::components::focus_later;
 use crate::components::icons::{Icon, IconName};
-use crate::components::kanban::{self, DragState};
+use crate::components::kanban::{self, DragState, KanbanColumn};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::modals::start_onboarding::StartOnboardingModal;
@@ -344,35 +344,23 @@ fn StageColumn(stage_id: Uuid, name: String) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let title_id = format!("onb-stage-{stage_id}");
-    let labelled_by = title_id.clone();
-    let count = move || cards.with(Vec::len);
+    let count = move || cards.with(Vec::len) as i64;
     view! {
-        <section
-            class="kanban-column"
-            class:kanban-drop=move || board.drag.is_target(stage_id)
-            aria-labelledby=labelled_by
-            on:dragover=move |ev: DragEvent| board.drag.over(&ev, stage_id)
-            on:dragleave=move |_| board.drag.leave(stage_id)
-            on:drop=move |ev: DragEvent| {
-                if let Some(id) = board.drag.take_drop(&ev) {
-                    board.move_card(id, stage_id);
-                }
-            }
+        <KanbanColumn
+            id=stage_id
+            title_id=format!("onb-stage-{stage_id}")
+            name=Signal::stored(name)
+            count=Signal::derive(count)
+            noun="onboardings"
+            empty=Signal::derive(move || count() == 0)
+            empty_text="None in this stage"
+            drag=board.drag
+            on_drop=Callback::new(move |id| board.move_card(id, stage_id))
         >
-            <header class="kanban-column-header">
-                <h2 class="kanban-column-title" id=title_id>{name}</h2>
-                <span class="kanban-count" aria-label=move || format!("{} onboardings", count())>{count}</span>
-            </header>
-            <ul class="kanban-cards" role="list">
-                <For each=move || cards.get() key=|i| (i.id, i.version, i.current_stage_id) let:instance>
-                    <li><OnboardingCard instance=instance/></li>
-                </For>
-            </ul>
-            <Show when=move || count() == 0>
-                <p class="kanban-empty">"None in this stage"</p>
-            </Show>
-        </section>
+            <For each=move || cards.get() key=|i| (i.id, i.version, i.current_stage_id) let:instance>
+                <li><OnboardingCard instance=instance/></li>
+            </For>
+        </KanbanColumn>
     }
 }
 
@@ -405,15 +393,9 @@ fn OnboardingCard(instance: OnboardingInstance) -> impl IntoView {
     let tz = agency_time_zone();
     let started = format::date(&instance.created_at, &tz);
     let on_keydown = move |ev: KeyboardEvent| {
-        let Some(forward) = kanban::move_key(&ev) else {
-            return;
-        };
-        match board.neighbour(stage, forward) {
-            Some(to) => {
-                board.focus_after.set(Some(id));
-                board.move_card(id, to);
-            }
-            None => board.announce.set(kanban::edge_message(forward)),
+        if let Some(to) = kanban::key_move(&ev, board.announce, |forward| board.neighbour(stage, forward)) {
+            board.focus_after.set(Some(id));
+            board.move_card(id, to);
         }
     };
     let completed = instance.status == InstanceStatus::Completed;
