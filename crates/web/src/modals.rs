@@ -1,4 +1,4 @@
-//! Feature modals: each supplies its fields and its action to the shared `Modal` primitive.
+//! Feature modals: each supplies its fields and its request to the shared `ActionModal` primitive.
 
 pub mod collaborators_picker;
 pub mod create_api_key;
