@@ -1,5 +1,5 @@
 //! `ApiError`: every failure of a request becomes an RFC 9457 `application/problem+json` response built
-//! from `audienceos_shared::Problem`. Codes are listed once, in `ApiError::parts`. 5xx bodies carry no
+//! from `audienceos_shared::Problem`. Codes are listed once, with their status and title, in `error/codes.rs`. 5xx bodies carry no
 //! internals; their cause chain is logged once, at the boundary, inside the request span (with its id).
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -13,6 +13,9 @@ use audienceos_shared::Problem;
 use crate::rate_limit::{apply_headers, Decision};
 use crate::store::StoreError;
 
+pub mod codes;
+pub use codes::Code;
+
 /// Base of the `type` URIs of problems.
 pub const PROBLEM_BASE: &str = "https://docs.audienceos.dev/problems/";
 
@@ -20,8 +23,9 @@ pub const PROBLEM_BASE: &str = "https://docs.audienceos.dev/problems/";
 pub enum ApiError {
     #[error("request is invalid")]
     Validation(Vec<FieldError>),
-    #[error("bad request: {detail}")]
-    BadRequest { code: &'static str, detail: String },
+    /// A refusal with a code of the table (which gives its status and title) and a detail for people.
+    #[error("{}: {detail}", code.as_str())]
+    Refused { code: Code, detail: String },
     #[error("authentication required")]
     Unauthorized,
     #[error("invalid credentials")]
@@ -30,21 +34,14 @@ pub enum ApiError {
     WrongCurrentPassword,
     #[error("CSRF check failed")]
     CsrfFailed,
-    #[error("forbidden: {detail}")]
-    Forbidden { code: &'static str, detail: String },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
-    #[error("conflict: {detail}")]
-    Conflict { code: &'static str, detail: String },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    /// An upload whose sniffed content is a type we refuse to store (executables, scripts, ...).
-    #[error("unsupported file type: {detail}")]
-    UnsupportedFileType { detail: String },
     #[error("rate limited")]
     RateLimited { retry_after: u64, decision: Decision },
     #[error("upstream provider failed")]
@@ -52,31 +49,21 @@ pub enum ApiError {
     /// The provider a route needs has no credentials on this server.
     #[error("provider {provider} is not configured")]
     ProviderNotConfigured { provider: &'static str },
-    /// Any other status with its own stable code and a detail for people (OAuth callback refusals,
-    /// provider refusals that carry a useful reason).
-    #[error("{code}: {detail}")]
-    Coded {
-        status: u16,
-        code: &'static str,
-        detail: String,
-    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
 
 impl ApiError {
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest {
+    /// A refusal with `code` (status and title from the table) and a detail saying what to do.
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
+        Self::Refused {
             code,
             detail: detail.into(),
         }
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::Forbidden {
-            code: "forbidden",
-            detail: detail.into(),
-        }
+        Self::new(Code::Forbidden, detail)
     }
 
     pub fn field(field: &str, code: &str, message: &str) -> Self {
@@ -87,119 +74,64 @@ impl ApiError {
         }])
     }
 
-    /// (status, code, title, detail): the one table of codes.
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, Option<String>) {
+    /// The problem's code; its status and title come from the table.
+    pub fn code(&self) -> Code {
         use ApiError::*;
         match self {
-            Validation(errs) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "Request is invalid",
-                Some(match errs.len() {
-                    1 => format!("{}: {}", errs[0].field, errs[0].message),
-                    n => format!("{n} fields are invalid"),
-                }),
-            ),
-            BadRequest { code, detail } => (StatusCode::BAD_REQUEST, code, "Bad request", Some(detail.clone())),
-            Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Authentication required",
-                Some("Sign in, or send a valid API key.".into()),
-            ),
-            InvalidCredentials => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Invalid credentials",
-                Some("Email or password is incorrect.".into()),
-            ),
-            WrongCurrentPassword => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Invalid credentials",
-                Some("The current password is incorrect.".into()),
-            ),
-            CsrfFailed => (
-                StatusCode::FORBIDDEN,
-                "csrf_failed",
-                "CSRF check failed",
-                Some("Send the X-CSRF-Token header with the value of the aos_csrf cookie.".into()),
-            ),
-            Forbidden { code, detail } => (StatusCode::FORBIDDEN, code, "Forbidden", Some(detail.clone())),
-            NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found", None),
-            MethodNotAllowed => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed",
-                None,
-            ),
-            Conflict { code, detail } => (StatusCode::CONFLICT, code, "Conflict", Some(detail.clone())),
-            PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Payload too large",
-                Some("The request body is larger than this endpoint accepts.".into()),
-            ),
-            UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported media type",
-                Some("Send the body as application/json.".into()),
-            ),
-            UnsupportedFileType { detail } => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_file_type",
-                "Unsupported file type",
-                Some(detail.clone()),
-            ),
-            RateLimited { retry_after, .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "Too many requests",
-                Some(format!("Try again in {retry_after} s.")),
-            ),
-            Upstream(_) => (
-                StatusCode::BAD_GATEWAY,
-                "upstream_failed",
-                "A provider failed",
-                Some("An external service did not answer as expected; try again later.".into()),
-            ),
-            ProviderNotConfigured { provider } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "provider_not_configured",
-                "Provider not configured",
-                Some(format!(
-                    "The {provider} provider is not configured on this server; an administrator sets its credentials."
-                )),
-            ),
-            Coded { status, code, detail } => {
-                let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
-                (
-                    status,
-                    code,
-                    status.canonical_reason().unwrap_or("Error"),
-                    Some(detail.clone()),
-                )
-            }
-            Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal server error",
-                Some("Something went wrong on our side; quote the request id when reporting it.".into()),
-            ),
+            Validation(_) => Code::ValidationFailed,
+            Refused { code, .. } => *code,
+            Unauthorized => Code::Unauthorized,
+            InvalidCredentials | WrongCurrentPassword => Code::InvalidCredentials,
+            CsrfFailed => Code::CsrfFailed,
+            NotFound => Code::NotFound,
+            MethodNotAllowed => Code::MethodNotAllowed,
+            PayloadTooLarge => Code::PayloadTooLarge,
+            UnsupportedMediaType => Code::UnsupportedMediaType,
+            RateLimited { .. } => Code::RateLimited,
+            Upstream(_) => Code::UpstreamFailed,
+            ProviderNotConfigured { .. } => Code::ProviderNotConfigured,
+            Internal(_) => Code::Internal,
         }
+    }
+
+    fn detail(&self) -> Option<String> {
+        use ApiError::*;
+        Some(match self {
+            Validation(errs) => match errs.len() {
+                1 => format!("{}: {}", errs[0].field, errs[0].message),
+                n => format!("{n} fields are invalid"),
+            },
+            Refused { detail, .. } => detail.clone(),
+            Unauthorized => "Sign in, or send a valid API key.".into(),
+            InvalidCredentials => "Email or password is incorrect.".into(),
+            WrongCurrentPassword => "The current password is incorrect.".into(),
+            CsrfFailed => "Send the X-CSRF-Token header with the value of the aos_csrf cookie.".into(),
+            NotFound | MethodNotAllowed => return None,
+            PayloadTooLarge => "The request body is larger than this endpoint accepts.".into(),
+            UnsupportedMediaType => "Send the body as application/json.".into(),
+            RateLimited { retry_after, .. } => format!("Try again in {retry_after} s."),
+            Upstream(_) => "An external service did not answer as expected; try again later.".into(),
+            ProviderNotConfigured { provider } => format!(
+                "The {provider} provider is not configured on this server; an administrator sets its credentials."
+            ),
+            Internal(_) => "Something went wrong on our side; quote the request id when reporting it.".into(),
+        })
+    }
+
+    fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The problem body (without request id and instance, which the finaliser adds).
     pub fn problem(&self) -> Problem {
-        let (status, code, title, detail) = self.parts();
+        let code = self.code();
         Problem {
-            type_url: format!("{PROBLEM_BASE}{code}"),
-            title: title.into(),
-            status: status.as_u16(),
-            detail,
+            type_url: format!("{PROBLEM_BASE}{}", code.as_str()),
+            title: code.title().into(),
+            status: code.status(),
+            detail: self.detail(),
             instance: None,
-            code: code.into(),
+            code: code.as_str().into(),
             request_id: None,
             errors: match self {
                 ApiError::Validation(errs) => errs.clone(),
@@ -216,7 +148,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.parts().0
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -224,7 +156,7 @@ impl ResponseError for ApiError {
             ApiError::Internal(e) | ApiError::Upstream(e) => {
                 tracing::error!(error.cause_chain = ?e, error.message = %e, "request failed")
             }
-            other => tracing::debug!(code = other.parts().1, "request refused"),
+            other => tracing::debug!(code = other.code().as_str(), "request refused"),
         }
         let problem = self.problem();
         let mut res = problem_response(&problem);
@@ -280,32 +212,10 @@ impl From<validator::ValidationErrors> for ApiError {
     }
 }
 
-/// Map a named unique constraint to its conflict code.
+/// The conflict a named unique constraint stands for (`store::constraints` maps each name once).
 pub fn on_constraint(constraint: &str) -> ApiError {
-    let (code, detail) = match constraint {
-        "app_user_email_key" => ("email_taken", "An account with this email already exists."),
-        "agency_slug_key" => ("slug_taken", "An agency with this slug already exists."),
-        "role_agency_name_key" => ("role_name_taken", "A role with this name already exists."),
-        "client_contact_email_key" => (
-            "contact_email_taken",
-            "Another client of the agency already has this contact email.",
-        ),
-        "label_agency_name_key" => ("label_name_taken", "A label with this name already exists."),
-        "pipeline_stage_agency_name_key" => ("stage_name_taken", "A stage with this name already exists."),
-        "onboarding_instance_active_client_key" => (
-            "onboarding_in_progress",
-            "The client already has an onboarding in progress; finish or reopen that one.",
-        ),
-        "onboarding_journey_default_key" => (
-            "default_journey_changed",
-            "Another journey became the default meanwhile; try again.",
-        ),
-        _ => ("conflict", "The request conflicts with existing data."),
-    };
-    ApiError::Conflict {
-        code,
-        detail: detail.into(),
-    }
+    let (code, detail) = crate::store::constraints::conflict(constraint);
+    ApiError::new(code, detail)
 }
 
 /// Validate a request DTO with its shared rules.
@@ -334,25 +244,25 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -
     let api = match &err {
         E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
         E::ContentType => ApiError::UnsupportedMediaType,
-        E::Deserialize(e) if e.is_data() => ApiError::bad_request(
-            "invalid_body",
+        E::Deserialize(e) if e.is_data() => ApiError::new(
+            Code::InvalidBody,
             format!("The JSON body does not match the expected shape: {e}"),
         ),
-        E::Deserialize(_) => ApiError::bad_request("malformed_json", "The request body is not valid JSON."),
+        E::Deserialize(_) => ApiError::new(Code::MalformedJson, "The request body is not valid JSON."),
         E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
-        _ => ApiError::bad_request("malformed_json", "The request body could not be read."),
+        _ => ApiError::new(Code::MalformedJson, "The request body could not be read."),
     };
     api.into()
 }
 
 /// `QueryConfig` error handler.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_query", format!("The query string is invalid: {err}")).into()
+    ApiError::new(Code::InvalidQuery, format!("The query string is invalid: {err}")).into()
 }
 
 /// `PathConfig` error handler.
 pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_id", "A path parameter is malformed (ids are UUIDs).").into()
+    ApiError::new(Code::InvalidId, "A path parameter is malformed (ids are UUIDs).").into()
 }
 
 /// Middleware body: put the request id on every response, and the request id and path into problems.

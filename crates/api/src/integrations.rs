@@ -26,6 +26,7 @@ use audienceos_shared::integrations::{
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::error::Code;
 use crate::state::AppState;
 use crate::store::integrations::{GrantWrite, IntegrationRow, NewIntegration, TokenUpdate};
 use crate::store::oauth_states::NewOAuthState;
@@ -99,14 +100,14 @@ pub enum CallbackError {
 }
 
 impl CallbackError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CallbackError::StateInvalid => "oauth_state_invalid",
-            CallbackError::StateForeign => "oauth_state_foreign",
-            CallbackError::StateExpired => "oauth_state_expired",
-            CallbackError::StateUsed => "oauth_state_used",
-            CallbackError::Denied(_) => "oauth_denied",
-            CallbackError::Exchange(_) => "oauth_exchange_failed",
+            CallbackError::StateInvalid => Code::OauthStateInvalid,
+            CallbackError::StateForeign => Code::OauthStateForeign,
+            CallbackError::StateExpired => Code::OauthStateExpired,
+            CallbackError::StateUsed => Code::OauthStateUsed,
+            CallbackError::Denied(_) => Code::OauthDenied,
+            CallbackError::Exchange(_) => Code::OauthExchangeFailed,
         }
     }
 }

@@ -141,19 +141,10 @@ fn unshare(e: Arc<ApiError>) -> ApiError {
         Ok(e) => e,
         Err(shared) => match &*shared {
             ApiError::Validation(v) => ApiError::Validation(v.clone()),
-            ApiError::BadRequest { code, detail } => ApiError::BadRequest {
-                code,
+            ApiError::Refused { code, detail } => ApiError::Refused {
+                code: *code,
                 detail: detail.clone(),
             },
-            ApiError::Forbidden { code, detail } => ApiError::Forbidden {
-                code,
-                detail: detail.clone(),
-            },
-            ApiError::Conflict { code, detail } => ApiError::Conflict {
-                code,
-                detail: detail.clone(),
-            },
-            ApiError::UnsupportedFileType { detail } => ApiError::UnsupportedFileType { detail: detail.clone() },
             ApiError::RateLimited { retry_after, decision } => ApiError::RateLimited {
                 retry_after: *retry_after,
                 decision: *decision,
@@ -167,11 +158,6 @@ fn unshare(e: Arc<ApiError>) -> ApiError {
             ApiError::PayloadTooLarge => ApiError::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ApiError::UnsupportedMediaType,
             ApiError::ProviderNotConfigured { provider } => ApiError::ProviderNotConfigured { provider },
-            ApiError::Coded { status, code, detail } => ApiError::Coded {
-                status: *status,
-                code,
-                detail: detail.clone(),
-            },
             ApiError::Upstream(e) => ApiError::Upstream(anyhow::anyhow!("{e:#}")),
             ApiError::Internal(e) => ApiError::Internal(anyhow::anyhow!("{e:#}")),
         },
@@ -239,10 +225,18 @@ mod tests {
         }
         let on = ReadCache::new(60);
         let err = on
-            .body(key(1), async { Err(ApiError::bad_request("x", "failed")) })
+            .body(key(1), async {
+                Err(ApiError::new(crate::error::Code::InvalidQuery, "failed"))
+            })
             .await
             .unwrap_err();
-        assert!(matches!(err, ApiError::BadRequest { code: "x", .. }));
+        assert!(matches!(
+            err,
+            ApiError::Refused {
+                code: crate::error::Code::InvalidQuery,
+                ..
+            }
+        ));
         assert_eq!(
             on.body(key(1), async { Ok(Bytes::from_static(b"ok")) }).await.unwrap(),
             "ok"

@@ -13,7 +13,6 @@ use crate::files::FileStore;
 use crate::jobs::JobSignal;
 use crate::mailer::Mailer;
 use crate::rate_limit::Limiter;
-use crate::store::audit::NewAuditEvent;
 use crate::store::Store;
 
 /// Everything a handler needs, shared by all workers.
@@ -81,10 +80,9 @@ impl AppState {
         }
     }
 
-    /// Record a security event. A failure to record is logged, never shown to the caller.
-    pub async fn audit(&self, event: NewAuditEvent) {
-        if let Err(e) = self.store.insert_audit(&event, crate::store::now()).await {
-            tracing::error!(error.cause_chain = ?e, action = event.action, "could not write the audit log");
-        }
+    /// The one clock of the product: now, at the precision both backends store (shifted only by the test
+    /// hooks, never in production).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 }

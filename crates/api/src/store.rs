@@ -22,6 +22,7 @@ pub mod client_list;
 pub mod client_ops;
 pub mod clients;
 pub mod communications;
+pub mod constraints;
 pub mod dashboard;
 pub mod events;
 pub mod files;
@@ -113,33 +114,11 @@ impl From<sqlx::Error> for StoreError {
                 constraint: db
                     .constraint()
                     .map(str::to_string)
-                    .unwrap_or_else(|| sqlite_constraint_name(db.message())),
+                    .unwrap_or_else(|| constraints::name_from_sqlite_message(db.message())),
             },
             _ => StoreError::Other(anyhow::Error::new(e).context("database query failed")),
         }
     }
-}
-
-/// SQLite reports `UNIQUE constraint failed: app_user.email`; map table.columns to our constraint names.
-fn sqlite_constraint_name(message: &str) -> String {
-    let cols = message.rsplit(": ").next().unwrap_or_default();
-    match cols {
-        "app_user.email" => "app_user_email_key",
-        "agency.slug" => "agency_slug_key",
-        "role.agency_id, role.name" => "role_agency_name_key",
-        "job.idempotency_key" => "job_idempotency_key",
-        "session.token_hash" => "session_token_hash_key",
-        "api_key.key_hash" => "api_key_key_hash_key",
-        "client.agency_id, client.contact_email_norm" => "client_contact_email_key",
-        "label.agency_id, label.name" => "label_agency_name_key",
-        "pipeline_stage.agency_id, pipeline_stage.name" => "pipeline_stage_agency_name_key",
-        "alert.agency_id, alert.dedupe_key" => "alert_open_condition_key",
-        "onboarding_journey.agency_id" => "onboarding_journey_default_key",
-        "onboarding_instance.link_token_hash" => "onboarding_instance_link_token_hash_key",
-        "onboarding_instance.agency_id, onboarding_instance.client_id" => "onboarding_instance_active_client_key",
-        other => return other.replace(['.', ',', ' '], "_"),
-    }
-    .to_string()
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -42,6 +42,8 @@ pub struct Identity {
     pub csrf_ok: bool,
     /// The agency's data version when the request began (the key of the read caches).
     pub data_version: i64,
+    /// The caller's IP (behind trusted proxies, the forwarded one), for the audit log.
+    pub ip: String,
 }
 
 impl Identity {
@@ -182,6 +184,7 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<Identity>
             via: Via::ApiKey { key_id: row.id },
             csrf_ok: true,
             data_version: row.data_version,
+            ip: client_ip(req, &state.settings.trusted_proxies),
         }));
     }
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
@@ -227,6 +230,7 @@ async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<Identity>
         },
         csrf_ok,
         data_version: session.data_version,
+        ip: client_ip(req, &state.settings.trusted_proxies),
     }))
 }
 
@@ -332,22 +336,17 @@ impl<P: Permit + 'static> FromRequest for Authorized<P> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let result = authenticated(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let ip = state.as_ref().map(|s| client_ip(req, &s.settings.trusted_proxies));
         Box::pin(async move {
             let identity = result?;
             if identity.can(P::RESOURCE, P::ACTION) {
                 return Ok(Authorized(identity, PhantomData));
             }
             if let Some(state) = state {
-                state
-                    .audit(crate::store::audit::NewAuditEvent {
-                        agency_id: Some(identity.agency_id),
-                        actor_user_id: Some(identity.user_id),
-                        action: "permission.denied",
-                        outcome: "denied",
-                        ip,
-                        metadata: serde_json::json!({ "required": format!("{}:{}", P::RESOURCE.as_str(), P::ACTION.as_str()) }),
-                    })
+                let required = format!("{}:{}", P::RESOURCE.as_str(), P::ACTION.as_str());
+                crate::services::audit::Audit::by(&identity, "permission.denied")
+                    .outcome("denied")
+                    .with("required", required)
+                    .record(&state)
                     .await;
             }
             Err(ApiError::forbidden(format!(

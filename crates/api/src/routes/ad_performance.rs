@@ -32,8 +32,7 @@ pub const MAX_DAYS: i64 = 366;
 #[utoipa::path(get, path = "/api/v1/clients/{id}/ad-performance", tag = "ad_performance",
     params(("id" = Uuid, Path, description = "Client id"), AdPerformanceQuery),
     responses((status = 200, body = AdPerformance), (status = 404, body = Problem),
-        (status = 422, body = Problem, description = "`invalid_range`: `from` after `to`, more than 366 days, or an unknown platform")),
-    security(("session_cookie" = []), ("api_key" = [])))]
+        (status = 422, body = Problem, description = "`invalid_range`: `from` after `to`, more than 366 days, or an unknown platform")))]
 pub async fn client_ad_performance(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -56,8 +55,7 @@ pub async fn client_ad_performance(
 #[utoipa::path(get, path = "/api/v1/ad-performance", tag = "ad_performance",
     params(AdPerformanceQuery),
     responses((status = 200, body = AdPerformance),
-        (status = 422, body = Problem, description = "`invalid_range`: `from` after `to`, more than 366 days, or an unknown platform")),
-    security(("session_cookie" = []), ("api_key" = [])))]
+        (status = 422, body = Problem, description = "`invalid_range`: `from` after `to`, more than 366 days, or an unknown platform")))]
 pub async fn agency_ad_performance(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,

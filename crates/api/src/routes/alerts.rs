@@ -3,22 +3,19 @@
 //! app clock (`state.clock`), so a snooze's return can be tested.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use audienceos_shared::alerts::{
-    Alert, AlertListQuery, AlertSeverity, AlertStatus, AlertType, ClientRef, EscalateAlertRequest, SnoozeAlertRequest,
-};
+use audienceos_shared::alerts::{Alert, AlertListQuery, AlertSeverity, EscalateAlertRequest, SnoozeAlertRequest};
 use audienceos_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
-use audienceos_shared::team::UserRef;
 use audienceos_shared::{Page, Problem};
-use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, ClientsRead, ClientsWrite};
+use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
-use crate::error::{validate, ApiError};
+use crate::error::{validate, ApiError, Code};
+use crate::services::alerts::alert_dto;
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::alerts::{AlertAction, AlertFilter, AlertRow, NewNotification, StatusFilter};
-use crate::store::audit::NewAuditEvent;
 use crate::store::outbox::NewEmail;
 
 /// The longest snooze.
@@ -30,8 +27,7 @@ pub const MAX_SNOOZE_DAYS: i64 = 90;
 /// passed (reported as `active`); `all`; or one status. Members see the alerts of their clients only;
 /// alerts without a client are for Managers and above.
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(AlertListQuery),
-    responses((status = 200, body = Page<Alert>), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Page<Alert>), (status = 422, body = Problem)))]
 pub async fn list_alerts(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -71,8 +67,7 @@ pub async fn list_alerts(
 
 /// Get an alert
 #[utoipa::path(get, path = "/api/v1/alerts/{id}", tag = "alerts", params(("id" = Uuid, Path, description = "Alert id")),
-    responses((status = 200, body = Alert), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Alert), (status = 404, body = Problem)))]
 pub async fn get_alert(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -91,8 +86,7 @@ pub async fn get_alert(
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/snooze", tag = "alerts", request_body = SnoozeAlertRequest,
     params(("id" = Uuid, Path, description = "Alert id")),
     responses((status = 200, body = Alert), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`alert_closed`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`alert_closed`"), (status = 422, body = Problem)))]
 pub async fn snooze_alert(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -128,8 +122,7 @@ pub async fn snooze_alert(
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/escalate", tag = "alerts", request_body = EscalateAlertRequest,
     params(("id" = Uuid, Path, description = "Alert id")),
     responses((status = 200, body = Alert), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`alert_closed`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`alert_closed`"), (status = 422, body = Problem)))]
 pub async fn escalate_alert(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -141,7 +134,7 @@ pub async fn escalate_alert(
     validate(&body)?;
     let id = id.into_inner();
     let current = visible_open(&state, &me, id).await?;
-    crate::routes::clients::check_member(&state, me.agency_id, body.to_user_id, "to_user_id").await?;
+    crate::services::team::check_member(&state, me.agency_id, body.to_user_id, "to_user_id").await?;
     let to = state.store.get_user(me.agency_id, body.to_user_id).await?;
     let severity = AlertSeverity::parse(&current.severity)
         .unwrap_or(AlertSeverity::Low)
@@ -195,8 +188,7 @@ pub async fn escalate_alert(
 
 /// Dismiss an alert
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/dismiss", tag = "alerts", params(("id" = Uuid, Path, description = "Alert id")),
-    responses((status = 200, body = Alert), (status = 404, body = Problem), (status = 409, body = Problem, description = "`alert_closed`")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Alert), (status = 404, body = Problem), (status = 409, body = Problem, description = "`alert_closed`")))]
 pub async fn dismiss_alert(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -217,8 +209,7 @@ pub async fn dismiss_alert(
 
 /// Resolve an alert
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/resolve", tag = "alerts", params(("id" = Uuid, Path, description = "Alert id")),
-    responses((status = 200, body = Alert), (status = 404, body = Problem), (status = 409, body = Problem, description = "`alert_closed`")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Alert), (status = 404, body = Problem), (status = 409, body = Problem, description = "`alert_closed`")))]
 pub async fn resolve_alert(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -238,10 +229,7 @@ pub async fn resolve_alert(
 }
 
 fn closed() -> ApiError {
-    ApiError::Conflict {
-        code: "alert_closed",
-        detail: "This alert is already dismissed or resolved.".into(),
-    }
+    ApiError::new(Code::AlertClosed, "This alert is already dismissed or resolved.")
 }
 
 /// The alert, if the caller may see it and it is still open.
@@ -263,7 +251,7 @@ async fn me_name(state: &AppState, me: &Identity) -> String {
 /// Check, apply, audit, refresh the client's health, answer with the alert.
 async fn act(
     state: &AppState,
-    req: &HttpRequest,
+    _req: &HttpRequest,
     me: &Identity,
     id: Uuid,
     action: AlertAction,
@@ -279,57 +267,14 @@ async fn act(
     {
         return Err(closed());
     }
-    let mut metadata = json!({ "alert_id": id, "client_id": row.client_id, "type": row.alert_type });
-    if let (Some(m), serde_json::Value::Object(extra)) = (metadata.as_object_mut(), extra) {
-        m.extend(extra);
-    }
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(me.agency_id),
-            actor_user_id: Some(me.user_id),
-            action: audit_action,
-            outcome: "success",
-            ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-            metadata,
-        })
+    Audit::by(me, audit_action)
+        .meta(json!({ "alert_id": id, "client_id": row.client_id, "type": row.alert_type }))
+        .meta(extra)
+        .record(state)
         .await;
     if let Some(client_id) = row.client_id {
         state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
     }
     let row = state.store.get_alert(me.agency_id, None, id).await?;
     Ok(HttpResponse::Ok().json(alert_dto(row, now)))
-}
-
-/// An alert row as the API shows it (a snooze whose time has passed is `active`).
-pub fn alert_dto(r: AlertRow, now: DateTime<Utc>) -> Alert {
-    let status = r.effective_status(now);
-    Alert {
-        id: r.id,
-        client: r.client_id.map(|id| ClientRef {
-            id,
-            name: r.client_name.clone().unwrap_or_default(),
-        }),
-        alert_type: AlertType::parse(&r.alert_type).unwrap_or(AlertType::RiskDetected),
-        severity: AlertSeverity::parse(&r.severity).unwrap_or(AlertSeverity::Low),
-        snoozed_until: if status == AlertStatus::Snoozed {
-            r.snoozed_until
-        } else {
-            None
-        },
-        status,
-        title: r.title,
-        description: r.description,
-        reasons: r.reasons.0,
-        escalated_to: r.escalated_to.map(|id| UserRef {
-            id,
-            name: format!(
-                "{} {}",
-                r.escalated_first_name.unwrap_or_default(),
-                r.escalated_last_name.unwrap_or_default()
-            ),
-        }),
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        closed_at: r.closed_at,
-    }
 }

@@ -5,23 +5,21 @@ use audienceos_shared::api_keys::{ApiKey, CreateApiKeyRequest, CreatedApiKey};
 use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::{Page, PageQuery, Problem};
 use chrono::Duration;
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, SettingsRead, SettingsWrite, Via};
+use crate::auth::identity::{SettingsRead, SettingsWrite, Via};
 use crate::auth::tokens::{api_key_prefix, digest, new_api_key};
 use crate::auth::Authorized;
-use crate::error::{validate, ApiError};
+use crate::error::{validate, ApiError, Code};
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::api_keys::{ApiKeyRow, NewApiKey};
-use crate::store::audit::NewAuditEvent;
 
 /// List API keys
 ///
 /// Newest first, including revoked and expired keys (never their secrets).
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api_keys", params(PageQuery),
-    responses((status = 200, body = Page<ApiKey>), (status = 401, body = Problem), (status = 403, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Page<ApiKey>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_api_keys(
     state: web::Data<AppState>,
     me: Authorized<SettingsRead>,
@@ -41,11 +39,10 @@ pub async fn list_api_keys(
 /// The key carries the permissions of `role`, which may not outrank the creator's role. The secret is in
 /// this response only. API keys cannot create API keys.
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "api_keys", request_body = CreateApiKeyRequest,
-    responses((status = 201, body = CreatedApiKey), (status = 403, body = Problem, description = "`forbidden` or `role_too_high`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = [])))]
+    responses((status = 201, body = CreatedApiKey), (status = 403, body = Problem, description = "`forbidden` or `role_too_high`"), (status = 422, body = Problem)))]
 pub async fn create_api_key(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     body: web::Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -59,10 +56,10 @@ pub async fn create_api_key(
     }
     let caller_level = me.system_role.map(SystemRole::hierarchy_level).unwrap_or(i32::MAX);
     if body.role.hierarchy_level() < caller_level {
-        return Err(ApiError::Forbidden {
-            code: "role_too_high",
-            detail: "A key cannot carry a role above your own.".into(),
-        });
+        return Err(ApiError::new(
+            Code::RoleTooHigh,
+            "A key cannot carry a role above your own.",
+        ));
     }
     let role = state.store.get_system_role(me.agency_id, body.role).await?;
     let secret = new_api_key();
@@ -82,7 +79,10 @@ pub async fn create_api_key(
             now,
         )
         .await?;
-    state.audit(audit(&req, &state, &me, "api_key.created", row.id)).await;
+    Audit::by(&me, "api_key.created")
+        .with("api_key_id", row.id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Created().json(CreatedApiKey {
         api_key: to_dto(row),
         secret,
@@ -93,11 +93,10 @@ pub async fn create_api_key(
 ///
 /// Takes effect on the key's next request. Revoking a revoked key is a no-op.
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "api_keys", params(("id" = Uuid, Path, description = "API key id")),
-    responses((status = 204, description = "Revoked"), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -105,27 +104,12 @@ pub async fn revoke_api_key(
         .store
         .revoke_api_key(me.agency_id, id.into_inner(), crate::store::now())
         .await?;
-    state.audit(audit(&req, &state, &me, "api_key.revoked", row.id)).await;
+    Audit::by(&me, "api_key.revoked")
+        .with("api_key_id", row.id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
-
-fn audit(
-    req: &HttpRequest,
-    state: &AppState,
-    me: &crate::auth::Identity,
-    action: &'static str,
-    key_id: Uuid,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        agency_id: Some(me.agency_id),
-        actor_user_id: Some(me.user_id),
-        action,
-        outcome: "success",
-        ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-        metadata: json!({ "api_key_id": key_id }),
-    }
-}
-
 fn to_dto(r: ApiKeyRow) -> ApiKey {
     ApiKey {
         id: r.id,

@@ -14,11 +14,11 @@ use crate::auth::identity::{client_ip, Identity, Via};
 use crate::auth::session::{self, removal_cookies};
 use crate::auth::tokens::{digest, random_token};
 use crate::auth::AuthUser;
-use crate::error::{validate, ApiError};
+use crate::error::{validate, ApiError, Code};
 use crate::rate_limit::RouteClass;
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::agencies::{parse_role_key, NewAgencyWithOwner};
-use crate::store::audit::NewAuditEvent;
 use crate::store::outbox::NewEmail;
 use crate::store::users::UserRow;
 
@@ -65,8 +65,10 @@ pub async fn signup(
         )
         .await?;
     tracing::info!(agency_id = %agency.id, "agency created");
-    state
-        .audit(event(&req, &state, Some(&user), "auth.signup", "success", json!({})))
+    Audit::anonymous("auth.signup", client_ip(&req, &state.settings.trusted_proxies))
+        .agency(user.agency_id)
+        .actor(user.id)
+        .record(&state)
         .await;
     signed_in(&state, &req, &user, StatusCode::CREATED).await
 }
@@ -96,21 +98,19 @@ pub async fn login(
         .await?;
     match user {
         Some(user) if ok && user.is_active => {
-            state
-                .audit(event(&req, &state, Some(&user), "auth.login", "success", json!({})))
+            Audit::anonymous("auth.login", client_ip(&req, &state.settings.trusted_proxies))
+                .agency(user.agency_id)
+                .actor(user.id)
+                .record(&state)
                 .await;
             signed_in(&state, &req, &user, StatusCode::OK).await
         }
         user => {
-            state
-                .audit(event(
-                    &req,
-                    &state,
-                    user.as_ref(),
-                    "auth.login",
-                    "failure",
-                    json!({ "reason": "invalid_credentials" }),
-                ))
+            Audit::anonymous("auth.login", client_ip(&req, &state.settings.trusted_proxies))
+                .account(user.as_ref().map(|u| (u.agency_id, u.id)))
+                .outcome("failure")
+                .meta(json!({ "reason": "invalid_credentials" }))
+                .record(&state)
                 .await;
             Err(ApiError::InvalidCredentials)
         }
@@ -121,19 +121,16 @@ pub async fn login(
 ///
 /// Revokes the session and clears its cookies.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204, description = "Signed out"), (status = 401, body = Problem), (status = 403, body = Problem, description = "`csrf_failed`")),
-    security(("session_cookie" = [], "csrf_header" = [])))]
+    responses((status = 204, description = "Signed out"), (status = 401, body = Problem), (status = 403, body = Problem, description = "`csrf_failed`")))]
 pub async fn logout(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     AuthUser(me): AuthUser,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(id) = me.session_id() {
         state.store.revoke_session(id, crate::store::now()).await?;
     }
-    state
-        .audit(identity_event(&req, &state, &me, "auth.logout", "success", json!({})))
-        .await;
+    Audit::by(&me, "auth.logout").record(&state).await;
     let mut res = HttpResponse::NoContent();
     for c in removal_cookies() {
         res.cookie(c);
@@ -145,8 +142,7 @@ pub async fn logout(
 ///
 /// The user, agency, role and effective permissions of the session or API key, with the session's CSRF token.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
-    responses((status = 200, body = Me), (status = 401, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
 pub async fn me(state: web::Data<AppState>, AuthUser(me): AuthUser) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(build_me(&state, &me).await?))
 }
@@ -186,16 +182,14 @@ pub async fn forgot_password(
         link.query_pairs_mut().append_pair("token", &token);
         state.store.queue_email(&reset_email(&user, link.as_str()), now).await?;
         state.jobs.notify();
-        state
-            .audit(event(
-                &req,
-                &state,
-                Some(&user),
-                "auth.password_reset_requested",
-                "success",
-                json!({}),
-            ))
-            .await;
+        Audit::anonymous(
+            "auth.password_reset_requested",
+            client_ip(&req, &state.settings.trusted_proxies),
+        )
+        .agency(user.agency_id)
+        .actor(user.id)
+        .record(&state)
+        .await;
     }
     Ok(HttpResponse::Accepted().json(Ack {
         message: "If an account exists for that address, a reset link is on its way. It is valid for 30 minutes."
@@ -226,20 +220,15 @@ pub async fn reset_password(
         .consume_password_reset(&hash, &password_hash, crate::store::now())
         .await?
     else {
-        return Err(ApiError::bad_request(
-            "invalid_token",
+        return Err(ApiError::new(
+            Code::InvalidToken,
             "This reset link is invalid, used or expired. Ask for a new one.",
         ));
     };
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(agency_id),
-            actor_user_id: Some(user_id),
-            action: "auth.password_reset",
-            outcome: "success",
-            ip: Some(client_ip(&req, &state.settings.trusted_proxies)),
-            metadata: json!({}),
-        })
+    Audit::anonymous("auth.password_reset", client_ip(&req, &state.settings.trusted_proxies))
+        .agency(agency_id)
+        .actor(user_id)
+        .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(Ack {
         message: "Your password was changed. Sign in with the new one.".into(),
@@ -250,11 +239,10 @@ pub async fn reset_password(
 ///
 /// Needs the current password; signs out every other session of the user. Sessions only (not API keys).
 #[utoipa::path(post, path = "/api/v1/auth/password/change", tag = "auth", request_body = ChangePasswordRequest,
-    responses((status = 200, body = Ack), (status = 401, body = Problem, description = "`invalid_credentials` (wrong current password)"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = [])))]
+    responses((status = 200, body = Ack), (status = 401, body = Problem, description = "`invalid_credentials` (wrong current password)"), (status = 422, body = Problem)))]
 pub async fn change_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     AuthUser(me): AuthUser,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -274,15 +262,9 @@ pub async fn change_password(
         )
         .await?
     {
-        state
-            .audit(identity_event(
-                &req,
-                &state,
-                &me,
-                "auth.password_change",
-                "failure",
-                json!({}),
-            ))
+        Audit::by(&me, "auth.password_change")
+            .outcome("failure")
+            .record(&state)
             .await;
         return Err(ApiError::WrongCurrentPassword);
     }
@@ -290,15 +272,9 @@ pub async fn change_password(
     let hash = state.hasher.hash(SecretString::from(body.new_password)).await?;
     state.store.update_password(user.id, &hash, now).await?;
     let revoked = state.store.revoke_user_sessions(user.id, Some(session_id), now).await?;
-    state
-        .audit(identity_event(
-            &req,
-            &state,
-            &me,
-            "auth.password_change",
-            "success",
-            json!({ "other_sessions_revoked": revoked }),
-        ))
+    Audit::by(&me, "auth.password_change")
+        .meta(json!({ "other_sessions_revoked": revoked }))
+        .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(Ack {
         message: "Password changed. Other sessions were signed out.".into(),
@@ -328,6 +304,7 @@ async fn signed_in(
         },
         csrf_ok: true,
         data_version: 0,
+        ip: client_ip(req, &state.settings.trusted_proxies),
     };
     let me = build_me(state, &identity).await?;
     let mut res = HttpResponse::build(status);
@@ -433,43 +410,6 @@ async fn unique_slug(state: &AppState, name: &str) -> Result<String, ApiError> {
     }
     Err(ApiError::Internal(anyhow::anyhow!("could not find a free slug")))
 }
-
-fn event(
-    req: &HttpRequest,
-    state: &AppState,
-    user: Option<&UserRow>,
-    action: &'static str,
-    outcome: &'static str,
-    metadata: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        agency_id: user.map(|u| u.agency_id),
-        actor_user_id: user.map(|u| u.id),
-        action,
-        outcome,
-        ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-        metadata,
-    }
-}
-
-fn identity_event(
-    req: &HttpRequest,
-    state: &AppState,
-    id: &Identity,
-    action: &'static str,
-    outcome: &'static str,
-    metadata: serde_json::Value,
-) -> NewAuditEvent {
-    NewAuditEvent {
-        agency_id: Some(id.agency_id),
-        actor_user_id: Some(id.user_id),
-        action,
-        outcome,
-        ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-        metadata,
-    }
-}
-
 /// The system role of a stored role key (re-exported for the API key routes).
 pub fn system_role_of(key: Option<&str>) -> Option<audienceos_shared::permissions::SystemRole> {
     key.and_then(parse_role_key)

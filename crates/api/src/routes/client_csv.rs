@@ -28,9 +28,9 @@ use validator::Validate as _;
 
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
-use crate::error::{validate, ApiError};
-use crate::routes::clients::{normalise_create, sort_of};
-use crate::routes::pipeline::audit_settings;
+use crate::domain::clients::{normalise_create, sort_of};
+use crate::error::{validate, ApiError, Code};
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::client_list::ClientFilter;
 use crate::store::client_ops::{ImportColumns, ImportRow};
@@ -65,8 +65,7 @@ fn uncell(value: &str) -> &str {
 #[utoipa::path(get, path = "/api/v1/clients/export.csv", tag = "clients", params(ClientListQuery),
     responses((status = 200, content_type = "text/csv", body = String, description = "Columns: name, contact_name, \
         contact_email, website, stage, owner_email, labels (separated by `;`), due_date, install_date, total_spend, lifetime_value"),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn export_clients(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -128,8 +127,7 @@ pub async fn export_clients(
 #[utoipa::path(post, path = "/api/v1/clients/import", tag = "clients",
     request_body(content = String, content_type = "text/csv", description = "The CSV file"),
     responses((status = 200, body = ImportReport), (status = 413, body = Problem),
-        (status = 422, body = Problem, description = "The header has no `name` column, or the file is not UTF-8 CSV")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem, description = "The header has no `name` column, or the file is not UTF-8 CSV")))]
 pub async fn import_clients(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -146,8 +144,7 @@ pub async fn import_clients(
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| ApiError::bad_request("malformed_body", "The request body could not be read."))?;
+        let chunk = chunk.map_err(|_| ApiError::new(Code::MalformedBody, "The request body could not be read."))?;
         if body.len() + chunk.len() > IMPORT_LIMIT_BYTES {
             return Err(ApiError::PayloadTooLarge);
         }
@@ -265,14 +262,10 @@ pub async fn import_clients(
     if outcome.created + outcome.updated > 0 {
         state.store.refresh_health(me.agency_id, None, now).await?;
     }
-    audit_settings(
-        &state,
-        &req,
-        &me,
-        "client.imported",
-        json!({ "created": outcome.created, "updated": outcome.updated, "rejected": errors.len() }),
-    )
-    .await;
+    Audit::by(&me, "client.imported")
+        .meta(json!({ "created": outcome.created, "updated": outcome.updated, "rejected": errors.len() }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(ImportReport {
         created: outcome.created,
         updated: outcome.updated,

@@ -2,8 +2,8 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use audienceos_shared::clients::{
-    Client, ClientListQuery, ClientSort, CreateClientRequest, Health, Label, MoveStageRequest, SetCollaboratorsRequest,
-    SetOwnerRequest, SortDir, StageEvent, UpdateClientRequest,
+    Client, ClientListQuery, CreateClientRequest, Health, Label, MoveStageRequest, SetCollaboratorsRequest,
+    SetOwnerRequest, StageEvent, UpdateClientRequest,
 };
 use audienceos_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use audienceos_shared::team::UserRef;
@@ -11,13 +11,16 @@ use audienceos_shared::{Money, Page, Problem};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, ClientsManage, ClientsRead, ClientsWrite};
-use crate::auth::{Authorized, Identity};
-use crate::error::{validate, ApiError};
+use crate::auth::identity::{ClientsManage, ClientsRead, ClientsWrite};
+use crate::auth::Authorized;
+use crate::domain::clients::{normalise_create, sort_of};
+use crate::domain::text::{clean, normalise_website};
+use crate::error::{validate, ApiError, Code};
 use crate::read_cache::{json_body, to_bytes, BodyKey};
+use crate::services::audit::Audit;
+use crate::services::team::check_member;
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
-use crate::store::client_list::{default_dir, ClientFilter, CursorError, ListCursor};
+use crate::store::client_list::{ClientFilter, CursorError, ListCursor};
 use crate::store::client_ops::{ClientPatch, MoveOutcome};
 use crate::store::clients::{days_between, ClientRow, NewClient};
 use crate::store::StoreError;
@@ -27,11 +30,10 @@ use crate::store::StoreError;
 /// Starts in `stage_id`, or the agency's first stage. The first stage event is written with it.
 #[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = CreateClientRequest,
     responses((status = 201, body = Client), (status = 409, body = Problem, description = "`contact_email_taken`"),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn create_client(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     body: web::Json<CreateClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -80,15 +82,14 @@ pub async fn create_client(
         other => other?,
     };
     state.store.refresh_health(me.agency_id, Some(id), now).await?;
-    audit_client(&state, &req, &me, "client.created", id, json!({})).await;
+    Audit::by(&me, "client.created").client(id).record(&state).await;
     let row = state.store.get_client(me.agency_id, None, id).await?;
     Ok(HttpResponse::Created().json(one_dto(&state, row).await?))
 }
 
 /// Get a client
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Client), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Client), (status = 404, body = Problem)))]
 pub async fn get_client(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -99,65 +100,6 @@ pub async fn get_client(
         .get_client(me.agency_id, me.client_scope(), id.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
-}
-
-/// Trim text fields, turn empty strings into absent values and bare domains into `https://` URLs.
-pub fn normalise_create(b: &mut CreateClientRequest) {
-    b.name = b.name.trim().to_string();
-    b.contact_name = clean(b.contact_name.take());
-    b.contact_email = clean(b.contact_email.take());
-    b.website = clean(b.website.take()).map(|w| normalise_website(&w));
-}
-
-/// `Some(trimmed)` unless blank.
-pub fn clean(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
-/// `acme.com` → `https://acme.com`; URLs with a scheme are kept.
-pub fn normalise_website(w: &str) -> String {
-    if w.starts_with("http://") || w.starts_with("https://") {
-        w.to_string()
-    } else {
-        format!("https://{w}")
-    }
-}
-
-/// 422 on `field` unless `user_id` is an active member of the agency.
-pub async fn check_member(state: &AppState, agency_id: Uuid, user_id: Uuid, field: &str) -> Result<(), ApiError> {
-    match state.store.get_user(agency_id, user_id).await {
-        Ok(u) if u.is_active => Ok(()),
-        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::field(
-            field,
-            "unknown",
-            "is not an active member of this agency",
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn audit_client(
-    state: &AppState,
-    req: &HttpRequest,
-    me: &Identity,
-    action: &'static str,
-    client_id: Uuid,
-    extra: serde_json::Value,
-) {
-    let mut metadata = json!({ "client_id": client_id });
-    if let (Some(m), serde_json::Value::Object(extra)) = (metadata.as_object_mut(), extra) {
-        m.extend(extra);
-    }
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(me.agency_id),
-            actor_user_id: Some(me.user_id),
-            action,
-            outcome: "success",
-            ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-            metadata,
-        })
-        .await;
 }
 
 /// One client's response.
@@ -246,8 +188,7 @@ pub async fn client_dtos(state: &AppState, rows: Vec<ClientRow>) -> Result<Vec<C
 /// collaborate on.
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ClientListQuery),
     responses((status = 200, body = Page<Client>), (status = 400, body = Problem, description = "`invalid_query`"),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn list_clients(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -258,9 +199,9 @@ pub async fn list_clients(
     let (sort, dir) = sort_of(&q);
     let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => Some(ListCursor::decode(c, sort, dir).map_err(|e| match e {
-            CursorError::Malformed => ApiError::bad_request("invalid_query", "The cursor is malformed."),
-            CursorError::OtherSort => ApiError::bad_request(
-                "invalid_query",
+            CursorError::Malformed => ApiError::new(Code::InvalidQuery, "The cursor is malformed."),
+            CursorError::OtherSort => ApiError::new(
+                Code::InvalidQuery,
                 "The cursor belongs to another sort or direction; start again from the first page.",
             ),
         })?),
@@ -290,23 +231,16 @@ pub async fn list_clients(
     Ok(json_body(body))
 }
 
-/// The effective sort and direction of a list query.
-pub fn sort_of(q: &ClientListQuery) -> (ClientSort, SortDir) {
-    let sort = q.sort.unwrap_or_default();
-    (sort, q.dir.unwrap_or_else(|| default_dir(sort)))
-}
-
 /// Update a client
 ///
 /// Absent fields are left alone; `null` clears a field (e.g. `due_date`).
 #[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", request_body = UpdateClientRequest,
     params(("id" = Uuid, Path, description = "Client id")),
     responses((status = 200, body = Client), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`contact_email_taken`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`contact_email_taken`"), (status = 422, body = Problem)))]
 pub async fn update_client(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateClientRequest>,
@@ -338,7 +272,11 @@ pub async fn update_client(
         .ok()
         .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()))
         .unwrap_or_default();
-    audit_client(&state, &req, &me, "client.updated", id, json!({ "fields": changed })).await;
+    Audit::by(&me, "client.updated")
+        .client(id)
+        .meta(json!({ "fields": changed }))
+        .record(&state)
+        .await;
     let row = state.store.get_client(me.agency_id, None, id).await?;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
 }
@@ -347,11 +285,10 @@ pub async fn update_client(
 ///
 /// With its notes, tasks, files, stage history and alerts. Needs `clients:manage`.
 #[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_client(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -359,15 +296,11 @@ pub async fn delete_client(
     let name = state.store.delete_client(me.agency_id, me.client_scope(), id).await?;
     // The file rows went with the client (cascade); their objects go now.
     let files_removed = crate::routes::files::delete_client_objects(&state, me.agency_id, id).await;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "client.deleted",
-        id,
-        json!({ "name": name, "files_removed": files_removed }),
-    )
-    .await;
+    Audit::by(&me, "client.deleted")
+        .client(id)
+        .meta(json!({ "name": name, "files_removed": files_removed }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -375,8 +308,7 @@ pub async fn delete_client(
 ///
 /// Hidden from the board and the default list; nothing is deleted.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/archive", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Client), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Client), (status = 404, body = Problem)))]
 pub async fn archive_client(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -388,8 +320,7 @@ pub async fn archive_client(
 
 /// Restore an archived client
 #[utoipa::path(post, path = "/api/v1/clients/{id}/restore", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Client), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Client), (status = 404, body = Problem)))]
 pub async fn restore_client(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -401,7 +332,7 @@ pub async fn restore_client(
 
 async fn set_archived(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: Uuid,
     archived: bool,
@@ -416,7 +347,7 @@ async fn set_archived(
         state.store.refresh_health(me.agency_id, Some(id), now).await?;
     }
     let action = if archived { "client.archived" } else { "client.restored" };
-    audit_client(&state, &req, &me, action, id, json!({})).await;
+    Audit::by(&me, action).client(id).record(&state).await;
     let row = state.store.get_client(me.agency_id, None, id).await?;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
 }
@@ -429,11 +360,10 @@ async fn set_archived(
 #[utoipa::path(post, path = "/api/v1/clients/{id}/stage", tag = "clients", request_body = MoveStageRequest,
     params(("id" = Uuid, Path, description = "Client id")),
     responses((status = 200, body = Client), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`stage_conflict`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`stage_conflict`"), (status = 422, body = Problem)))]
 pub async fn move_stage(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<MoveStageRequest>,
@@ -459,15 +389,7 @@ pub async fn move_stage(
     match outcome {
         MoveOutcome::Moved { from_name, to_name } => {
             state.store.refresh_health(me.agency_id, Some(id), now).await?;
-            audit_client(
-                &state,
-                &req,
-                &me,
-                "client.stage_moved",
-                id,
-                json!({ "from_stage_id": body.from_stage, "from_stage": from_name, "to_stage_id": body.to_stage, "to_stage": to_name }),
-            )
-            .await;
+            Audit::by(&me, "client.stage_moved").client(id).meta(json!({ "from_stage_id": body.from_stage, "from_stage": from_name, "to_stage_id": body.to_stage, "to_stage": to_name })).record(&state).await;
         }
         MoveOutcome::Unchanged => {}
         MoveOutcome::UnknownTarget => {
@@ -477,12 +399,9 @@ pub async fn move_stage(
             current_id,
             current_name,
         } => {
-            return Err(ApiError::Conflict {
-                code: "stage_conflict",
-                detail: format!(
+            return Err(ApiError::new(Code::StageConflict, format!(
                     "The client has moved to \"{current_name}\" (stage {current_id}) since you loaded it; reload and try again."
-                ),
-            })
+                )))
         }
     }
     let row = state.store.get_client(me.agency_id, None, id).await?;
@@ -493,8 +412,7 @@ pub async fn move_stage(
 ///
 /// Newest first; the first event (with no `from_stage`) is the client's creation.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/stage-events", tag = "clients", params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Vec<StageEvent>), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Vec<StageEvent>), (status = 404, body = Problem)))]
 pub async fn list_stage_events(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -535,11 +453,10 @@ pub async fn list_stage_events(
 /// The owner must be an active member of the agency (else `422` on `user_id`).
 #[utoipa::path(put, path = "/api/v1/clients/{id}/owner", tag = "clients", request_body = SetOwnerRequest,
     params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Client), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Client), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_owner(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<SetOwnerRequest>,
@@ -559,15 +476,11 @@ pub async fn set_owner(
         .set_client_owner(me.agency_id, me.client_scope(), id, body.user_id, now)
         .await?;
     if previous != body.user_id {
-        audit_client(
-            &state,
-            &req,
-            &me,
-            "client.owner_changed",
-            id,
-            json!({ "from_user_id": previous, "to_user_id": body.user_id }),
-        )
-        .await;
+        Audit::by(&me, "client.owner_changed")
+            .client(id)
+            .meta(json!({ "from_user_id": previous, "to_user_id": body.user_id }))
+            .record(&state)
+            .await;
     }
     let row = state.store.get_client(me.agency_id, None, id).await?;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
@@ -579,11 +492,10 @@ pub async fn set_owner(
 /// Members see the client.
 #[utoipa::path(put, path = "/api/v1/clients/{id}/collaborators", tag = "clients", request_body = SetCollaboratorsRequest,
     params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Client), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Client), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_collaborators(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<SetCollaboratorsRequest>,
@@ -612,15 +524,11 @@ pub async fn set_collaborators(
         .store
         .set_client_collaborators(me.agency_id, me.client_scope(), id, &users, now)
         .await?;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "client.collaborators_changed",
-        id,
-        json!({ "user_ids": users }),
-    )
-    .await;
+    Audit::by(&me, "client.collaborators_changed")
+        .client(id)
+        .meta(json!({ "user_ids": users }))
+        .record(&state)
+        .await;
     let row = state.store.get_client(me.agency_id, None, id).await?;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
 }
@@ -630,8 +538,7 @@ pub async fn set_collaborators(
 /// Idempotent. Another agency's label is `404`.
 #[utoipa::path(put, path = "/api/v1/clients/{id}/labels/{label_id}", tag = "clients",
     params(("id" = Uuid, Path, description = "Client id"), ("label_id" = Uuid, Path, description = "Label id")),
-    responses((status = 200, body = Client), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Client), (status = 404, body = Problem)))]
 pub async fn attach_label(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -646,8 +553,7 @@ pub async fn attach_label(
 /// Idempotent.
 #[utoipa::path(delete, path = "/api/v1/clients/{id}/labels/{label_id}", tag = "clients",
     params(("id" = Uuid, Path, description = "Client id"), ("label_id" = Uuid, Path, description = "Label id")),
-    responses((status = 200, body = Client), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Client), (status = 404, body = Problem)))]
 pub async fn detach_label(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -659,7 +565,7 @@ pub async fn detach_label(
 
 async fn set_label(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     (id, label_id): (Uuid, Uuid),
     attach: bool,
@@ -681,7 +587,11 @@ async fn set_label(
         } else {
             "client.label_detached"
         };
-        audit_client(&state, &req, &me, action, id, json!({ "label_id": label_id })).await;
+        Audit::by(&me, action)
+            .client(id)
+            .meta(json!({ "label_id": label_id }))
+            .record(&state)
+            .await;
     }
     let row = state.store.get_client(me.agency_id, None, id).await?;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))

@@ -17,8 +17,7 @@ use crate::store::communications::CommunicationRow;
 /// Messages synced from Gmail and Slack, newest first, cursor-paginated.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/communications", tag = "communications",
     params(("id" = Uuid, Path, description = "Client id"), PageQuery),
-    responses((status = 200, body = Page<Communication>), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Page<Communication>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_client_communications(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsRead>,

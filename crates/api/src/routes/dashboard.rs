@@ -14,7 +14,7 @@ use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
 use crate::read_cache::{json_body, to_bytes, BodyKey};
-use crate::routes::alerts::alert_dto;
+use crate::services::alerts::alert_dto;
 use crate::state::AppState;
 use crate::store::dashboard::round1;
 
@@ -38,8 +38,7 @@ const CARDS: [(&str, &str, bool, &str, &str); 7] = [
 /// the agency's first pipeline stage), open and overdue tasks, open alerts. `previous` is the agency's
 /// KPI snapshot of `period_days` ago (or the nearest earlier one); Members get none.
 #[utoipa::path(get, path = "/api/v1/dashboard/kpis", tag = "dashboard", params(KpiQuery),
-    responses((status = 200, body = DashboardKpis), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = DashboardKpis), (status = 422, body = Problem)))]
 pub async fn kpis(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -112,8 +111,7 @@ fn trend(value: f64, previous: Option<f64>) -> Trend {
 /// One point per UTC day from `from` to `to` (inclusive, at most 366 days), zeros included: new clients,
 /// stage moves, tasks completed, alerts raised.
 #[utoipa::path(get, path = "/api/v1/dashboard/trends", tag = "dashboard", params(TrendQuery),
-    responses((status = 200, body = TrendSeries), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = TrendSeries), (status = 422, body = Problem)))]
 pub async fn trends(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -167,8 +165,7 @@ pub async fn trends(
 /// Newest first: alerts (open and not snoozed, or closed in the last 7 days, with the full alert), stage
 /// moves, open tasks with a due date (at the start of the due day) and notes. Cursor-paginated.
 #[utoipa::path(get, path = "/api/v1/dashboard/firehose", tag = "dashboard", params(PageQuery),
-    responses((status = 200, body = Page<FirehoseItem>), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Page<FirehoseItem>), (status = 422, body = Problem)))]
 pub async fn firehose(
     state: web::Data<AppState>,
     req: HttpRequest,

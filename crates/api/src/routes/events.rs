@@ -38,7 +38,7 @@ use uuid::Uuid;
 
 use crate::auth::identity::CommunicationsRead;
 use crate::auth::Authorized;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::store::events::EventRow;
 
@@ -73,18 +73,18 @@ pub struct EventsQuery {
             description = "An endless stream of SSE frames; each `data` is a LiveEvent"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 503, body = Problem, description = "`too_many_streams`: this server holds as many streams as it may; retry later"),
-    ),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    ))]
 pub async fn stream_events(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsRead>,
     req: HttpRequest,
     q: web::Query<EventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let permit = state.events.open_stream().ok_or_else(|| ApiError::Coded {
-        status: 503,
-        code: "too_many_streams",
-        detail: "This server holds as many live-update streams as it may; retry in a few seconds.".into(),
+    let permit = state.events.open_stream().ok_or_else(|| {
+        ApiError::new(
+            Code::TooManyStreams,
+            "This server holds as many live-update streams as it may; retry in a few seconds.",
+        )
     })?;
     // Subscribe before reading where to start, so nothing written meanwhile goes unnoticed.
     let wake = state.events.subscribe();

@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
-use crate::error::ApiError;
+use crate::domain::team::user_ref;
+use crate::error::{ApiError, Code};
 use crate::files::{client_prefix, object_key};
-use crate::routes::clients::audit_client;
-use crate::routes::notes::user_ref;
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::files::{FileRow, NewFile};
 
@@ -38,8 +38,7 @@ pub struct FileUpload {
 /// Newest first.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/files", tag = "files",
     params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Vec<ClientFile>), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Vec<ClientFile>), (status = 404, body = Problem)))]
 pub async fn list_files(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -66,11 +65,10 @@ pub async fn list_files(
     responses((status = 201, body = ClientFile), (status = 404, body = Problem),
         (status = 413, body = Problem, description = "`payload_too_large`: nothing was stored"),
         (status = 415, body = Problem, description = "`unsupported_file_type`"),
-        (status = 422, body = Problem, description = "no `file` part, or an empty file")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem, description = "no `file` part, or an empty file")))]
 pub async fn upload_file(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     form: Multipart,
@@ -124,15 +122,7 @@ pub async fn upload_file(
             return Err(e.into());
         }
     };
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "file.uploaded",
-        client_id,
-        json!({ "file_id": row.id, "name": row.name, "content_type": row.content_type, "size_bytes": row.size_bytes }),
-    )
-    .await;
+    Audit::by(&me, "file.uploaded").client(client_id).meta(json!({ "file_id": row.id, "name": row.name, "content_type": row.content_type, "size_bytes": row.size_bytes })).record(&state).await;
     Ok(HttpResponse::Created().json(to_dto(row)))
 }
 
@@ -143,8 +133,7 @@ pub async fn upload_file(
 #[utoipa::path(get, path = "/api/v1/clients/{id}/files/{file_id}", tag = "files",
     params(("id" = Uuid, Path, description = "Client id"), ("file_id" = Uuid, Path, description = "File id")),
     responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream"),
-        (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+        (status = 404, body = Problem)))]
 pub async fn download_file(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -173,11 +162,10 @@ pub async fn download_file(
 /// The row first, then the object (an object already gone is logged, not an error).
 #[utoipa::path(delete, path = "/api/v1/clients/{id}/files/{file_id}", tag = "files",
     params(("id" = Uuid, Path, description = "Client id"), ("file_id" = Uuid, Path, description = "File id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem)))]
 pub async fn delete_file(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -195,15 +183,11 @@ pub async fn delete_file(
         Ok(false) => tracing::warn!(key = row.object_key, "the deleted file's object was already gone"),
         Err(e) => tracing::error!(error.cause_chain = ?e, key = row.object_key, "could not delete a file's object"),
     }
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "file.deleted",
-        client_id,
-        json!({ "file_id": file_id, "name": row.name }),
-    )
-    .await;
+    Audit::by(&me, "file.deleted")
+        .client(client_id)
+        .meta(json!({ "file_id": file_id, "name": row.name }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -293,8 +277,8 @@ fn multipart_error(e: MultipartError) -> ApiError {
             "required",
             "send the file as the `file` part of a multipart/form-data body",
         ),
-        other => ApiError::bad_request(
-            "invalid_multipart",
+        other => ApiError::new(
+            Code::InvalidMultipart,
             format!("The multipart body could not be read: {other}"),
         ),
     }
@@ -352,9 +336,10 @@ const REFUSED: &[&str] = &[
 ];
 
 fn refused(what: &str) -> ApiError {
-    ApiError::UnsupportedFileType {
-        detail: format!("Files of this type cannot be uploaded: {what}."),
-    }
+    ApiError::new(
+        Code::UnsupportedFileType,
+        format!("Files of this type cannot be uploaded: {what}."),
+    )
 }
 
 /// Whether the chunks are valid UTF-8 as a whole (a character may straddle two chunks).

@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
+use crate::domain::text::clean;
 use crate::error::{validate, validate_reporting_on, ApiError};
 use crate::onboarding::compile_pattern;
-use crate::routes::clients::clean;
-use crate::routes::onboarding_journeys::audit;
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::intake_fields::{FieldPatch, FieldRow, NewField};
 use crate::store::StoreError;
@@ -23,8 +23,7 @@ use crate::store::StoreError;
 /// `journey_id` names the journey's own form; without it, the agency's default form (which journeys
 /// without fields of their own use). In order; archived fields only with `include_archived=true`.
 #[utoipa::path(get, path = "/api/v1/onboarding/fields", tag = "onboarding", params(ListFieldsQuery),
-    responses((status = 200, body = [IntakeField]), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = [IntakeField]), (status = 404, body = Problem)))]
 pub async fn list_fields(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
@@ -46,11 +45,10 @@ pub async fn list_fields(
 /// At the end of its form. `pattern` is a regular expression the whole value must match; `options`
 /// are the choices of a `select` field.
 #[utoipa::path(post, path = "/api/v1/onboarding/fields", tag = "onboarding", request_body = CreateFieldRequest,
-    responses((status = 201, body = IntakeField), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 201, body = IntakeField), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_field(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<CreateFieldRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -81,7 +79,10 @@ pub async fn create_field(
         .store
         .insert_field(me.agency_id, &new, crate::store::now())
         .await?;
-    audit(&state, &req, &me, "onboarding.field_created", id).await;
+    Audit::by(&me, "onboarding.field_created")
+        .with("id", id)
+        .record(&state)
+        .await;
     let row = state.store.get_field(me.agency_id, id).await?;
     Ok(HttpResponse::Created().json(field_dto(row)))
 }
@@ -91,11 +92,10 @@ pub async fn create_field(
 /// Absent fields are left alone; `null` clears `placeholder` or `pattern`.
 #[utoipa::path(patch, path = "/api/v1/onboarding/fields/{id}", tag = "onboarding", request_body = UpdateFieldRequest,
     params(("id" = Uuid, Path, description = "Field id")),
-    responses((status = 200, body = IntakeField), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = IntakeField), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_field(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateFieldRequest>,
@@ -133,7 +133,10 @@ pub async fn update_field(
         .store
         .update_field(me.agency_id, id, &patch, crate::store::now())
         .await?;
-    audit(&state, &req, &me, "onboarding.field_updated", id).await;
+    Audit::by(&me, "onboarding.field_updated")
+        .with("id", id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(field_dto(state.store.get_field(me.agency_id, id).await?)))
 }
 
@@ -142,11 +145,10 @@ pub async fn update_field(
 /// `field_ids` lists every active field of the form (the journey's, or the default form without
 /// `journey_id`), each once, in the new order; otherwise `422`.
 #[utoipa::path(put, path = "/api/v1/onboarding/fields/order", tag = "onboarding", request_body = ReorderFieldsRequest,
-    responses((status = 200, body = [IntakeField]), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = [IntakeField]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn reorder_fields(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<ReorderFieldsRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -166,14 +168,10 @@ pub async fn reorder_fields(
             "must list every active field of the form exactly once",
         ));
     }
-    audit(
-        &state,
-        &req,
-        &me,
-        "onboarding.fields_reordered",
-        b.journey_id.unwrap_or_default(),
-    )
-    .await;
+    Audit::by(&me, "onboarding.fields_reordered")
+        .with("id", b.journey_id.unwrap_or_default())
+        .record(&state)
+        .await;
     let rows = state.store.list_fields(me.agency_id, b.journey_id, false).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(field_dto).collect::<Vec<_>>()))
 }
@@ -183,17 +181,19 @@ pub async fn reorder_fields(
 /// It leaves its form; answers already given keep it.
 #[utoipa::path(post, path = "/api/v1/onboarding/fields/{id}/archive", tag = "onboarding",
     params(("id" = Uuid, Path, description = "Field id")),
-    responses((status = 200, body = IntakeField), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = IntakeField), (status = 404, body = Problem)))]
 pub async fn archive_field(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state.store.archive_field(me.agency_id, id, crate::store::now()).await?;
-    audit(&state, &req, &me, "onboarding.field_archived", id).await;
+    Audit::by(&me, "onboarding.field_archived")
+        .with("id", id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(field_dto(state.store.get_field(me.agency_id, id).await?)))
 }
 

@@ -13,13 +13,13 @@ use audienceos_shared::Problem;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, IntegrationsManage, IntegrationsRead};
+use crate::auth::identity::{IntegrationsManage, IntegrationsRead};
 use crate::auth::Authorized;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::integrations::provider::ProviderError;
 use crate::integrations::resources;
+use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 use crate::store::integration_links::LinkRow;
 use crate::store::StoreError;
 
@@ -29,10 +29,10 @@ pub fn provider_problem(e: ProviderError) -> ApiError {
         ProviderError::NotConfigured => ApiError::ProviderNotConfigured {
             provider: "integration",
         },
-        ProviderError::NotConnected | ProviderError::InvalidGrant(_) => ApiError::Conflict {
-            code: "integration_not_connected",
-            detail: "The integration is not connected (or its access was revoked); connect it again.".into(),
-        },
+        ProviderError::NotConnected | ProviderError::InvalidGrant(_) => ApiError::new(
+            Code::IntegrationNotConnected,
+            "The integration is not connected (or its access was revoked); connect it again.",
+        ),
         ProviderError::Internal(e) => ApiError::Internal(e),
         other => ApiError::Upstream(anyhow::Error::new(other)),
     }
@@ -48,8 +48,7 @@ pub fn provider_problem(e: ProviderError) -> ApiError {
     responses((status = 200, body = Vec<ProviderResource>), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`integration_not_connected`"),
         (status = 502, body = Problem, description = "`upstream_failed`: the provider did not answer"),
-        (status = 503, body = Problem, description = "`provider_not_configured`")),
-    security(("session_cookie" = []), ("api_key" = [])))]
+        (status = 503, body = Problem, description = "`provider_not_configured`")))]
 pub async fn list_resources(
     state: web::Data<AppState>,
     me: Authorized<IntegrationsRead>,
@@ -103,11 +102,10 @@ fn to_resource(l: LinkRow) -> ProviderResource {
         ("external_id" = String, Path, description = "The provider's id of the resource")),
     request_body = LinkResourceRequest,
     responses((status = 200, body = ProviderResource), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem, description = "`client_id` is not a client of the agency, or the provider links nothing")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem, description = "`client_id` is not a client of the agency, or the provider links nothing")))]
 pub async fn set_link(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<IntegrationsManage>,
     path: web::Path<(Uuid, String)>,
     body: web::Json<LinkResourceRequest>,
@@ -170,20 +168,14 @@ pub async fn set_link(
             )
         }
     };
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(me.agency_id),
-            actor_user_id: Some(me.user_id),
-            action,
-            outcome: "success",
-            ip: Some(client_ip(&req, &state.settings.trusted_proxies)),
-            metadata: json!({
-                "integration_id": integration.id,
-                "provider": integration.provider,
-                "external_id": external_id,
-                "client_id": resource.client_id,
-            }),
-        })
+    Audit::by(&me, action)
+        .meta(json!({
+            "integration_id": integration.id,
+            "provider": integration.provider,
+            "external_id": external_id,
+            "client_id": resource.client_id,
+        }))
+        .record(&state)
         .await;
     Ok(HttpResponse::Ok().json(resource))
 }

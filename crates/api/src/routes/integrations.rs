@@ -13,20 +13,19 @@ use uuid::Uuid;
 
 use crate::auth::identity::{client_ip, Identity, IntegrationsManage, IntegrationsRead, IntegrationsWrite};
 use crate::auth::Authorized;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::integrations::provider::ProviderError;
-use crate::integrations::{self, CallbackError, CallbackParams, Connector};
+use crate::integrations::{self, CallbackParams, Connector};
 use crate::rate_limit::{apply_headers, RouteClass};
+use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 
 /// List integrations
 ///
 /// One entry per provider (Gmail, Slack, Google Ads, Meta Ads), connected or not, with its health: state,
 /// why it is degraded or needs a reconnect, the connected account, the last sync and its counts.
 #[utoipa::path(get, path = "/api/v1/integrations", tag = "integrations",
-    responses((status = 200, body = Vec<Integration>), (status = 403, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Vec<Integration>), (status = 403, body = Problem)))]
 pub async fn list_integrations(
     state: web::Data<AppState>,
     me: Authorized<IntegrationsRead>,
@@ -48,11 +47,10 @@ pub async fn list_integrations(
     responses((status = 200, body = ConnectResponse),
         (status = 400, body = Problem, description = "`session_required`: connect from the app, not with an API key"),
         (status = 403, body = Problem),
-        (status = 503, body = Problem, description = "`provider_not_configured`")),
-    security(("session_cookie" = [], "csrf_header" = [])))]
+        (status = 503, body = Problem, description = "`provider_not_configured`")))]
 pub async fn connect(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<IntegrationsManage>,
     body: web::Json<ConnectRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -61,15 +59,10 @@ pub async fn connect(
     let res = integrations::start_connect(&state, who, provider)
         .await
         .map_err(|e| provider_error(provider, e))?;
-    audit(
-        &state,
-        &req,
-        &me,
-        "integration.connect_started",
-        "success",
-        json!({ "provider": provider }),
-    )
-    .await;
+    Audit::by(&me, "integration.connect_started")
+        .meta(json!({ "provider": provider }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(res))
 }
 
@@ -85,8 +78,7 @@ pub async fn connect(
         (status = 302, description = "Browser: back to the Integrations page"),
         (status = 400, body = Problem, description = "`oauth_state_invalid`, `oauth_state_foreign`, `oauth_state_expired`, `oauth_state_used`, `oauth_denied`"),
         (status = 429, body = Problem, description = "`rate_limited`: 5 callbacks per hour per user and per IP"),
-        (status = 502, body = Problem, description = "`oauth_exchange_failed`")),
-    security(("session_cookie" = [])))]
+        (status = 502, body = Problem, description = "`oauth_exchange_failed`")))]
 pub async fn oauth_callback(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -127,15 +119,10 @@ pub async fn oauth_callback(
     let who = connector(&me)?;
     match integrations::complete_connect(&state, who, &params).await {
         Ok(row) => {
-            audit(
-                &state,
-                &req,
-                &me,
-                "integration.connected",
-                "success",
-                json!({ "provider": row.provider, "integration_id": row.id }),
-            )
-            .await;
+            Audit::by(&me, "integration.connected")
+                .meta(json!({ "provider": row.provider, "integration_id": row.id }))
+                .record(&state)
+                .await;
             if browser {
                 first_sync(&state, &row).await;
                 return Ok(redirect(format!("connected={}", row.provider)));
@@ -153,29 +140,17 @@ pub async fn oauth_callback(
             Ok(res)
         }
         Err(e) => {
-            let code = e.code();
-            audit(
-                &state,
-                &req,
-                &me,
-                "integration.connect_refused",
-                "failure",
-                json!({ "reason": code }),
-            )
-            .await;
+            let code = e.code().as_str();
+            Audit::by(&me, "integration.connect_refused")
+                .outcome("failure")
+                .meta(json!({ "reason": code }))
+                .record(&state)
+                .await;
             tracing::info!(reason = code, "OAuth callback refused");
             if browser {
                 return Ok(redirect(format!("oauth_error={code}{provider_q}")));
             }
-            let status = match e {
-                CallbackError::Exchange(_) => 502,
-                _ => 400,
-            };
-            Err(ApiError::Coded {
-                status,
-                code,
-                detail: e.to_string(),
-            })
+            Err(ApiError::new(e.code(), e.to_string()))
         }
     }
 }
@@ -186,8 +161,7 @@ pub async fn oauth_callback(
 /// Google Ads accessible customers) through the token path (refreshing if due) and updates the health.
 #[utoipa::path(post, path = "/api/v1/integrations/{id}/test", tag = "integrations",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = TestConnectionResult), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = TestConnectionResult), (status = 404, body = Problem)))]
 pub async fn test_integration(
     state: web::Data<AppState>,
     me: Authorized<IntegrationsWrite>,
@@ -206,20 +180,19 @@ pub async fn test_integration(
     responses((status = 202, body = SyncQueued),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`not_connected`"),
-        (status = 429, body = Problem, description = "`rate_limited`, with `Retry-After`")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 429, body = Problem, description = "`rate_limited`, with `Retry-After`")))]
 pub async fn sync_integration(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<IntegrationsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let row = state.store.get_integration(me.agency_id, id.into_inner()).await?;
     if !matches!(row.status.as_str(), "connected" | "degraded" | "syncing") {
-        return Err(ApiError::Conflict {
-            code: "not_connected",
-            detail: "The integration is not connected; connect it first.".into(),
-        });
+        return Err(ApiError::new(
+            Code::NotConnected,
+            "The integration is not connected; connect it first.",
+        ));
     }
     let decision = state
         .limiter
@@ -228,15 +201,10 @@ pub async fn sync_integration(
     let job_id = integrations::enqueue_sync(&state, &row, "manual")
         .await
         .map_err(ApiError::Internal)?;
-    audit(
-        &state,
-        &req,
-        &me,
-        "integration.sync_requested",
-        "success",
-        json!({ "integration_id": row.id }),
-    )
-    .await;
+    Audit::by(&me, "integration.sync_requested")
+        .meta(json!({ "integration_id": row.id }))
+        .record(&state)
+        .await;
     let mut res = HttpResponse::Accepted().json(SyncQueued { job_id });
     apply_headers(res.headers_mut(), &decision);
     Ok(res)
@@ -248,11 +216,10 @@ pub async fn sync_integration(
 /// the data already synced stay; connecting again resumes from them.
 #[utoipa::path(delete, path = "/api/v1/integrations/{id}", tag = "integrations",
     params(("id" = Uuid, Path)),
-    responses((status = 204), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 204), (status = 404, body = Problem)))]
 pub async fn disconnect(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<IntegrationsManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -260,15 +227,10 @@ pub async fn disconnect(
     let revoked = integrations::disconnect(&state, &row)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-    audit(
-        &state,
-        &req,
-        &me,
-        "integration.disconnected",
-        "success",
-        json!({ "integration_id": row.id, "provider": row.provider, "revoked": revoked }),
-    )
-    .await;
+    Audit::by(&me, "integration.disconnected")
+        .meta(json!({ "integration_id": row.id, "provider": row.provider, "revoked": revoked }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -281,8 +243,8 @@ async fn first_sync(state: &AppState, row: &crate::store::integrations::Integrat
 
 fn connector(me: &Identity) -> Result<Connector, ApiError> {
     let session_id = me.session_id().ok_or_else(|| {
-        ApiError::bad_request(
-            "session_required",
+        ApiError::new(
+            Code::SessionRequired,
             "Connecting a provider needs a signed-in browser session, not an API key.",
         )
     })?;
@@ -307,24 +269,4 @@ fn provider_error(provider: IntegrationProvider, e: ProviderError) -> ApiError {
         },
         other => ApiError::Internal(other.into()),
     }
-}
-
-async fn audit(
-    state: &AppState,
-    req: &HttpRequest,
-    me: &Identity,
-    action: &'static str,
-    outcome: &'static str,
-    metadata: serde_json::Value,
-) {
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(me.agency_id),
-            actor_user_id: Some(me.user_id),
-            action,
-            outcome,
-            ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-            metadata,
-        })
-        .await;
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::auth::identity::{ClientsManage, ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
-use crate::routes::pipeline::audit_settings;
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::labels::LabelRow;
 
@@ -23,8 +23,7 @@ fn to_dto(r: LabelRow) -> Label {
 
 /// List labels
 #[utoipa::path(get, path = "/api/v1/labels", tag = "labels",
-    responses((status = 200, body = Vec<Label>), (status = 401, body = Problem), (status = 403, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Vec<Label>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_labels(state: web::Data<AppState>, me: Authorized<ClientsRead>) -> Result<HttpResponse, ApiError> {
     let rows = state.store.list_labels(me.agency_id).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(to_dto).collect::<Vec<_>>()))
@@ -33,11 +32,10 @@ pub async fn list_labels(state: web::Data<AppState>, me: Authorized<ClientsRead>
 /// Create a label
 #[utoipa::path(post, path = "/api/v1/labels", tag = "labels", request_body = CreateLabelRequest,
     responses((status = 201, body = Label), (status = 409, body = Problem, description = "`label_name_taken`"),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn create_label(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     body: web::Json<CreateLabelRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -49,14 +47,10 @@ pub async fn create_label(
         .store
         .insert_label(me.agency_id, &body.name, &body.color, crate::store::now())
         .await?;
-    audit_settings(
-        &state,
-        &req,
-        &me,
-        "label.created",
-        json!({ "label_id": row.id, "name": row.name }),
-    )
-    .await;
+    Audit::by(&me, "label.created")
+        .meta(json!({ "label_id": row.id, "name": row.name }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Created().json(to_dto(row)))
 }
 
@@ -64,11 +58,10 @@ pub async fn create_label(
 #[utoipa::path(patch, path = "/api/v1/labels/{id}", tag = "labels", request_body = UpdateLabelRequest,
     params(("id" = Uuid, Path, description = "Label id")),
     responses((status = 200, body = Label), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`label_name_taken`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`label_name_taken`"), (status = 422, body = Problem)))]
 pub async fn update_label(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateLabelRequest>,
@@ -87,14 +80,10 @@ pub async fn update_label(
             crate::store::now(),
         )
         .await?;
-    audit_settings(
-        &state,
-        &req,
-        &me,
-        "label.updated",
-        json!({ "label_id": row.id, "name": row.name }),
-    )
-    .await;
+    Audit::by(&me, "label.updated")
+        .meta(json!({ "label_id": row.id, "name": row.name }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(to_dto(row)))
 }
 
@@ -102,16 +91,18 @@ pub async fn update_label(
 ///
 /// Also takes it off every client (needs `clients:manage`).
 #[utoipa::path(delete, path = "/api/v1/labels/{id}", tag = "labels", params(("id" = Uuid, Path, description = "Label id")),
-    responses((status = 204), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_label(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state.store.delete_label(me.agency_id, id).await?;
-    audit_settings(&state, &req, &me, "label.deleted", json!({ "label_id": id })).await;
+    Audit::by(&me, "label.deleted")
+        .meta(json!({ "label_id": id }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }

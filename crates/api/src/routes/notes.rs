@@ -3,15 +3,15 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use audienceos_shared::client_work::{Note, NoteRequest};
-use audienceos_shared::team::UserRef;
 use audienceos_shared::{Page, PageQuery, Problem};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
+use crate::domain::team::user_ref;
 use crate::error::{validate, ApiError};
-use crate::routes::clients::audit_client;
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::notes::NoteRow;
 
@@ -20,8 +20,7 @@ use crate::store::notes::NoteRow;
 /// Newest first, cursor-paginated.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/notes", tag = "notes",
     params(("id" = Uuid, Path, description = "Client id"), PageQuery),
-    responses((status = 200, body = Page<Note>), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Page<Note>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_notes(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -49,11 +48,10 @@ pub async fn list_notes(
 /// The caller is its author.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/notes", tag = "notes", request_body = NoteRequest,
     params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 201, body = Note), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 201, body = Note), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_note(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<NoteRequest>,
@@ -69,15 +67,11 @@ pub async fn create_note(
         .store
         .insert_note(me.agency_id, client_id, me.user_id, &body.body, crate::store::now())
         .await?;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "note.created",
-        client_id,
-        json!({ "note_id": row.id }),
-    )
-    .await;
+    Audit::by(&me, "note.created")
+        .client(client_id)
+        .meta(json!({ "note_id": row.id }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Created().json(to_dto(row)))
 }
 
@@ -87,11 +81,10 @@ pub async fn create_note(
 #[utoipa::path(patch, path = "/api/v1/clients/{id}/notes/{note_id}", tag = "notes", request_body = NoteRequest,
     params(("id" = Uuid, Path, description = "Client id"), ("note_id" = Uuid, Path, description = "Note id")),
     responses((status = 200, body = Note), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn update_note(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<NoteRequest>,
@@ -104,15 +97,11 @@ pub async fn update_note(
         .store
         .update_note(me.agency_id, client_id, note_id, &body.body, crate::store::now())
         .await?;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "note.updated",
-        client_id,
-        json!({ "note_id": note_id }),
-    )
-    .await;
+    Audit::by(&me, "note.updated")
+        .client(client_id)
+        .meta(json!({ "note_id": note_id }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(to_dto(row)))
 }
 
@@ -121,11 +110,10 @@ pub async fn update_note(
 /// Only its author, or an Owner or Admin (`403 forbidden` otherwise).
 #[utoipa::path(delete, path = "/api/v1/clients/{id}/notes/{note_id}", tag = "notes",
     params(("id" = Uuid, Path, description = "Client id"), ("note_id" = Uuid, Path, description = "Note id")),
-    responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_note(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -135,15 +123,11 @@ pub async fn delete_note(
         .store
         .delete_note(me.agency_id, client_id, note_id, crate::store::now())
         .await?;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "note.deleted",
-        client_id,
-        json!({ "note_id": note_id }),
-    )
-    .await;
+    Audit::by(&me, "note.deleted")
+        .client(client_id)
+        .meta(json!({ "note_id": note_id }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -166,16 +150,6 @@ async fn editable_note(state: &AppState, me: &Identity, client_id: Uuid, note_id
 fn normalise(mut b: NoteRequest) -> NoteRequest {
     b.body = b.body.trim().to_string();
     b
-}
-
-/// `UserRef` of a joined user, if any.
-pub fn user_ref(id: Option<Uuid>, first: Option<String>, last: Option<String>) -> Option<UserRef> {
-    id.map(|id| UserRef {
-        id,
-        name: format!("{} {}", first.unwrap_or_default(), last.unwrap_or_default())
-            .trim()
-            .to_string(),
-    })
 }
 
 fn to_dto(r: NoteRow) -> Note {

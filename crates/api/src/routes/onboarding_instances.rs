@@ -20,9 +20,10 @@ use uuid::Uuid;
 
 use crate::auth::identity::{OnboardingRead, OnboardingWrite};
 use crate::auth::{Authorized, Identity};
-use crate::error::{validate, validate_reporting_on, ApiError};
+use crate::domain::text::{clean, normalise_website};
+use crate::error::{validate, validate_reporting_on, ApiError, Code};
 use crate::onboarding::{intake_url, new_link, welcome_email};
-use crate::routes::clients::{audit_client, clean, normalise_website};
+use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::client_ops::MoveOutcome;
 use crate::store::clients::NewClient;
@@ -41,8 +42,7 @@ use crate::store::StoreError;
 #[utoipa::path(post, path = "/api/v1/onboarding/instances", tag = "onboarding", request_body = StartOnboardingRequest,
     responses((status = 201, body = OnboardingStarted), (status = 403, body = Problem),
         (status = 409, body = Problem, description = "`onboarding_in_progress`, `contact_email_taken`, `no_default_journey`"),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn start_onboarding(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -83,15 +83,11 @@ pub async fn start_onboarding(
     let row = state.store.get_instance(me.agency_id, None, id).await?;
     let email_queued = b.send_email && send_welcome(&state, &row, &token).await?;
     enqueue_seo(&state, me.agency_id, client_id, id).await;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "onboarding.started",
-        client_id,
-        json!({ "instance_id": id }),
-    )
-    .await;
+    Audit::by(&me, "onboarding.started")
+        .client(client_id)
+        .meta(json!({ "instance_id": id }))
+        .record(&state)
+        .await;
     let link = IntakeLinkIssued {
         intake_url: intake_url(&state.settings, &token),
         expires_at: row.link_expires_at,
@@ -105,8 +101,7 @@ pub async fn start_onboarding(
 ///
 /// Newest first, filtered by `status`, current `stage_id`, `client_id` or `journey_id`; keyset-paginated.
 #[utoipa::path(get, path = "/api/v1/onboarding/instances", tag = "onboarding", params(ListInstancesQuery),
-    responses((status = 200, body = Page<OnboardingInstance>), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Page<OnboardingInstance>), (status = 422, body = Problem)))]
 pub async fn list_instances(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
@@ -133,8 +128,7 @@ pub async fn list_instances(
 /// With its stages (statuses and platform verifications), the client's answers and the history.
 #[utoipa::path(get, path = "/api/v1/onboarding/instances/{id}", tag = "onboarding",
     params(("id" = Uuid, Path, description = "Onboarding id")),
-    responses((status = 200, body = OnboardingInstanceDetail), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = OnboardingInstanceDetail), (status = 404, body = Problem)))]
 pub async fn get_instance(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
@@ -195,8 +189,7 @@ pub async fn get_instance(
     request_body = StageTransitionRequest, params(("id" = Uuid, Path, description = "Onboarding id")),
     responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`stage_conflict`, `onboarding_in_progress` (reopening while another runs)"),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn transition_stage(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -232,12 +225,9 @@ pub async fn transition_stage(
             current_id,
             current_name,
         } => {
-            return Err(ApiError::Conflict {
-                code: "stage_conflict",
-                detail: format!(
+            return Err(ApiError::new(Code::StageConflict, format!(
                     "The onboarding has moved to \"{current_name}\" (stage {current_id}) since you loaded it; reload and try again."
-                ),
-            })
+                )))
         }
         TransitionOutcome::UnknownStage => {
             return Err(ApiError::field("stage_id", "unknown", "is not a stage of this onboarding's journey"))
@@ -246,7 +236,11 @@ pub async fn transition_stage(
     let row = state.store.get_instance(me.agency_id, None, id).await?;
     let meta = json!({ "instance_id": id, "stage_id": plan.target, "stage": plan.target_name, "action": b.action.as_str(),
         "from_status": plan.from_status.as_str(), "to_status": plan.to_status.as_str() });
-    audit_client(&state, &req, &me, "onboarding.stage_transition", row.client_id, meta).await;
+    Audit::by(&me, "onboarding.stage_transition")
+        .client(row.client_id)
+        .meta(meta)
+        .record(&state)
+        .await;
     if completed_now {
         advance_client(&state, &req, &me, &row).await?;
     }
@@ -259,11 +253,10 @@ pub async fn transition_stage(
 /// The state (`pending`, `verified`, `failed`) of one of a stage's platforms; written to the history.
 #[utoipa::path(put, path = "/api/v1/onboarding/instances/{id}/platforms", tag = "onboarding",
     request_body = PlatformVerificationRequest, params(("id" = Uuid, Path, description = "Onboarding id")),
-    responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn verify_platform(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
     body: web::Json<PlatformVerificationRequest>,
@@ -304,7 +297,11 @@ pub async fn verify_platform(
     }
     let row = state.store.get_instance(me.agency_id, None, id).await?;
     let meta = json!({ "instance_id": id, "stage_id": b.stage_id, "platform": b.platform, "state": b.state.as_str() });
-    audit_client(&state, &req, &me, "onboarding.platform_verified", row.client_id, meta).await;
+    Audit::by(&me, "onboarding.platform_verified")
+        .client(row.client_id)
+        .meta(meta)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
 }
 
@@ -313,11 +310,10 @@ pub async fn verify_platform(
 /// The link stops working at once (the public form answers 404). Regenerate to give the client a new one.
 #[utoipa::path(post, path = "/api/v1/onboarding/instances/{id}/link/revoke", tag = "onboarding",
     params(("id" = Uuid, Path, description = "Onboarding id")),
-    responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem)))]
 pub async fn revoke_link(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -327,15 +323,11 @@ pub async fn revoke_link(
         .revoke_link(me.agency_id, me.client_scope(), id, state.clock.now())
         .await?;
     let row = state.store.get_instance(me.agency_id, None, id).await?;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "onboarding.link_revoked",
-        row.client_id,
-        json!({ "instance_id": id }),
-    )
-    .await;
+    Audit::by(&me, "onboarding.link_revoked")
+        .client(row.client_id)
+        .meta(json!({ "instance_id": id }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(one_dto(&state, row).await?))
 }
 
@@ -345,8 +337,7 @@ pub async fn revoke_link(
 /// this answer. With `send_email: true` it is also emailed to the client's contact.
 #[utoipa::path(post, path = "/api/v1/onboarding/instances/{id}/link/regenerate", tag = "onboarding",
     request_body = RegenerateLinkRequest, params(("id" = Uuid, Path, description = "Onboarding id")),
-    responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem)))]
 pub async fn regenerate_link(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -365,8 +356,7 @@ pub async fn regenerate_link(
 /// to the client's contact; `422` when the client has no contact email.
 #[utoipa::path(post, path = "/api/v1/onboarding/instances/{id}/resend-email", tag = "onboarding",
     params(("id" = Uuid, Path, description = "Onboarding id")),
-    responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn resend_email(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -387,7 +377,7 @@ pub async fn resend_email(
 
 async fn reissue(
     state: &AppState,
-    req: &HttpRequest,
+    _req: &HttpRequest,
     me: &Identity,
     id: Uuid,
     send: bool,
@@ -403,7 +393,11 @@ async fn reissue(
     let row = state.store.get_instance(me.agency_id, None, id).await?;
     let email_queued = send && send_welcome(state, &row, &token).await?;
     let meta = json!({ "instance_id": id, "email_queued": email_queued });
-    audit_client(state, req, me, "onboarding.link_regenerated", row.client_id, meta).await;
+    Audit::by(me, "onboarding.link_regenerated")
+        .client(row.client_id)
+        .meta(meta)
+        .record(state)
+        .await;
     Ok(IntakeLinkIssued {
         intake_url: intake_url(&state.settings, &token),
         expires_at,
@@ -436,10 +430,10 @@ async fn pick_journey(state: &AppState, agency_id: Uuid, id: Option<Uuid>) -> Re
     let Some(id) = id else {
         return match state.store.default_journey(agency_id).await {
             Ok(j) => Ok(j.id),
-            Err(StoreError::NotFound) => Err(ApiError::Conflict {
-                code: "no_default_journey",
-                detail: "The agency has no default journey; pick one or make one the default.".into(),
-            }),
+            Err(StoreError::NotFound) => Err(ApiError::new(
+                Code::NoDefaultJourney,
+                "The agency has no default journey; pick one or make one the default.",
+            )),
             Err(e) => Err(e.into()),
         };
     };
@@ -485,7 +479,7 @@ async fn enqueue_seo(state: &AppState, agency_id: Uuid, client_id: Uuid, instanc
 /// Create the client in the first pipeline stage (needs `clients:write`).
 async fn create_client(
     state: &AppState,
-    req: &HttpRequest,
+    _req: &HttpRequest,
     me: &Identity,
     c: audienceos_shared::onboarding::NewOnboardingClient,
 ) -> Result<Uuid, ApiError> {
@@ -508,13 +502,22 @@ async fn create_client(
         .insert_client(me.agency_id, Some(me.user_id), &new, now)
         .await?;
     state.store.refresh_health(me.agency_id, Some(id), now).await?;
-    audit_client(state, req, me, "client.created", id, json!({ "via": "onboarding" })).await;
+    Audit::by(me, "client.created")
+        .client(id)
+        .meta(json!({ "via": "onboarding" }))
+        .record(state)
+        .await;
     Ok(id)
 }
 
 /// The onboarding completed: move its client to the next pipeline stage (if any), with a stage event,
 /// refreshed health and an audit entry. A client moved meanwhile by someone else stays where it is.
-async fn advance_client(state: &AppState, req: &HttpRequest, me: &Identity, row: &InstanceRow) -> Result<(), ApiError> {
+async fn advance_client(
+    state: &AppState,
+    _req: &HttpRequest,
+    me: &Identity,
+    row: &InstanceRow,
+) -> Result<(), ApiError> {
     let stages = state.store.list_stages(me.agency_id).await?;
     let Some(next) = stages
         .iter()
@@ -544,7 +547,11 @@ async fn advance_client(state: &AppState, req: &HttpRequest, me: &Identity, row:
             .await?;
         let meta = json!({ "from_stage_id": row.client_stage_id, "from_stage": from_name, "to_stage_id": next.id,
             "to_stage": to_name, "via": "onboarding_completed" });
-        audit_client(state, req, me, "client.stage_moved", row.client_id, meta).await;
+        Audit::by(me, "client.stage_moved")
+            .client(row.client_id)
+            .meta(meta)
+            .record(state)
+            .await;
     }
     Ok(())
 }

@@ -7,15 +7,14 @@ use audienceos_shared::onboarding::{
     UpdateJourneyRequest,
 };
 use audienceos_shared::Problem;
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, OnboardingManage, OnboardingRead};
-use crate::auth::{Authorized, Identity};
-use crate::error::{validate, ApiError};
-use crate::routes::clients::clean;
+use crate::auth::identity::{OnboardingManage, OnboardingRead};
+use crate::auth::Authorized;
+use crate::domain::text::clean;
+use crate::error::{validate, ApiError, Code};
+use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 use crate::store::journeys::{
     ArchiveJourney, JourneyPatch, JourneyRow, JourneyStageRow, NewJourney, SetStages, StageSpec,
 };
@@ -24,8 +23,7 @@ use crate::store::journeys::{
 ///
 /// The default first, then by name. Archived journeys only with `include_archived=true`.
 #[utoipa::path(get, path = "/api/v1/onboarding/journeys", tag = "onboarding", params(ListJourneysQuery),
-    responses((status = 200, body = [Journey])),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = [Journey])))]
 pub async fn list_journeys(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
@@ -40,8 +38,7 @@ pub async fn list_journeys(
 /// Get a journey
 #[utoipa::path(get, path = "/api/v1/onboarding/journeys/{id}", tag = "onboarding",
     params(("id" = Uuid, Path, description = "Journey id")),
-    responses((status = 200, body = Journey), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Journey), (status = 404, body = Problem)))]
 pub async fn get_journey(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
@@ -54,11 +51,10 @@ pub async fn get_journey(
 ///
 /// With its stages in order. `is_default: true` makes it the agency's default.
 #[utoipa::path(post, path = "/api/v1/onboarding/journeys", tag = "onboarding", request_body = CreateJourneyRequest,
-    responses((status = 201, body = Journey), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 201, body = Journey), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_journey(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<CreateJourneyRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -86,7 +82,10 @@ pub async fn create_journey(
         .store
         .insert_journey(me.agency_id, &new, crate::store::now())
         .await?;
-    audit(&state, &req, &me, "onboarding.journey_created", id).await;
+    Audit::by(&me, "onboarding.journey_created")
+        .with("id", id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Created().json(load(&state, me.agency_id, id).await?))
 }
 
@@ -96,11 +95,10 @@ pub async fn create_journey(
 #[utoipa::path(patch, path = "/api/v1/onboarding/journeys/{id}", tag = "onboarding", request_body = UpdateJourneyRequest,
     params(("id" = Uuid, Path, description = "Journey id")),
     responses((status = 200, body = Journey), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`journey_archived`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`journey_archived`"), (status = 422, body = Problem)))]
 pub async fn update_journey(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateJourneyRequest>,
@@ -120,10 +118,10 @@ pub async fn update_journey(
     }
     let current = state.store.get_journey(me.agency_id, id).await?;
     if b.is_default == Some(true) && current.archived_at.is_some() {
-        return Err(ApiError::Conflict {
-            code: "journey_archived",
-            detail: "An archived journey cannot be the default.".into(),
-        });
+        return Err(ApiError::new(
+            Code::JourneyArchived,
+            "An archived journey cannot be the default.",
+        ));
     }
     let patch = JourneyPatch {
         name: b.name,
@@ -135,7 +133,10 @@ pub async fn update_journey(
         .store
         .update_journey(me.agency_id, id, &patch, crate::store::now())
         .await?;
-    audit(&state, &req, &me, "onboarding.journey_updated", id).await;
+    Audit::by(&me, "onboarding.journey_updated")
+        .with("id", id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(load(&state, me.agency_id, id).await?))
 }
 
@@ -147,11 +148,10 @@ pub async fn update_journey(
 #[utoipa::path(put, path = "/api/v1/onboarding/journeys/{id}/stages", tag = "onboarding",
     request_body = SetJourneyStagesRequest, params(("id" = Uuid, Path, description = "Journey id")),
     responses((status = 200, body = Journey), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`stage_in_use`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`stage_in_use`"), (status = 422, body = Problem)))]
 pub async fn set_journey_stages(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
     body: web::Json<SetJourneyStagesRequest>,
@@ -174,13 +174,16 @@ pub async fn set_journey_stages(
             ))
         }
         SetStages::InUse(name) => {
-            return Err(ApiError::Conflict {
-                code: "stage_in_use",
-                detail: format!("Onboardings have reached \"{name}\"; keep it in the list."),
-            })
+            return Err(ApiError::new(
+                Code::StageInUse,
+                format!("Onboardings have reached \"{name}\"; keep it in the list."),
+            ))
         }
     }
-    audit(&state, &req, &me, "onboarding.journey_stages_set", id).await;
+    Audit::by(&me, "onboarding.journey_stages_set")
+        .with("id", id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(load(&state, me.agency_id, id).await?))
 }
 
@@ -191,11 +194,10 @@ pub async fn set_journey_stages(
 #[utoipa::path(post, path = "/api/v1/onboarding/journeys/{id}/archive", tag = "onboarding",
     params(("id" = Uuid, Path, description = "Journey id")),
     responses((status = 200, body = Journey), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`journey_is_default`")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`journey_is_default`")))]
 pub async fn archive_journey(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -207,13 +209,16 @@ pub async fn archive_journey(
     {
         ArchiveJourney::Archived => {}
         ArchiveJourney::IsDefault => {
-            return Err(ApiError::Conflict {
-                code: "journey_is_default",
-                detail: "The default journey cannot be archived; make another one the default first.".into(),
-            })
+            return Err(ApiError::new(
+                Code::JourneyIsDefault,
+                "The default journey cannot be archived; make another one the default first.",
+            ))
         }
     }
-    audit(&state, &req, &me, "onboarding.journey_archived", id).await;
+    Audit::by(&me, "onboarding.journey_archived")
+        .with("id", id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(load(&state, me.agency_id, id).await?))
 }
 
@@ -277,18 +282,4 @@ fn specs(stages: &[StageInput]) -> Vec<StageSpec> {
             platforms: s.platforms.clone(),
         })
         .collect()
-}
-
-/// Record a change to the onboarding set-up in the audit log.
-pub async fn audit(state: &AppState, req: &HttpRequest, me: &Identity, action: &'static str, id: Uuid) {
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(me.agency_id),
-            actor_user_id: Some(me.user_id),
-            action,
-            outcome: "success",
-            ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-            metadata: json!({ "id": id }),
-        })
-        .await;
 }

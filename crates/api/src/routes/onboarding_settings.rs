@@ -7,13 +7,12 @@ use audienceos_shared::Problem;
 use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
-use crate::routes::onboarding_journeys::audit;
+use crate::services::audit::Audit;
 use crate::state::AppState;
 
 /// Get the onboarding settings
 #[utoipa::path(get, path = "/api/v1/onboarding/settings", tag = "onboarding",
-    responses((status = 200, body = OnboardingSettings)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = OnboardingSettings)))]
 pub async fn get_onboarding_settings(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
@@ -26,11 +25,10 @@ pub async fn get_onboarding_settings(
 ///
 /// Applies to links made from now on; existing links keep their expiry.
 #[utoipa::path(put, path = "/api/v1/onboarding/settings", tag = "onboarding", request_body = OnboardingSettings,
-    responses((status = 200, body = OnboardingSettings), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = OnboardingSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_onboarding_settings(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<OnboardingSettings>,
 ) -> Result<HttpResponse, ApiError> {
@@ -39,6 +37,9 @@ pub async fn set_onboarding_settings(
         .store
         .set_onboarding_link_days(me.agency_id, body.link_expiry_days)
         .await?;
-    audit(&state, &req, &me, "onboarding.settings_updated", me.agency_id).await;
+    Audit::by(&me, "onboarding.settings_updated")
+        .with("id", me.agency_id)
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(*body))
 }

@@ -6,11 +6,11 @@ use audienceos_shared::Problem;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, ClientsRead, SettingsWrite};
-use crate::auth::{Authorized, Identity};
-use crate::error::{validate, ApiError};
+use crate::auth::identity::{ClientsRead, SettingsWrite};
+use crate::auth::Authorized;
+use crate::error::{validate, ApiError, Code};
+use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 use crate::store::stages::{DeleteStage, StageRow};
 
 fn to_dto(r: StageRow) -> PipelineStage {
@@ -22,32 +22,11 @@ fn to_dto(r: StageRow) -> PipelineStage {
     }
 }
 
-/// An audit event of the agency's configuration (stages, thresholds, labels, imports).
-pub async fn audit_settings(
-    state: &AppState,
-    req: &HttpRequest,
-    me: &Identity,
-    action: &'static str,
-    metadata: serde_json::Value,
-) {
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(me.agency_id),
-            actor_user_id: Some(me.user_id),
-            action,
-            outcome: "success",
-            ip: Some(client_ip(req, &state.settings.trusted_proxies)),
-            metadata,
-        })
-        .await;
-}
-
 /// List pipeline stages
 ///
 /// In board order, each with its count of active clients.
 #[utoipa::path(get, path = "/api/v1/pipeline/stages", tag = "pipeline",
-    responses((status = 200, body = Vec<PipelineStage>), (status = 401, body = Problem), (status = 403, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Vec<PipelineStage>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_stages(state: web::Data<AppState>, me: Authorized<ClientsRead>) -> Result<HttpResponse, ApiError> {
     let rows = state.store.list_stages(me.agency_id).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(to_dto).collect::<Vec<_>>()))
@@ -58,11 +37,10 @@ pub async fn list_stages(state: web::Data<AppState>, me: Authorized<ClientsRead>
 /// Goes last, or at `position` (0-based) with the stages from there on moving one place down.
 #[utoipa::path(post, path = "/api/v1/pipeline/stages", tag = "pipeline", request_body = CreateStageRequest,
     responses((status = 201, body = PipelineStage), (status = 409, body = Problem, description = "`stage_name_taken`"),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn create_stage(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     body: web::Json<CreateStageRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -76,14 +54,10 @@ pub async fn create_stage(
         .store
         .create_stage(me.agency_id, &body.name, body.position, crate::store::now())
         .await?;
-    audit_settings(
-        &state,
-        &req,
-        &me,
-        "stage.created",
-        json!({ "stage_id": id, "name": body.name }),
-    )
-    .await;
+    Audit::by(&me, "stage.created")
+        .meta(json!({ "stage_id": id, "name": body.name }))
+        .record(&state)
+        .await;
     let row = state.store.get_stage(me.agency_id, id).await?;
     Ok(HttpResponse::Created().json(to_dto(row)))
 }
@@ -95,11 +69,10 @@ pub async fn create_stage(
 #[utoipa::path(patch, path = "/api/v1/pipeline/stages/{id}", tag = "pipeline", request_body = UpdateStageRequest,
     params(("id" = Uuid, Path, description = "Stage id")),
     responses((status = 200, body = PipelineStage), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`stage_name_taken`"), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`stage_name_taken`"), (status = 422, body = Problem)))]
 pub async fn update_stage(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateStageRequest>,
@@ -118,14 +91,10 @@ pub async fn update_stage(
             crate::store::now(),
         )
         .await?;
-    audit_settings(
-        &state,
-        &req,
-        &me,
-        "stage.updated",
-        json!({ "stage_id": id, "name": body.name, "position": body.position }),
-    )
-    .await;
+    Audit::by(&me, "stage.updated")
+        .meta(json!({ "stage_id": id, "name": body.name, "position": body.position }))
+        .record(&state)
+        .await;
     let row = state.store.get_stage(me.agency_id, id).await?;
     Ok(HttpResponse::Ok().json(to_dto(row)))
 }
@@ -135,37 +104,33 @@ pub async fn update_stage(
 /// Only an empty stage (no clients, archived ones included) that is not the agency's last.
 #[utoipa::path(delete, path = "/api/v1/pipeline/stages/{id}", tag = "pipeline", params(("id" = Uuid, Path, description = "Stage id")),
     responses((status = 204), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`stage_not_empty` or `last_stage`")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`stage_not_empty` or `last_stage`")))]
 pub async fn delete_stage(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     match state.store.delete_stage(me.agency_id, id).await? {
         DeleteStage::Deleted => {
-            audit_settings(&state, &req, &me, "stage.deleted", json!({ "stage_id": id })).await;
+            Audit::by(&me, "stage.deleted")
+                .meta(json!({ "stage_id": id }))
+                .record(&state)
+                .await;
             Ok(HttpResponse::NoContent().finish())
         }
-        DeleteStage::NotEmpty(n) => Err(ApiError::Conflict {
-            code: "stage_not_empty",
-            detail: format!(
-                "{n} client(s), archived ones included, are still in this stage; move or delete them first."
-            ),
-        }),
-        DeleteStage::Last => Err(ApiError::Conflict {
-            code: "last_stage",
-            detail: "The pipeline needs at least one stage.".into(),
-        }),
+        DeleteStage::NotEmpty(n) => Err(ApiError::new(
+            Code::StageNotEmpty,
+            format!("{n} client(s), archived ones included, are still in this stage; move or delete them first."),
+        )),
+        DeleteStage::Last => Err(ApiError::new(Code::LastStage, "The pipeline needs at least one stage.")),
     }
 }
 
 /// Get the health thresholds
 #[utoipa::path(get, path = "/api/v1/pipeline/thresholds", tag = "pipeline",
-    responses((status = 200, body = HealthThresholds), (status = 401, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = HealthThresholds), (status = 401, body = Problem)))]
 pub async fn get_thresholds(state: web::Data<AppState>, me: Authorized<ClientsRead>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.store.health_thresholds(me.agency_id).await?))
 }
@@ -174,11 +139,10 @@ pub async fn get_thresholds(state: web::Data<AppState>, me: Authorized<ClientsRe
 ///
 /// Days in stage after which a client turns yellow and red; every client's health is recomputed.
 #[utoipa::path(put, path = "/api/v1/pipeline/thresholds", tag = "pipeline", request_body = HealthThresholds,
-    responses((status = 200, body = HealthThresholds), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = HealthThresholds), (status = 422, body = Problem)))]
 pub async fn set_thresholds(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     body: web::Json<HealthThresholds>,
 ) -> Result<HttpResponse, ApiError> {
@@ -198,13 +162,9 @@ pub async fn set_thresholds(
         .store
         .refresh_health(me.agency_id, None, crate::store::now())
         .await?;
-    audit_settings(
-        &state,
-        &req,
-        &me,
-        "pipeline.thresholds_updated",
-        json!({ "yellow_days": t.yellow_days, "red_days": t.red_days }),
-    )
-    .await;
+    Audit::by(&me, "pipeline.thresholds_updated")
+        .meta(json!({ "yellow_days": t.yellow_days, "red_days": t.red_days }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(state.store.health_thresholds(me.agency_id).await?))
 }

@@ -11,15 +11,14 @@ use audienceos_shared::onboarding::{
     PublicJourney,
 };
 use audienceos_shared::Problem;
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::identity::client_ip;
 use crate::error::{validate, ApiError};
 use crate::onboarding::{check_values, link_digest};
 use crate::rate_limit::RouteClass;
+use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 use crate::store::onboarding::LinkTarget;
 
 /// Longest token accepted (ours are 43 characters); longer ones are not looked up.
@@ -126,16 +125,14 @@ pub async fn submit_intake(
         .await?;
     // A write without a signed-in caller, so the middleware did not outdate the agency's cached reads.
     state.data_changed(target.agency_id).await;
-    state
-        .audit(NewAuditEvent {
-            agency_id: Some(target.agency_id),
-            actor_user_id: None,
-            action: "onboarding.intake_submitted",
-            outcome: "success",
-            ip: Some(client_ip(&req, &state.settings.trusted_proxies)),
-            metadata: json!({ "instance_id": target.id }),
-        })
-        .await;
+    Audit::anonymous(
+        "onboarding.intake_submitted",
+        client_ip(&req, &state.settings.trusted_proxies),
+    )
+    .agency(target.agency_id)
+    .with("instance_id", target.id)
+    .record(&state)
+    .await;
     Ok(HttpResponse::Ok().json(IntakeSaved {
         saved_at: now,
         submitted_at: Some(now),

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
 use crate::auth::Authorized;
-use crate::error::{validate, ApiError};
+use crate::error::{validate, ApiError, Code};
 use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
 use crate::store::replies::{NewReplyRow, ReplyRow, ReplyTargetRow, Saved};
@@ -29,20 +29,17 @@ const REPLAYED: &str = "Idempotent-Replayed";
 /// The header's value: 1 to 200 visible ASCII characters (a UUID is what clients should send).
 fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
     let Some(v) = req.headers().get(IDEMPOTENCY_KEY) else {
-        return Err(ApiError::Coded {
-            status: 400,
-            code: "idempotency_key_required",
-            detail: "Send an Idempotency-Key header (a new UUID per reply) so a retried request never sends twice."
-                .into(),
-        });
+        return Err(ApiError::new(
+            Code::IdempotencyKeyRequired,
+            "Send an Idempotency-Key header (a new UUID per reply) so a retried request never sends twice.",
+        ));
     };
     match v.to_str().map(str::trim) {
         Ok(k) if !k.is_empty() && k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => Ok(k.to_owned()),
-        _ => Err(ApiError::Coded {
-            status: 400,
-            code: "idempotency_key_invalid",
-            detail: "The Idempotency-Key header must be 1 to 200 visible ASCII characters.".into(),
-        }),
+        _ => Err(ApiError::new(
+            Code::IdempotencyKeyInvalid,
+            "The Idempotency-Key header must be 1 to 200 visible ASCII characters.",
+        )),
     }
 }
 
@@ -67,20 +64,20 @@ async fn sending_integration(state: &AppState, agency_id: Uuid, platform: &str) 
         .await?
     {
         Some(i) if matches!(i.status.as_str(), "connected" | "degraded" | "syncing") => Ok(i),
-        Some(_) => Err(ApiError::Conflict {
-            code: "integration_needs_reconnect",
-            detail: format!(
+        Some(_) => Err(ApiError::new(
+            Code::IntegrationNeedsReconnect,
+            format!(
                 "{} needs to be connected again before replies can be sent. Reconnect it on the Integrations page.",
                 provider.label()
             ),
-        }),
-        None => Err(ApiError::Conflict {
-            code: "integration_not_connected",
-            detail: format!(
+        )),
+        None => Err(ApiError::new(
+            Code::IntegrationNotConnected,
+            format!(
                 "{} is not connected. Connect it on the Integrations page to reply from here.",
                 provider.label()
             ),
-        }),
+        )),
     }
 }
 
@@ -127,8 +124,7 @@ async fn author_name(state: &AppState, agency_id: Uuid, user_id: Uuid) -> Option
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "`integration_not_connected` or `integration_needs_reconnect`"),
         (status = 422, body = Problem, description = "Validation, or `idempotency_key_reused` with another body"),
-    ),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    ))]
 pub async fn reply(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsWrite>,
@@ -175,11 +171,10 @@ pub async fn reply(
 
 fn replay(existing: ReplyRow, hash: &str) -> Result<HttpResponse, ApiError> {
     if existing.request_hash != hash {
-        return Err(ApiError::Coded {
-            status: 422,
-            code: "idempotency_key_reused",
-            detail: "This Idempotency-Key was used for a different reply. Send a new key for a new reply.".into(),
-        });
+        return Err(ApiError::new(
+            Code::IdempotencyKeyReused,
+            "This Idempotency-Key was used for a different reply. Send a new key for a new reply.",
+        ));
     }
     Ok(HttpResponse::Ok()
         .insert_header((REPLAYED, "true"))
@@ -193,8 +188,7 @@ fn replay(existing: ReplyRow, hash: &str) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(post, path = "/api/v1/communications/replies/{id}/retry", tag = "communications",
     params(("id" = Uuid, Path, description = "The reply")),
     responses((status = 200, body = Reply), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "`reply_in_progress`, `integration_not_connected`, `integration_needs_reconnect`")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 409, body = Problem, description = "`reply_in_progress`, `integration_not_connected`, `integration_needs_reconnect`")))]
 pub async fn retry_reply(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsWrite>,
@@ -208,10 +202,10 @@ pub async fn retry_reply(
         Some(ReplyStatus::Queued) | Some(ReplyStatus::Failed) | None => {}
     }
     let Some(target) = target else {
-        return Err(ApiError::Conflict {
-            code: "reply_target_gone",
-            detail: "The message this reply answers no longer exists; write a new reply in the thread.".into(),
-        });
+        return Err(ApiError::new(
+            Code::ReplyTargetGone,
+            "The message this reply answers no longer exists; write a new reply in the thread.",
+        ));
     };
     let integration = sending_integration(&state, me.agency_id, &target.platform).await?;
     let Some(row) = state
@@ -223,10 +217,10 @@ pub async fn retry_reply(
         if now.status == ReplyStatus::Sent.as_str() {
             return Ok(HttpResponse::Ok().json(to_reply(now)));
         }
-        return Err(ApiError::Conflict {
-            code: "reply_in_progress",
-            detail: "This reply is being sent right now.".into(),
-        });
+        return Err(ApiError::new(
+            Code::ReplyInProgress,
+            "This reply is being sent right now.",
+        ));
     };
     let name = author_name(&state, me.agency_id, me.user_id).await;
     let done = deliver(state.clone(), me.agency_id, row, target, integration, name).await?;
@@ -257,8 +251,7 @@ async fn visible_target(
 /// Get a reply
 #[utoipa::path(get, path = "/api/v1/communications/replies/{id}", tag = "communications",
     params(("id" = Uuid, Path, description = "The reply")),
-    responses((status = 200, body = Reply), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Reply), (status = 404, body = Problem)))]
 pub async fn get_reply(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsRead>,

@@ -14,8 +14,8 @@ use crate::auth::identity::{ClientsRead, ClientsWrite, SettingsRead};
 use crate::auth::Authorized;
 use crate::error::ApiError;
 use crate::rate_limit::{apply_headers, RouteClass};
-use crate::routes::clients::audit_client;
 use crate::seo::{self, EnrichError};
+use crate::services::audit::Audit;
 use crate::state::AppState;
 
 /// Enrich a domain with SEO data
@@ -31,11 +31,10 @@ use crate::state::AppState;
         (status = 422, body = Problem, description = "`domain` is not a domain name"),
         (status = 429, body = Problem, description = "`rate_limited`, with `Retry-After`"),
         (status = 502, body = Problem, description = "`upstream_failed`: the provider failed three times, or refused"),
-        (status = 503, body = Problem, description = "`provider_not_configured`")),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 503, body = Problem, description = "`provider_not_configured`")))]
 pub async fn enrich_seo(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     body: web::Json<EnrichSeoRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -67,15 +66,11 @@ pub async fn enrich_seo(
             EnrichError::Store(e) => e.into(),
         })?;
     if let Some(client_id) = body.client_id {
-        audit_client(
-            &state,
-            &req,
-            &me,
-            "client.seo_enriched",
-            client_id,
-            json!({ "domain": domain }),
-        )
-        .await;
+        Audit::by(&me, "client.seo_enriched")
+            .client(client_id)
+            .meta(json!({ "domain": domain }))
+            .record(&state)
+            .await;
     }
     let mut res = HttpResponse::Ok().json(summary);
     apply_headers(res.headers_mut(), &decision);
@@ -88,8 +83,7 @@ pub async fn enrich_seo(
 /// `summary: null` when it was never enriched.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/seo", tag = "seo",
     params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = ClientSeo), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = ClientSeo), (status = 404, body = Problem)))]
 pub async fn get_client_seo(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -109,8 +103,7 @@ pub async fn get_client_seo(
 /// The agency's calls to the SEO provider this month and in the last 30 days: every try of every
 /// endpoint, by outcome, and what the provider reported charging (USD).
 #[utoipa::path(get, path = "/api/v1/seo/usage", tag = "seo",
-    responses((status = 200, body = SeoUsage), (status = 403, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = SeoUsage), (status = 403, body = Problem)))]
 pub async fn seo_usage(state: web::Data<AppState>, me: Authorized<SettingsRead>) -> Result<HttpResponse, ApiError> {
     let now = crate::store::now();
     let month_start = now

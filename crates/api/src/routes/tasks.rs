@@ -10,9 +10,11 @@ use uuid::Uuid;
 
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
+use crate::domain::team::user_ref;
+use crate::domain::text::clean;
 use crate::error::{validate, ApiError};
-use crate::routes::clients::{audit_client, check_member, clean};
-use crate::routes::notes::user_ref;
+use crate::services::audit::Audit;
+use crate::services::team::check_member;
 use crate::state::AppState;
 use crate::store::tasks::{NewTask, TaskFields, TaskRow};
 
@@ -21,8 +23,7 @@ use crate::store::tasks::{NewTask, TaskFields, TaskRow};
 /// In their order (`position`), open and done alike.
 #[utoipa::path(get, path = "/api/v1/clients/{id}/tasks", tag = "tasks",
     params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 200, body = Vec<Task>), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Vec<Task>), (status = 404, body = Problem)))]
 pub async fn list_tasks(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
@@ -43,11 +44,10 @@ pub async fn list_tasks(
 /// It goes last. The assignee must be an active member of the agency (`422` on `assignee_id`).
 #[utoipa::path(post, path = "/api/v1/clients/{id}/tasks", tag = "tasks", request_body = CreateTaskRequest,
     params(("id" = Uuid, Path, description = "Client id")),
-    responses((status = 201, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 201, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_task(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<CreateTaskRequest>,
@@ -80,15 +80,11 @@ pub async fn create_task(
         )
         .await?;
     state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "task.created",
-        client_id,
-        json!({ "task_id": row.id }),
-    )
-    .await;
+    Audit::by(&me, "task.created")
+        .client(client_id)
+        .meta(json!({ "task_id": row.id }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Created().json(to_dto(row, now.date_naive())))
 }
 
@@ -98,11 +94,10 @@ pub async fn create_task(
 /// the list) and renumbers the others.
 #[utoipa::path(patch, path = "/api/v1/clients/{id}/tasks/{task_id}", tag = "tasks", request_body = UpdateTaskRequest,
     params(("id" = Uuid, Path, description = "Client id"), ("task_id" = Uuid, Path, description = "Task id")),
-    responses((status = 200, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_task(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<UpdateTaskRequest>,
@@ -141,26 +136,21 @@ pub async fn update_task(
     .into_iter()
     .filter_map(|(f, set)| set.then_some(f))
     .collect();
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "task.updated",
-        client_id,
-        json!({ "task_id": task_id, "fields": changed }),
-    )
-    .await;
+    Audit::by(&me, "task.updated")
+        .client(client_id)
+        .meta(json!({ "task_id": task_id, "fields": changed }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::Ok().json(to_dto(row, now.date_naive())))
 }
 
 /// Delete a task
 #[utoipa::path(delete, path = "/api/v1/clients/{id}/tasks/{task_id}", tag = "tasks",
     params(("id" = Uuid, Path, description = "Client id"), ("task_id" = Uuid, Path, description = "Task id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 204, description = "Deleted"), (status = 404, body = Problem)))]
 pub async fn delete_task(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -172,15 +162,11 @@ pub async fn delete_task(
     let now = crate::store::now();
     state.store.delete_task(me.agency_id, client_id, task_id, now).await?;
     state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
-    audit_client(
-        &state,
-        &req,
-        &me,
-        "task.deleted",
-        client_id,
-        json!({ "task_id": task_id }),
-    )
-    .await;
+    Audit::by(&me, "task.deleted")
+        .client(client_id)
+        .meta(json!({ "task_id": task_id }))
+        .record(&state)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -189,8 +175,7 @@ pub async fn delete_task(
 /// Records who completed it and when. Completing a done task changes nothing.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/tasks/{task_id}/complete", tag = "tasks",
     params(("id" = Uuid, Path, description = "Client id"), ("task_id" = Uuid, Path, description = "Task id")),
-    responses((status = 200, body = Task), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Task), (status = 404, body = Problem)))]
 pub async fn complete_task(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -205,8 +190,7 @@ pub async fn complete_task(
 /// Clears who completed it and when. Reopening an open task changes nothing.
 #[utoipa::path(post, path = "/api/v1/clients/{id}/tasks/{task_id}/reopen", tag = "tasks",
     params(("id" = Uuid, Path, description = "Client id"), ("task_id" = Uuid, Path, description = "Task id")),
-    responses((status = 200, body = Task), (status = 404, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+    responses((status = 200, body = Task), (status = 404, body = Problem)))]
 pub async fn reopen_task(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -218,7 +202,7 @@ pub async fn reopen_task(
 
 async fn set_done(
     state: &AppState,
-    req: &HttpRequest,
+    _req: &HttpRequest,
     me: &Identity,
     (client_id, task_id): (Uuid, Uuid),
     done: bool,
@@ -234,7 +218,11 @@ async fn set_done(
         .await?;
     state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
     let action = if done { "task.completed" } else { "task.reopened" };
-    audit_client(state, req, me, action, client_id, json!({ "task_id": task_id })).await;
+    Audit::by(me, action)
+        .client(client_id)
+        .meta(json!({ "task_id": task_id }))
+        .record(state)
+        .await;
     Ok(HttpResponse::Ok().json(to_dto(row, now.date_naive())))
 }
 

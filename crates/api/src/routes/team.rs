@@ -13,8 +13,7 @@ use crate::state::AppState;
 ///
 /// Active users of the agency by name; `q` matches first name, last name or email, case-insensitively.
 #[utoipa::path(get, path = "/api/v1/team/members", tag = "team", params(TeamQuery),
-    responses((status = 200, body = Vec<TeamMember>), (status = 401, body = Problem), (status = 403, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Vec<TeamMember>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_team_members(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,

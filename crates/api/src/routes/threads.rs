@@ -67,8 +67,7 @@ fn key(raw: &str) -> Result<ThreadKey, ApiError> {
 /// Gmail and Slack threads of the visible clients, newest first by their latest message, cursor-paginated.
 #[utoipa::path(get, path = "/api/v1/communications/threads", tag = "communications",
     params(ThreadQuery),
-    responses((status = 200, body = Page<ThreadSummary>), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Page<ThreadSummary>), (status = 422, body = Problem)))]
 pub async fn list_threads(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -106,8 +105,7 @@ fn cache_key(endpoint: &'static str, req: &HttpRequest, me: &Identity) -> BodyKe
 /// For the sidebar badges: each count applies every other active filter but its own.
 #[utoipa::path(get, path = "/api/v1/communications/counts", tag = "communications",
     params(ThreadQuery),
-    responses((status = 200, body = ThreadCounts), (status = 422, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = ThreadCounts), (status = 422, body = Problem)))]
 pub async fn thread_counts(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -140,8 +138,7 @@ pub async fn thread_counts(
 /// Its summary, messages oldest first and internal notes.
 #[utoipa::path(get, path = "/api/v1/communications/threads/{key}", tag = "communications",
     params(("key" = String, Path, description = "Thread key `platform:thread id`, percent-encoded")),
-    responses((status = 200, body = Thread), (status = 404, body = Problem)),
-    security(("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 200, body = Thread), (status = 404, body = Problem)))]
 pub async fn get_thread(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsRead>,
@@ -173,8 +170,7 @@ pub async fn get_thread(
     request_body = UpdateThread,
     params(("key" = String, Path, description = "Thread key `platform:thread id`, percent-encoded")),
     responses((status = 200, body = ThreadSummary), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn update_thread(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsWrite>,
@@ -217,8 +213,7 @@ pub async fn update_thread(
     request_body = NewThreadNote,
     params(("key" = String, Path, description = "Thread key `platform:thread id`, percent-encoded")),
     responses((status = 201, body = ThreadNote), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)),
-    security(("session_cookie" = [], "csrf_header" = []), ("api_key" = [])))]
+        (status = 422, body = Problem)))]
 pub async fn add_thread_note(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsWrite>,

@@ -1,0 +1,7 @@
+//! Orchestration per feature: what a request does across the store, mail, jobs, events and the audit
+//! log. Handlers in `routes/` extract, authorise, call one service function and respond; pure rules live
+//! in `domain/`, SQL in `store/`.
+
+pub mod alerts;
+pub mod audit;
+pub mod team;
