@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretBox, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::rate_limit::{Quota, RouteClass};
+use crate::quota::{Quota, RouteClass};
 
 /// Length in bytes of every generated secret.
 pub const SECRET_LEN: usize = 32;
@@ -957,7 +957,7 @@ fn token_key_ring(
 }
 
 fn random_secret() -> String {
-    base64::engine::general_purpose::STANDARD.encode(crate::auth::tokens::random_bytes::<SECRET_LEN>())
+    base64::engine::general_purpose::STANDARD.encode(crate::random::random_bytes::<SECRET_LEN>())
 }
 
 /// Read `dev-secrets.toml`, creating it (0600) with fresh secrets when absent.
