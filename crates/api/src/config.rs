@@ -15,6 +15,12 @@ use crate::quota::{Quota, RouteClass};
 /// Length in bytes of every generated secret.
 pub const SECRET_LEN: usize = 32;
 
+/// Connections in an API process's Postgres pool unless `AOS_DATABASE_POOL_SIZE` says otherwise. Requests
+/// beyond it wait for a connection in the process rather than run at once inside Postgres: on a 2-core
+/// database, 32 concurrent inbox lists over 8 connections had a lower p99 (every case at most 23 ms) and a
+/// higher throughput than over 16, which contend for the same cores.
+pub const DEFAULT_POSTGRES_POOL: u32 = 8;
+
 /// Where the process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -602,12 +608,7 @@ impl Settings {
         let json_limit_bytes = number("AOS_JSON_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024) as usize;
         let upload_limit_bytes = number("AOS_UPLOAD_LIMIT_BYTES", 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) as usize;
         let job_poll_ms = number("AOS_JOB_POLL_MS", 1000, 10, 60_000) as u64;
-        let database_pool_size = number(
-            "AOS_DATABASE_POOL_SIZE",
-            i64::from(crate::store::DEFAULT_POSTGRES_POOL),
-            1,
-            1000,
-        ) as u32;
+        let database_pool_size = number("AOS_DATABASE_POOL_SIZE", i64::from(DEFAULT_POSTGRES_POOL), 1, 1000) as u32;
         let alert_rules_interval_secs = number("AOS_ALERT_RULES_INTERVAL_SECS", 900, 0, 7 * 24 * 3600) as u64;
         let alert_inactivity_days = number("AOS_ALERT_INACTIVITY_DAYS", 14, 1, 365);
         let read_cache_secs = number("AOS_READ_CACHE_SECS", 5, 0, 3600) as u64;
@@ -903,7 +904,6 @@ fn token_key_ring(
     current: &SecretKey,
     bad: &mut dyn FnMut(&str, String, &str),
 ) -> (String, Vec<(String, SecretKey)>) {
-    use crate::integrations::crypto::valid_key_id;
     const ID_FIX: &str = "use 1-32 characters of A-Z a-z 0-9 _ -, e.g. k2";
     let id = id.unwrap_or_else(|| "k1".into());
     if !valid_key_id(&id) {
@@ -954,6 +954,11 @@ fn token_key_ring(
         }
     }
     (id, keys)
+}
+
+/// Whether `id` may name a key: 1-32 of `[A-Za-z0-9_-]` (so it never contains the `:` of the stored form).
+pub fn valid_key_id(id: &str) -> bool {
+    (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn random_secret() -> String {
@@ -1166,9 +1171,7 @@ mod tests {
         assert_eq!(s.secrets.token_key_id, "k2");
         let ids: Vec<_> = s.secrets.old_token_keys.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids, ["k1", "k0"]);
-        let ring = crate::integrations::crypto::TokenKeyring::from_secrets(&s.secrets).unwrap();
-        assert_eq!(ring.current_key_id(), "k2");
-        let debug = format!("{s:?} {ring:?}");
+        let debug = format!("{s:?}");
         for k in [&k1, &k2, &k3] {
             assert!(!debug.contains(k.as_str()) && !debug.contains(&k[..16]), "{debug}");
         }
