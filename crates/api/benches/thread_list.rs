@@ -51,7 +51,7 @@ async fn main() {
     let secs: u64 = env("AOS_BENCH_SECONDS", 5);
     let concurrency: usize = env("AOS_BENCH_CONCURRENCY", 32);
     // The API's own Postgres pool (AOS_DATABASE_POOL_SIZE, default 8): the 32 concurrent requests share it.
-    let pool_size: u32 = env("AOS_BENCH_POOL", audienceos_api::store::DEFAULT_POSTGRES_POOL);
+    let pool_size: u32 = env("AOS_BENCH_POOL", audienceos_api::config::DEFAULT_POSTGRES_POOL);
     // Keep the Postgres database afterwards, and reuse a kept one instead of seeding again.
     let keep = std::env::var("AOS_BENCH_KEEP").is_ok_and(|v| v == "1");
     let pg = std::env::var("AOS_BENCH_POSTGRES_URL")

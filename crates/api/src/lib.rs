@@ -16,6 +16,8 @@ pub mod jobs;
 pub mod mailer;
 pub mod onboarding;
 pub mod openapi;
+pub mod quota;
+pub mod random;
 pub mod rate_limit;
 pub mod read_cache;
 pub mod route_table;

@@ -10,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::config::DatabaseUrl;
+use crate::config::{DatabaseUrl, DEFAULT_POSTGRES_POOL};
 
 pub mod ad_performance;
 pub mod agencies;
@@ -131,12 +131,6 @@ pub struct Store {
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
-
-/// Connections in an API process's Postgres pool unless `AOS_DATABASE_POOL_SIZE` says otherwise. Requests
-/// beyond it wait for a connection in the process rather than run at once inside Postgres: on a 2-core
-/// database, 32 concurrent inbox lists over 8 connections had a lower p99 (every case at most 23 ms) and a
-/// higher throughput than over 16, which contend for the same cores.
-pub const DEFAULT_POSTGRES_POOL: u32 = 8;
 
 /// The connection options of a Postgres URL, with the session settings the store relies on.
 pub fn postgres_options(url: &str) -> anyhow::Result<PgConnectOptions> {

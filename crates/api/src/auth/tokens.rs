@@ -3,19 +3,11 @@
 
 use base64::Engine as _;
 use ring::hmac;
-use ring::rand::{SecureRandom as _, SystemRandom};
+
+pub use crate::random::random_bytes;
 
 /// Prefix of every API key, so leaked keys are recognisable by secret scanners.
 pub const API_KEY_PREFIX: &str = "aos_";
-
-/// `N` bytes from the OS CSPRNG.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    SystemRandom::new()
-        .fill(&mut buf)
-        .expect("the OS random number generator failed");
-    buf
-}
 
 /// 32 random bytes, base64url without padding (43 characters).
 pub fn random_token() -> String {

@@ -22,7 +22,7 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
 
-use crate::config::{SecretKey, Secrets};
+use crate::config::{valid_key_id, SecretKey, Secrets};
 
 /// Version prefix of the stored form.
 const VERSION: &str = "v1";
@@ -144,11 +144,6 @@ pub enum TokenCryptoError {
     Decrypt,
     #[error("encryption failed")]
     Encrypt,
-}
-
-/// Whether `id` may name a key: 1-32 of `[A-Za-z0-9_-]` (so it never contains the `:` of the stored form).
-pub fn valid_key_id(id: &str) -> bool {
-    (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 struct NamedKey {
@@ -445,5 +440,34 @@ mod tests {
         assert_eq!(format!("{ring:?}"), r#"TokenKeyring { current: "k2", old: ["k1"] }"#);
         let token = SecretToken::new("ya29.very-secret");
         assert_eq!(format!("{token:?} {token}"), "[REDACTED] [REDACTED]");
+    }
+
+    #[test]
+    fn a_keyring_from_configured_token_keys_uses_the_current_id_and_never_prints_keys() {
+        let key = |seed: u8| {
+            base64::engine::general_purpose::STANDARD.encode(
+                (0..32u8)
+                    .map(|i| i.wrapping_mul(37).wrapping_add(seed))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let (k1, k2, k3) = (key(1), key(2), key(3));
+        let vars = [
+            ("AOS_DATA_DIR", dir.path().to_str().unwrap().to_string()),
+            ("AOS_TOKEN_ENCRYPTION_KEY", k2.clone()),
+            ("AOS_TOKEN_ENCRYPTION_KEY_ID", "k2".into()),
+            ("AOS_TOKEN_ENCRYPTION_OLD_KEYS", format!("k1:{k1}, k0:{k3}")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let s = crate::config::Settings::from_vars(&vars).unwrap();
+        let ring = TokenKeyring::from_secrets(&s.secrets).unwrap();
+        assert_eq!(ring.current_key_id(), "k2");
+        let debug = format!("{s:?} {ring:?}");
+        for k in [&k1, &k2, &k3] {
+            assert!(!debug.contains(k.as_str()) && !debug.contains(&k[..16]), "{debug}");
+        }
     }
 }
