@@ -11,6 +11,8 @@
 //! Prints messages per second for each. Run with `cargo bench -p audienceos-api --bench gmail_ingest`
 //! (benches are not part of `scripts/test`).
 
+// Tests and benches compare against the system clock directly.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;

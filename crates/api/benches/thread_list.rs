@@ -13,6 +13,8 @@
 //! created and dropped. SQLite: set `AOS_BENCH_SQLITE=1` (seeding a million messages into it takes
 //! minutes). Run with `cargo bench -p audienceos-api --bench thread_list` (not part of scripts/test).
 
+// Tests and benches compare against the system clock directly.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;

@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn each_rule_fires_at_its_threshold() {
-        let now = Utc::now();
+        let now = crate::clock::system_now();
         let t = HealthThresholds::default();
         assert!(wanted_alerts(&[input(now)], t, 14, now).is_empty());
         let mut c = input(now - chrono::Duration::days(14));

@@ -21,7 +21,11 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document.
-    Openapi,
+    Openapi {
+        /// Print the HTTP contract generated from it instead (docs/http-contract.md).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Create the demo agency and its owner (development only).
     SeedDemo {
         /// Do nothing when the demo owner already exists.

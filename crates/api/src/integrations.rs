@@ -26,6 +26,7 @@ use audienceos_shared::integrations::{
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::domain::stored::Stored as _;
 use crate::error::Code;
 use crate::state::AppState;
 use crate::store::integrations::{GrantWrite, IntegrationRow, NewIntegration, TokenUpdate};
@@ -56,7 +57,7 @@ pub async fn start_connect(
         provider,
     );
     let auth = oauth::authorize_url(&state.settings, provider, signed)?;
-    let now = Utc::now();
+    let now = crate::clock::system_now();
     let expires_at = now + oauth::STATE_TTL;
     state
         .store
@@ -155,7 +156,7 @@ pub async fn complete_connect(
     if row.used_at.is_some() {
         return Err(CallbackError::StateUsed);
     }
-    let now = Utc::now();
+    let now = crate::clock::system_now();
     if row.expires_at <= now {
         return Err(CallbackError::StateExpired);
     }
@@ -212,7 +213,7 @@ async fn store_grant(
     account: &accounts::Account,
 ) -> Result<IntegrationRow, ProviderError> {
     let internal = |e: crate::store::StoreError| ProviderError::Internal(e.into());
-    let now = Utc::now();
+    let now = crate::clock::system_now();
     let existing = state
         .store
         .get_integration_by_provider(who.agency_id, provider.as_str())
@@ -313,12 +314,16 @@ pub async fn disconnect(state: &AppState, integration: &IntegrationRow) -> Resul
     }
     state
         .store
-        .clear_grant(integration.agency_id, integration.id, Utc::now())
+        .clear_grant(integration.agency_id, integration.id, crate::clock::system_now())
         .await
         .map_err(internal)?;
     state
         .store
-        .resolve_condition_alert(integration.agency_id, &tokens::alert_key(integration), Utc::now())
+        .resolve_condition_alert(
+            integration.agency_id,
+            &tokens::alert_key(integration),
+            crate::clock::system_now(),
+        )
         .await
         .map_err(internal)?;
     state.data_changed(integration.agency_id).await;
@@ -343,7 +348,7 @@ pub async fn test_connection(state: &AppState, integration: &IntegrationRow) -> 
     })
     .await;
     let latency_ms = started.elapsed().as_millis() as i64;
-    let now = Utc::now();
+    let now = crate::clock::system_now();
     let (ok, label, detail) = match res {
         Ok(a) => {
             let _ = state
@@ -417,7 +422,7 @@ pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(Integ
             linked_resources: 0,
         };
     };
-    let status = IntegrationStatus::parse(&r.status).unwrap_or(IntegrationStatus::NotConnected);
+    let status = IntegrationStatus::from_stored(&r.status);
     let connected = status.has_grant();
     Integration {
         provider,
@@ -447,7 +452,7 @@ pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(Integ
 
 /// Queue a sync of `integration` (`why` names the trigger in the job payload).
 pub async fn enqueue_sync(state: &AppState, integration: &IntegrationRow, why: &str) -> anyhow::Result<Uuid> {
-    let now = Utc::now();
+    let now = crate::clock::system_now();
     let id = sync::enqueue(&state.store, integration, why, None, now).await?;
     state.jobs.notify();
     Ok(id)

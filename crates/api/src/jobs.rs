@@ -47,7 +47,7 @@ pub async fn run_worker(state: actix_web::web::Data<AppState>) {
 /// Enqueue the periodic jobs of the current period. The idempotency key names the period, so however
 /// many API processes call this, each period's job exists once.
 pub async fn schedule_periodic(state: &AppState) -> anyhow::Result<()> {
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     if crate::integrations::sync::schedule_all(state, now).await? > 0 {
         state.jobs.notify();
     }
@@ -93,13 +93,17 @@ pub async fn run_scheduler(state: actix_web::web::Data<AppState>) {
 
 /// Claim and run one due job. `Ok(false)` when none was due.
 pub async fn run_next(state: &AppState, worker: &str) -> anyhow::Result<bool> {
-    let Some(job) = state.store.claim_job(worker, crate::store::now(), LEASE_SECS).await? else {
+    let Some(job) = state
+        .store
+        .claim_job(worker, crate::clock::system_now(), LEASE_SECS)
+        .await?
+    else {
         return Ok(false);
     };
     let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts);
     let _guard = span.enter();
     let result = run(state, &job).await;
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     match result {
         Ok(()) => {
             state.store.complete_job(job.id, now).await?;
@@ -161,7 +165,7 @@ async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<()> {
                     html: email.body_html.as_deref(),
                 })
                 .await?;
-            state.store.mark_email_sent(id, crate::store::now()).await?;
+            state.store.mark_email_sent(id, crate::clock::system_now()).await?;
             Ok(())
         }
         ALERT_RULES_JOB => {

@@ -15,8 +15,13 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     match &command {
-        Command::Openapi => {
-            cli::out(audienceos_api::openapi::document().trim_end());
+        Command::Openapi { markdown } => {
+            let text = if *markdown {
+                audienceos_api::openapi::contract_markdown()
+            } else {
+                audienceos_api::openapi::document()
+            };
+            cli::out(text.trim_end());
             return ExitCode::SUCCESS;
         }
         Command::Config { example: true, .. } => {
@@ -97,7 +102,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let keys = audienceos_api::integrations::crypto::TokenKeyring::from_secrets(&settings.secrets)?;
             let store = Store::for_settings(&settings).await?;
             store.migrate().await?;
-            let r = audienceos_api::integrations::rotate_token_key(&store, &keys, audienceos_api::store::now()).await?;
+            let r = audienceos_api::integrations::rotate_token_key(&store, &keys, audienceos_api::clock::system_now())
+                .await?;
             cli::out(&format!(
                 "token key {}: {} integration(s) with tokens, {} re-encrypted, {} changed meanwhile (run again)",
                 keys.current_key_id(),
@@ -113,6 +119,6 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             tracing::info!(port = app.port(), ?env, "AudienceOS is listening");
             app.run_until_stopped().await
         }
-        Command::Openapi => Ok(()),
+        Command::Openapi { .. } => Ok(()),
     }
 }

@@ -115,3 +115,77 @@ pub fn document() -> String {
     json.push('\n');
     json
 }
+
+/// `docs/http-contract.md`: the contract in prose plus one line per operation, generated from the document
+/// (`audienceos openapi --markdown`), so it cannot fall behind the server; a test fails on drift.
+pub fn contract_markdown() -> String {
+    let doc: serde_json::Value = serde_json::from_str(&document()).expect("the document is JSON");
+    let mut out = String::from(
+        "# HTTP contract\n\n\
+         Generated from the OpenAPI document by `audienceos openapi --markdown > docs/http-contract.md`; do not edit.\n\
+         The document itself is served at `/api/openapi.json` (committed as `openapi/openapi.json`), with a docs UI\n\
+         at `/api/docs/`.\n\n\
+         - Everything under `/api/v1` is JSON, snake_case; ids are UUIDv7; timestamps RFC 3339 UTC. Lists take\n  \
+         `?limit=` (default 50, at most 200) and `&cursor=`, and answer `{ \"items\": [...], \"next_cursor\": ... }`.\n\
+         - Every error is `application/problem+json` with a stable `code` (table below), the request id (also in\n  \
+         `X-Request-Id`) and, for 422, per-field `errors`.\n\
+         - Auth: the SPA's session cookie `aos_session`, with `X-CSRF-Token` equal to the `aos_csrf` cookie on\n  \
+         every unsafe method (else 403 `csrf_failed`); third parties send `Authorization: Bearer aos_...` API keys\n  \
+         and no CSRF token. *Access* below: `public` needs nothing, `session` only a signed-in browser session,\n  \
+         `session or key` either.\n\n\
+         | Method and path | Access | Summary | Request body | Success | Problems |\n|---|---|---|---|---|---|\n",
+    );
+    let schema_name = |v: &serde_json::Value| -> String {
+        let content = &v["content"];
+        let Some((_, media)) = content.as_object().and_then(|c| c.iter().next()) else {
+            return String::new();
+        };
+        let schema = &media["schema"];
+        let name = |r: &serde_json::Value| {
+            r["$ref"]
+                .as_str()
+                .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+        };
+        name(schema)
+            .or_else(|| name(&schema["items"]).map(|n| format!("[{n}]")))
+            .map(|n| format!("`{n}`"))
+            .unwrap_or_default()
+    };
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let access = match op["security"].as_array().map(Vec::len) {
+                None | Some(0) => "public",
+                Some(1) => "session",
+                _ => "session or key",
+            };
+            let summary = op["summary"].as_str().unwrap_or_default();
+            let body = schema_name(&op["requestBody"]);
+            let mut success = Vec::new();
+            let mut problems = Vec::new();
+            for (status, res) in op["responses"].as_object().into_iter().flatten() {
+                if status.starts_with('2') || status.starts_with('3') {
+                    success.push(format!("{status} {}", schema_name(res)).trim().to_string());
+                } else {
+                    let codes = res["description"].as_str().unwrap_or_default();
+                    problems.push(format!("{status} {codes}").trim().to_string());
+                }
+            }
+            out.push_str(&format!(
+                "| {} `{path}` | {access} | {summary} | {body} | {} | {} |\n",
+                method.to_uppercase(),
+                success.join(", "),
+                problems.join(", ").replace('|', "\\|"),
+            ));
+        }
+    }
+    out.push_str("\n## Error codes\n\n| code | status | title |\n|---|---|---|\n");
+    for code in Code::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            code.as_str(),
+            code.status(),
+            code.title()
+        ));
+    }
+    out
+}

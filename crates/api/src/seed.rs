@@ -33,7 +33,7 @@ pub async fn seed_demo(settings: &Settings, store: &Store) -> anyhow::Result<See
         return Ok(Seeded::AlreadyThere);
     }
     let hash = PasswordHasher::new(1).hash(SecretString::from(DEMO_PASSWORD)).await?;
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let (agency, owner) = store
         .create_agency_with_owner(
             &NewAgencyWithOwner {
@@ -119,7 +119,7 @@ pub async fn fill_agency(
     seed: u64,
     size: generate::Size,
 ) -> anyhow::Result<generate::DataSet> {
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let stages: Vec<(Uuid, String)> = store
         .list_stages(agency_id)
         .await?

@@ -66,13 +66,13 @@ pub async fn enrich(
         .collect();
     state
         .store
-        .insert_seo_calls(agency_id, &calls, crate::store::now())
+        .insert_seo_calls(agency_id, &calls, crate::clock::system_now())
         .await?;
     let summary = enrichment.result?;
     if let Some(client_id) = client_id {
         state
             .store
-            .upsert_client_seo(agency_id, client_id, &summary, crate::store::now())
+            .upsert_client_seo(agency_id, client_id, &summary, crate::clock::system_now())
             .await?;
     }
     Ok(summary)
@@ -93,7 +93,7 @@ pub async fn enqueue_for_onboarding(
     if client(state).is_none() {
         return Ok(false);
     }
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let payload = serde_json::to_value(EnrichJob {
         agency_id,
         client_id,

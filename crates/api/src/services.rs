@@ -4,4 +4,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod clients;
+pub mod files;
+pub mod replies;
 pub mod team;

@@ -302,12 +302,6 @@ pub mod cursor {
     }
 }
 
-/// The current time at the precision both backends store (microseconds).
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    use chrono::SubsecRound as _;
-    chrono::Utc::now().trunc_subsecs(6)
-}
-
 /// Split a `limit + 1` fetch into the page and the next cursor.
 pub fn paginate<T>(
     mut rows: Vec<T>,
@@ -325,4 +319,10 @@ pub fn paginate<T>(
         None
     };
     (rows, next)
+}
+
+/// Transitional alias of `crate::clock::system_now` for the files whose refactor is in flight (removed
+/// when they use `AppState::now()`).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    crate::clock::system_now()
 }

@@ -32,6 +32,12 @@ pub struct PageQuery {
 impl PageQuery {
     /// The effective page size.
     pub fn limit(&self) -> u32 {
-        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+        page_limit(self.limit)
     }
+}
+
+/// The effective page size of a requested `limit`: the default when absent, clamped to `1..=MAX_LIMIT`.
+/// Every list uses this, whatever its query type.
+pub fn page_limit(requested: Option<u32>) -> u32 {
+    requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
 }

@@ -68,6 +68,14 @@ impl Identity {
         }
     }
 
+    /// The agency and client scope this caller's reads and writes are limited to.
+    pub fn tenant(&self) -> crate::domain::tenant::Tenant {
+        crate::domain::tenant::Tenant {
+            agency_id: self.agency_id,
+            client_scope: self.client_scope(),
+        }
+    }
+
     /// Owner or Admin: may edit or delete other people's notes.
     pub fn is_admin(&self) -> bool {
         matches!(self.system_role, Some(SystemRole::Owner | SystemRole::Admin))
@@ -155,7 +163,7 @@ impl From<crate::store::StoreError> for Resolve {
 }
 
 async fn resolve(state: &AppState, req: &HttpRequest) -> Result<Option<Identity>, Resolve> {
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let key = state.settings.secrets.session_key.expose();
     if let Some(auth) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
         let token = auth

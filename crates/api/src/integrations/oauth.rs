@@ -219,7 +219,9 @@ async fn meta_exchange(
     Ok(Grant {
         access_token: SecretToken::new(long.access_token),
         refresh_token: None,
-        expires_at: long.expires_in.map(|s| Utc::now() + chrono::Duration::seconds(s)),
+        expires_at: long
+            .expires_in
+            .map(|s| crate::clock::system_now() + chrono::Duration::seconds(s)),
         scopes: Vec::new(),
     })
 }
@@ -233,7 +235,7 @@ fn grant(
             refresh_token: t.refresh_token().map(|r| SecretToken::new(r.secret().to_owned())),
             expires_at: t
                 .expires_in()
-                .map(|d| Utc::now() + chrono::Duration::from_std(d).unwrap_or_default()),
+                .map(|d| crate::clock::system_now() + chrono::Duration::from_std(d).unwrap_or_default()),
             scopes: t
                 .scopes()
                 .map(|s| {

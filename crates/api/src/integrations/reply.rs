@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::calls::api_root;
 use super::provider::{send_json, slack_call, with_token, ProviderError};
+use crate::domain::stored::Stored as _;
 use crate::state::AppState;
 use crate::store::communications::NewCommunication;
 use crate::store::integrations::IntegrationRow;
@@ -163,7 +164,7 @@ async fn send_gmail(
         references: header("References"),
         subject: header("Subject").or_else(|| target.subject.clone()),
     };
-    let raw = rfc5322_reply(&mailbox, &to, &parent, body, Utc::now());
+    let raw = rfc5322_reply(&mailbox, &to, &parent, body, crate::clock::system_now());
     let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw.as_bytes());
     let send_url = format!("{api}/users/me/messages/send");
     let payload = json!({ "raw": encoded, "threadId": target.thread });
@@ -308,7 +309,7 @@ pub async fn deliver(
         LiveEventBody::ReplyUpdated {
             thread_key: format!("{}:{}", done.platform, done.thread_key),
             reply_id: done.id,
-            status: ReplyStatus::parse(&done.status).unwrap_or(ReplyStatus::Failed),
+            status: ReplyStatus::from_stored(&done.status),
         },
     )
     .await;
@@ -343,7 +344,13 @@ mod tests {
             references: None,
             subject: Some("Ça va?\r\nBcc: evil@x".into()),
         };
-        let raw = rfc5322_reply("me@a.test", "x@b.test\r\nBcc: evil@x", &parent, "b", Utc::now());
+        let raw = rfc5322_reply(
+            "me@a.test",
+            "x@b.test\r\nBcc: evil@x",
+            &parent,
+            "b",
+            crate::clock::system_now(),
+        );
         let head = raw.split("\r\n\r\n").next().unwrap();
         assert!(!head.lines().any(|l| l.starts_with("Bcc:")), "{head}");
         assert!(head.contains("Subject: =?UTF-8?B?"));

@@ -153,7 +153,7 @@ pub async fn run_job(state: &AppState, payload: &serde_json::Value) -> anyhow::R
     let Some(provider) = integration.provider() else {
         return Ok(());
     };
-    let now = Utc::now();
+    let now = crate::clock::system_now();
     if !state
         .store
         .begin_sync(integration.agency_id, integration.id, now)
@@ -182,7 +182,7 @@ pub async fn run_job(state: &AppState, payload: &serde_json::Value) -> anyhow::R
             };
             state
                 .store
-                .finish_sync(integration.agency_id, integration.id, &f, Utc::now())
+                .finish_sync(integration.agency_id, integration.id, &f, crate::clock::system_now())
                 .await
         }
     };
@@ -196,7 +196,7 @@ pub async fn run_job(state: &AppState, payload: &serde_json::Value) -> anyhow::R
             Ok(())
         }
         Err(E::RateLimited { retry_after }) => {
-            let at = Utc::now() + chrono::Duration::from_std(retry_after).unwrap_or_default();
+            let at = crate::clock::system_now() + chrono::Duration::from_std(retry_after).unwrap_or_default();
             let why = format!(
                 "{} is rate limiting; the sync resumes at {}",
                 provider.label(),

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use audienceos_shared::alerts::{AlertSeverity, AlertType};
 use audienceos_shared::integrations::IntegrationProvider;
-use chrono::Utc;
 
 use super::crypto::{SecretToken, TokenContext, TokenField, TokenKeyring};
 use super::provider::ProviderError;
@@ -113,7 +112,8 @@ pub(crate) async fn refresh_after_401(
 
 fn fresh(state: &AppState, row: &TokenState) -> bool {
     let margin = chrono::Duration::seconds(state.settings.token_refresh_margin_secs);
-    row.token_expires_at.is_none_or(|at| at > Utc::now() + margin)
+    row.token_expires_at
+        .is_none_or(|at| at > crate::clock::system_now() + margin)
 }
 
 async fn token_state(state: &AppState, integration: &IntegrationRow) -> Result<TokenState, ProviderError> {
@@ -147,7 +147,7 @@ async fn refresh_from(
             let token = state.vault.open(integration, TokenField::Access, &stored)?;
             return Ok((token, stored));
         }
-        let now = Utc::now();
+        let now = crate::clock::system_now();
         let leased = state
             .store
             .take_refresh_lease(integration.agency_id, integration.id, now, now + LEASE)
@@ -195,7 +195,7 @@ async fn refresh_holding_lease(
                 Some(r) => Some(state.vault.seal(integration, TokenField::Refresh, r)?),
                 None => None,
             };
-            let now = Utc::now();
+            let now = crate::clock::system_now();
             let stored_ok = state
                 .store
                 .store_refreshed_tokens(
@@ -231,7 +231,7 @@ pub async fn mark_needs_reconnect(
     provider: IntegrationProvider,
     reason: &str,
 ) {
-    let now = Utc::now();
+    let now = crate::clock::system_now();
     let why = format!(
         "{} refused the stored authorization ({reason}). Connect it again.",
         provider.label()

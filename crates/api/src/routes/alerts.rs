@@ -4,7 +4,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use audienceos_shared::alerts::{Alert, AlertListQuery, AlertSeverity, EscalateAlertRequest, SnoozeAlertRequest};
-use audienceos_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use audienceos_shared::pagination::page_limit;
 use audienceos_shared::{Page, Problem};
 use serde_json::json;
 use uuid::Uuid;
@@ -49,7 +49,7 @@ pub async fn list_alerts(
         alert_type: q.alert_type,
     };
     let now = state.clock.now();
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let limit = page_limit(q.limit);
     let (rows, next_cursor) = state
         .store
         .list_alerts(
@@ -178,7 +178,7 @@ pub async fn escalate_alert(
         body_text: format!("{text}\n\nOpen it: {url}\n"),
         body_html: None,
     };
-    match state.store.queue_email(&email, crate::store::now()).await {
+    match state.store.queue_email(&email, state.now()).await {
         Ok(_) => state.jobs.notify(),
         // The escalation and its notification stand; a lost email is logged, not a failed request.
         Err(e) => tracing::error!(error.cause_chain = ?e, "could not queue the escalation email"),

@@ -63,7 +63,7 @@ pub async fn create_api_key(
     }
     let role = state.store.get_system_role(me.agency_id, body.role).await?;
     let secret = new_api_key();
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let row = state
         .store
         .insert_api_key(
@@ -102,7 +102,7 @@ pub async fn revoke_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let row = state
         .store
-        .revoke_api_key(me.agency_id, id.into_inner(), crate::store::now())
+        .revoke_api_key(me.agency_id, id.into_inner(), crate::clock::system_now())
         .await?;
     Audit::by(&me, "api_key.revoked")
         .with("api_key_id", row.id)
@@ -115,7 +115,11 @@ fn to_dto(r: ApiKeyRow) -> ApiKey {
         id: r.id,
         name: r.name,
         prefix: r.prefix,
-        role: crate::routes::auth::system_role_of(r.system_role.as_deref()).unwrap_or(SystemRole::Member),
+        role: r
+            .system_role
+            .as_deref()
+            .and_then(crate::store::agencies::parse_role_key)
+            .unwrap_or(SystemRole::Member),
         created_at: r.created_at,
         expires_at: r.expires_at,
         last_used_at: r.last_used_at,

@@ -18,7 +18,7 @@ use crate::error::{validate, ApiError, Code};
 use crate::rate_limit::RouteClass;
 use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::agencies::{parse_role_key, NewAgencyWithOwner};
+use crate::store::agencies::NewAgencyWithOwner;
 use crate::store::outbox::NewEmail;
 use crate::store::users::UserRow;
 
@@ -49,7 +49,7 @@ pub async fn signup(
     }
     let password_hash = state.hasher.hash(SecretString::from(body.password)).await?;
     let slug = unique_slug(&state, &body.agency_name).await?;
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let (agency, user) = state
         .store
         .create_agency_with_owner(
@@ -128,7 +128,7 @@ pub async fn logout(
     AuthUser(me): AuthUser,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(id) = me.session_id() {
-        state.store.revoke_session(id, crate::store::now()).await?;
+        state.store.revoke_session(id, crate::clock::system_now()).await?;
     }
     Audit::by(&me, "auth.logout").record(&state).await;
     let mut res = HttpResponse::NoContent();
@@ -167,7 +167,7 @@ pub async fn forgot_password(
         .await?
         .filter(|u| u.is_active)
     {
-        let now = crate::store::now();
+        let now = crate::clock::system_now();
         let token = random_token();
         let hash = digest(state.settings.secrets.session_key.expose(), RESET_PURPOSE, &token);
         state
@@ -217,7 +217,7 @@ pub async fn reset_password(
     let password_hash = state.hasher.hash(SecretString::from(body.password)).await?;
     let Some((user_id, agency_id)) = state
         .store
-        .consume_password_reset(&hash, &password_hash, crate::store::now())
+        .consume_password_reset(&hash, &password_hash, crate::clock::system_now())
         .await?
     else {
         return Err(ApiError::new(
@@ -268,7 +268,7 @@ pub async fn change_password(
             .await;
         return Err(ApiError::WrongCurrentPassword);
     }
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let hash = state.hasher.hash(SecretString::from(body.new_password)).await?;
     state.store.update_password(user.id, &hash, now).await?;
     let revoked = state.store.revoke_user_sessions(user.id, Some(session_id), now).await?;
@@ -288,7 +288,7 @@ async fn signed_in(
     user: &UserRow,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
-    let now = crate::store::now();
+    let now = crate::clock::system_now();
     let issued = session::start(state, req, user.id, user.agency_id, now).await?;
     let role = state.store.get_role(user.agency_id, user.role_id).await?;
     let identity = Identity {
@@ -409,8 +409,4 @@ async fn unique_slug(state: &AppState, name: &str) -> Result<String, ApiError> {
         }
     }
     Err(ApiError::Internal(anyhow::anyhow!("could not find a free slug")))
-}
-/// The system role of a stored role key (re-exported for the API key routes).
-pub fn system_role_of(key: Option<&str>) -> Option<audienceos_shared::permissions::SystemRole> {
-    key.and_then(parse_role_key)
 }

@@ -16,7 +16,7 @@ use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::domain::team::user_ref;
 use crate::error::{ApiError, Code};
-use crate::files::{client_prefix, object_key};
+use crate::files::object_key;
 use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::files::{FileRow, NewFile};
@@ -111,7 +111,7 @@ pub async fn upload_file(
     };
     let row = match state
         .store
-        .insert_file(me.agency_id, client_id, &new, crate::store::now())
+        .insert_file(me.agency_id, client_id, &new, state.now())
         .await
     {
         Ok(row) => row,
@@ -176,7 +176,7 @@ pub async fn delete_file(
         .await?;
     let row = state
         .store
-        .delete_file(me.agency_id, client_id, file_id, crate::store::now())
+        .delete_file(me.agency_id, client_id, file_id, state.now())
         .await?;
     match state.files.delete(&row.object_key).await {
         Ok(true) => {}
@@ -189,19 +189,6 @@ pub async fn delete_file(
         .record(&state)
         .await;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Delete every stored object of a client. Call it after the client's row is deleted (its file rows go
-/// with it by cascade). Failures are logged, never returned: the client is already gone. Returns how
-/// many objects were deleted.
-pub async fn delete_client_objects(state: &AppState, agency_id: Uuid, client_id: Uuid) -> usize {
-    match state.files.delete_prefix(&client_prefix(agency_id, client_id)).await {
-        Ok(n) => n,
-        Err(e) => {
-            tracing::error!(error.cause_chain = ?e, %agency_id, %client_id, "could not delete a deleted client's files");
-            0
-        }
-    }
 }
 
 // ---- reading the upload ----

@@ -41,12 +41,12 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
         latency,
     ));
 
-    let (lag, latency) = timed(state.store.oldest_due_job(crate::store::now())).await;
+    let (lag, latency) = timed(state.store.oldest_due_job(crate::clock::system_now())).await;
     checks.push(check(
         "job_queue",
         lag.map_err(anyhow::Error::new).and_then(|oldest| {
             let lag = oldest
-                .map(|t| (crate::store::now() - t).num_seconds().max(0))
+                .map(|t| (crate::clock::system_now() - t).num_seconds().max(0))
                 .unwrap_or(0);
             anyhow::ensure!(lag < JOB_LAG_WARN_SECS, "oldest due job is {lag} s late");
             Ok(format!("lag {lag} s"))

@@ -133,14 +133,7 @@ pub async fn set_link(
             let name = if name.is_empty() { external_id.as_str() } else { name };
             let link = state
                 .store
-                .set_integration_link(
-                    me.agency_id,
-                    integration.id,
-                    &external_id,
-                    name,
-                    client_id,
-                    crate::store::now(),
-                )
+                .set_integration_link(me.agency_id, integration.id, &external_id, name, client_id, state.now())
                 .await
                 .map_err(|e| match e {
                     StoreError::NotFound => ApiError::field("client_id", "not_found", "is not a client of this agency"),

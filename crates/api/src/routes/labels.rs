@@ -45,7 +45,7 @@ pub async fn create_label(
     validate(&body)?;
     let row = state
         .store
-        .insert_label(me.agency_id, &body.name, &body.color, crate::store::now())
+        .insert_label(me.agency_id, &body.name, &body.color, state.now())
         .await?;
     Audit::by(&me, "label.created")
         .meta(json!({ "label_id": row.id, "name": row.name }))
@@ -77,7 +77,7 @@ pub async fn update_label(
             id.into_inner(),
             body.name.as_deref(),
             body.color.as_deref(),
-            crate::store::now(),
+            state.now(),
         )
         .await?;
     Audit::by(&me, "label.updated")

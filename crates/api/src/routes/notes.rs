@@ -65,7 +65,7 @@ pub async fn create_note(
         .await?;
     let row = state
         .store
-        .insert_note(me.agency_id, client_id, me.user_id, &body.body, crate::store::now())
+        .insert_note(me.agency_id, client_id, me.user_id, &body.body, state.now())
         .await?;
     Audit::by(&me, "note.created")
         .client(client_id)
@@ -95,7 +95,7 @@ pub async fn update_note(
     editable_note(&state, &me, client_id, note_id).await?;
     let row = state
         .store
-        .update_note(me.agency_id, client_id, note_id, &body.body, crate::store::now())
+        .update_note(me.agency_id, client_id, note_id, &body.body, state.now())
         .await?;
     Audit::by(&me, "note.updated")
         .client(client_id)
@@ -121,7 +121,7 @@ pub async fn delete_note(
     editable_note(&state, &me, client_id, note_id).await?;
     state
         .store
-        .delete_note(me.agency_id, client_id, note_id, crate::store::now())
+        .delete_note(me.agency_id, client_id, note_id, state.now())
         .await?;
     Audit::by(&me, "note.deleted")
         .client(client_id)

@@ -52,7 +52,7 @@ pub async fn create_stage(
     }
     let id = state
         .store
-        .create_stage(me.agency_id, &body.name, body.position, crate::store::now())
+        .create_stage(me.agency_id, &body.name, body.position, state.now())
         .await?;
     Audit::by(&me, "stage.created")
         .meta(json!({ "stage_id": id, "name": body.name }))
@@ -83,13 +83,7 @@ pub async fn update_stage(
     validate(&body)?;
     state
         .store
-        .update_stage(
-            me.agency_id,
-            id,
-            body.name.as_deref(),
-            body.position,
-            crate::store::now(),
-        )
+        .update_stage(me.agency_id, id, body.name.as_deref(), body.position, state.now())
         .await?;
     Audit::by(&me, "stage.updated")
         .meta(json!({ "stage_id": id, "name": body.name, "position": body.position }))
@@ -158,10 +152,7 @@ pub async fn set_thresholds(
         other => other,
     })?;
     state.store.set_health_thresholds(me.agency_id, t).await?;
-    state
-        .store
-        .refresh_health(me.agency_id, None, crate::store::now())
-        .await?;
+    state.store.refresh_health(me.agency_id, None, state.now()).await?;
     Audit::by(&me, "pipeline.thresholds_updated")
         .meta(json!({ "yellow_days": t.yellow_days, "red_days": t.red_days }))
         .record(&state)

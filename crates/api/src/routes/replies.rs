@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError, Code};
+use crate::services::replies;
 use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
 use crate::store::replies::{NewReplyRow, ReplyRow, ReplyTargetRow, Saved};
@@ -166,7 +167,7 @@ pub async fn reply(
     };
     let name = author_name(&state, me.agency_id, me.user_id).await;
     let done = deliver(state.clone(), me.agency_id, row, target, integration, name).await?;
-    Ok(HttpResponse::Created().json(to_reply(done)))
+    Ok(HttpResponse::Created().json(replies::to_reply(done)))
 }
 
 fn replay(existing: ReplyRow, hash: &str) -> Result<HttpResponse, ApiError> {
@@ -178,7 +179,7 @@ fn replay(existing: ReplyRow, hash: &str) -> Result<HttpResponse, ApiError> {
     }
     Ok(HttpResponse::Ok()
         .insert_header((REPLAYED, "true"))
-        .json(to_reply(existing)))
+        .json(replies::to_reply(existing)))
 }
 
 /// Retry a failed reply
@@ -198,7 +199,7 @@ pub async fn retry_reply(
     let current = state.store.get_reply(me.agency_id, id).await?;
     let target = visible_target(&state, &me, &current).await?;
     match ReplyStatus::parse(&current.status) {
-        Some(ReplyStatus::Sent) => return Ok(HttpResponse::Ok().json(to_reply(current))),
+        Some(ReplyStatus::Sent) => return Ok(HttpResponse::Ok().json(replies::to_reply(current))),
         Some(ReplyStatus::Queued) | Some(ReplyStatus::Failed) | None => {}
     }
     let Some(target) = target else {
@@ -215,7 +216,7 @@ pub async fn retry_reply(
     else {
         let now = state.store.get_reply(me.agency_id, id).await?;
         if now.status == ReplyStatus::Sent.as_str() {
-            return Ok(HttpResponse::Ok().json(to_reply(now)));
+            return Ok(HttpResponse::Ok().json(replies::to_reply(now)));
         }
         return Err(ApiError::new(
             Code::ReplyInProgress,
@@ -224,7 +225,7 @@ pub async fn retry_reply(
     };
     let name = author_name(&state, me.agency_id, me.user_id).await;
     let done = deliver(state.clone(), me.agency_id, row, target, integration, name).await?;
-    Ok(HttpResponse::Ok().json(to_reply(done)))
+    Ok(HttpResponse::Ok().json(replies::to_reply(done)))
 }
 
 /// The reply's target if the caller may see the reply's client (404 otherwise); `None` when the message it
@@ -262,24 +263,5 @@ pub async fn get_reply(
         .store
         .check_client_visible(me.agency_id, me.client_scope(), row.client_id)
         .await?;
-    Ok(HttpResponse::Ok().json(to_reply(row)))
-}
-
-pub(crate) fn to_reply(r: ReplyRow) -> Reply {
-    Reply {
-        thread_key: format!("{}:{}", r.platform, r.thread_key),
-        id: r.id,
-        platform: r.platform,
-        client_id: r.client_id,
-        in_reply_to: r.in_reply_to,
-        author_id: r.author_id,
-        body: r.body,
-        status: ReplyStatus::parse(&r.status).unwrap_or(ReplyStatus::Failed),
-        error: r.error,
-        provider_message_id: r.provider_message_id,
-        attempts: r.attempts,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        sent_at: r.sent_at,
-    }
+    Ok(HttpResponse::Ok().json(replies::to_reply(row)))
 }

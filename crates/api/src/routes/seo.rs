@@ -105,7 +105,7 @@ pub async fn get_client_seo(
 #[utoipa::path(get, path = "/api/v1/seo/usage", tag = "seo",
     responses((status = 200, body = SeoUsage), (status = 403, body = Problem)))]
 pub async fn seo_usage(state: web::Data<AppState>, me: Authorized<SettingsRead>) -> Result<HttpResponse, ApiError> {
-    let now = crate::store::now();
+    let now = state.now();
     let month_start = now
         .date_naive()
         .with_day(1)

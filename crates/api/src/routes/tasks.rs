@@ -34,7 +34,7 @@ pub async fn list_tasks(
         .store
         .check_client_visible(me.agency_id, me.client_scope(), client_id)
         .await?;
-    let today = today();
+    let today = today(&state);
     let rows = state.store.list_tasks(me.agency_id, client_id).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(|r| to_dto(r, today)).collect::<Vec<_>>()))
 }
@@ -64,7 +64,7 @@ pub async fn create_task(
     if let Some(assignee) = body.assignee_id {
         check_member(&state, me.agency_id, assignee, "assignee_id").await?;
     }
-    let now = crate::store::now();
+    let now = state.now();
     let row = state
         .store
         .insert_task(
@@ -120,7 +120,7 @@ pub async fn update_task(
         due_date: body.due_date.unwrap_or(current.due_date),
         position: body.position.unwrap_or(current.position),
     };
-    let now = crate::store::now();
+    let now = state.now();
     let row = state
         .store
         .update_task(me.agency_id, client_id, task_id, &fields, now)
@@ -159,7 +159,7 @@ pub async fn delete_task(
         .store
         .check_client_visible(me.agency_id, me.client_scope(), client_id)
         .await?;
-    let now = crate::store::now();
+    let now = state.now();
     state.store.delete_task(me.agency_id, client_id, task_id, now).await?;
     state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
     Audit::by(&me, "task.deleted")
@@ -208,7 +208,7 @@ async fn set_done(
     done: bool,
 ) -> Result<HttpResponse, ApiError> {
     let current = visible_task(state, me, client_id, task_id).await?;
-    let now = crate::store::now();
+    let now = state.now();
     if current.done_at.is_some() == done {
         return Ok(HttpResponse::Ok().json(to_dto(current, now.date_naive())));
     }
@@ -234,9 +234,9 @@ async fn visible_task(state: &AppState, me: &Identity, client_id: Uuid, task_id:
     Ok(state.store.get_task(me.agency_id, client_id, task_id).await?)
 }
 
-/// Today for the overdue flag: the UTC date (agency time zones come later).
-fn today() -> NaiveDate {
-    crate::store::now().date_naive()
+/// Today for the overdue flag: the UTC date of the app clock (agency time zones come later).
+fn today(state: &AppState) -> NaiveDate {
+    state.now().date_naive()
 }
 
 /// Open and due before `today`.

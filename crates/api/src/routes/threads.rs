@@ -10,7 +10,7 @@ use audienceos_shared::communications::{
     NewThreadNote, Thread, ThreadCounts, ThreadMessage, ThreadNote, ThreadQuery, ThreadSummary, UpdateThread,
 };
 use audienceos_shared::events::LiveEventBody;
-use audienceos_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use audienceos_shared::pagination::page_limit;
 use audienceos_shared::{Page, Problem};
 
 use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
@@ -75,7 +75,7 @@ pub async fn list_threads(
     q: web::Query<ThreadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let f = filter(&me, &q)?;
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let limit = page_limit(q.limit);
     let body = state
         .reads
         .body(cache_key("threads", &req, &me), async {
@@ -159,7 +159,7 @@ pub async fn get_thread(
         summary: summary(row),
         messages: messages.into_iter().map(message).collect(),
         notes: notes.into_iter().map(note).collect(),
-        replies: replies.into_iter().map(super::replies::to_reply).collect(),
+        replies: replies.into_iter().map(crate::services::replies::to_reply).collect(),
     }))
 }
 
@@ -190,7 +190,7 @@ pub async fn update_thread(
     };
     state
         .store
-        .update_thread(me.agency_id, &key, &update, crate::store::now())
+        .update_thread(me.agency_id, &key, &update, state.now())
         .await
         .map_err(|e| match e {
             ThreadUpdateError::UnknownAssignee => {
@@ -230,7 +230,7 @@ pub async fn add_thread_note(
         .await?;
     let row = state
         .store
-        .add_thread_note(me.agency_id, &key, me.user_id, &body.body, crate::store::now())
+        .add_thread_note(me.agency_id, &key, me.user_id, &body.body, state.now())
         .await?;
     thread_updated(&state, me.agency_id, thread.client_id, &key).await;
     Ok(HttpResponse::Created().json(note(row)))

@@ -296,7 +296,7 @@ mod tests {
     fn the_same_seed_gives_the_same_shape() {
         let stages: Vec<(Uuid, String)> = (0..6).map(|i| (Uuid::now_v7(), format!("S{i}"))).collect();
         let team = [Uuid::now_v7(), Uuid::now_v7()];
-        let now = Utc::now();
+        let now = crate::clock::system_now();
         let size = Size {
             clients: 40,
             notes: 100,

@@ -180,7 +180,11 @@ impl DataForSeo {
         let mut attempts = overview_tries;
         attempts.append(&mut competitor_tries);
         let cost_usd = attempts.iter().map(|a| a.cost_usd).sum();
-        let fetched_at = attempts.iter().map(|a| a.at).max().unwrap_or_else(crate::store::now);
+        let fetched_at = attempts
+            .iter()
+            .map(|a| a.at)
+            .max()
+            .unwrap_or_else(crate::clock::system_now);
         let result = overview.and_then(|o| {
             let c = competitors?;
             summarise(domain, o, c, cost_usd, fetched_at)
@@ -200,7 +204,7 @@ impl DataForSeo {
                 Err(_) => 0.0,
             };
             attempts.push(Attempt {
-                at: crate::store::now(),
+                at: crate::clock::system_now(),
                 endpoint,
                 outcome,
                 cost_usd,

@@ -4,6 +4,7 @@ use audienceos_shared::alerts::{Alert, AlertSeverity, AlertStatus, AlertType, Cl
 use audienceos_shared::team::UserRef;
 use chrono::{DateTime, Utc};
 
+use crate::domain::stored::Stored as _;
 use crate::store::alerts::AlertRow;
 
 /// An alert row as the API shows it (a snooze whose time has passed is `active`).
@@ -15,8 +16,8 @@ pub fn alert_dto(r: AlertRow, now: DateTime<Utc>) -> Alert {
             id,
             name: r.client_name.clone().unwrap_or_default(),
         }),
-        alert_type: AlertType::parse(&r.alert_type).unwrap_or(AlertType::RiskDetected),
-        severity: AlertSeverity::parse(&r.severity).unwrap_or(AlertSeverity::Low),
+        alert_type: AlertType::from_stored(&r.alert_type),
+        severity: AlertSeverity::from_stored(&r.severity),
         snoozed_until: if status == AlertStatus::Snoozed {
             r.snoozed_until
         } else {

@@ -3,6 +3,7 @@
 //! raise / re-grade / auto-resolve. An alert follows its client's visibility; an alert without a client is
 //! visible to callers who see every client (Managers and above).
 
+use crate::domain::stored::Stored as _;
 use crate::store::BeginWrite;
 use audienceos_shared::alerts::{AlertSeverity, AlertStatus, AlertType};
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ pub struct AlertRow {
 impl AlertRow {
     /// The status as callers see it: a snooze whose time has passed is `active` again.
     pub fn effective_status(&self, now: DateTime<Utc>) -> AlertStatus {
-        let status = AlertStatus::parse(&self.status).unwrap_or(AlertStatus::Active);
+        let status = AlertStatus::from_stored(&self.status);
         match (status, self.snoozed_until) {
             (AlertStatus::Snoozed, Some(until)) if until <= now => AlertStatus::Active,
             (AlertStatus::Snoozed, None) => AlertStatus::Active,
@@ -374,7 +375,7 @@ impl Store {
         for w in wanted {
             match open_by_key.get(w.dedupe_key.as_str()) {
                 Some(o) => {
-                    let current = AlertSeverity::parse(&o.severity).unwrap_or(AlertSeverity::Low);
+                    let current = AlertSeverity::from_stored(&o.severity);
                     if w.severity > current {
                         to_regrade.push((o.id, w));
                     }

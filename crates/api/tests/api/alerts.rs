@@ -47,7 +47,7 @@ pub async fn create_client(b: &Browser, name: &str, owner: Option<Uuid>) -> Clie
 }
 
 pub fn now() -> DateTime<Utc> {
-    audienceos_api::store::now()
+    audienceos_api::clock::system_now()
 }
 
 /// Put the client into its stage and last activity `days` ago.

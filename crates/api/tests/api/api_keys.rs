@@ -169,7 +169,7 @@ async fn expired_keys_are_refused(backend: Backend) {
     let bare = reqwest::Client::new();
     let me_via_key = || bare.get(app.url("/api/v1/auth/me")).bearer_auth(&key.secret).send();
     assert_eq!(me_via_key().await.unwrap().status(), 200);
-    let past = audienceos_api::store::now() - chrono::Duration::seconds(1);
+    let past = audienceos_api::clock::system_now() - chrono::Duration::seconds(1);
     audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
         "update api_key set expires_at = $1 where id = $2"
     )
@@ -184,6 +184,6 @@ async fn expired_keys_are_refused(backend: Backend) {
     assert!(list
         .items
         .iter()
-        .any(|k| k.id == key.api_key.id && k.expires_at <= audienceos_api::store::now()));
+        .any(|k| k.id == key.api_key.id && k.expires_at <= audienceos_api::clock::system_now()));
     let _ = me;
 }

@@ -175,7 +175,7 @@ async fn password_reset_by_email_link(backend: Backend) {
     let user = app.store.find_user_by_email(email).await.unwrap().unwrap();
     let key = app.state.settings.secrets.session_key.expose().to_vec();
     let hash = audienceos_api::auth::tokens::digest(&key, "password_reset", "expired-token");
-    let past = audienceos_api::store::now() - chrono::Duration::minutes(31);
+    let past = audienceos_api::clock::system_now() - chrono::Duration::minutes(31);
     app.store
         .insert_password_reset(user.id, &hash, past + chrono::Duration::minutes(30), past)
         .await

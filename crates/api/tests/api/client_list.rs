@@ -44,7 +44,7 @@ async fn create(app: &TestApp, body: Value) -> Client {
 }
 
 async fn set_entered(app: &TestApp, id: Uuid, days_ago: i64) {
-    let at = audienceos_api::store::now() - chrono::Duration::days(days_ago) - chrono::Duration::minutes(1);
+    let at = audienceos_api::clock::system_now() - chrono::Duration::days(days_ago) - chrono::Duration::minutes(1);
     audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
         "update client set stage_entered_at = $1 where id = $2"
     )

@@ -368,12 +368,12 @@ async fn a_deleted_clients_objects_can_be_removed(backend: Backend) {
     }
     upload(&app, other.id, "c.png", PNG.to_vec(), "image/png").await;
     assert_eq!(stored_objects(&app).len(), 3);
-    let n = audienceos_api::routes::files::delete_client_objects(&app.state, me.agency.id, client.id).await;
+    let n = audienceos_api::services::files::delete_client_objects(&app.state, me.agency.id, client.id).await;
     assert_eq!(n, 2);
     assert_eq!(stored_objects(&app).len(), 1, "only the other client's file is left");
     // again: nothing left to delete, no error
     assert_eq!(
-        audienceos_api::routes::files::delete_client_objects(&app.state, me.agency.id, client.id).await,
+        audienceos_api::services::files::delete_client_objects(&app.state, me.agency.id, client.id).await,
         0
     );
 }

@@ -262,7 +262,7 @@ impl TestApp {
                 role.name(),
                 "Tester",
                 &hash,
-                audienceos_api::store::now(),
+                audienceos_api::clock::system_now(),
             )
             .await
             .unwrap();

@@ -1,6 +1,9 @@
 //! The API integration tests: one binary, the real app on 127.0.0.1:0, SQLite always and Postgres when
 //! `AOS_TEST_POSTGRES_URL` is set.
 
+// Tests and benches compare against the system clock directly.
+#![allow(clippy::disallowed_methods)]
+
 mod helpers;
 
 mod ad_performance;

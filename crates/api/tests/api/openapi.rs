@@ -14,6 +14,18 @@ fn openapi_json_is_up_to_date() {
     );
 }
 
+#[test]
+fn the_http_contract_is_generated_from_the_document() {
+    let path = format!("{}/../../docs/http-contract.md", env!("CARGO_MANIFEST_DIR"));
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = audienceos_api::openapi::contract_markdown();
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "docs/http-contract.md is out of date; regenerate it with:\n    cargo run -q -p audienceos-api -- openapi --markdown > docs/http-contract.md"
+    );
+    assert!(generated.contains("| POST `/api/v1/clients` | session or key | Create a client |"));
+}
+
 #[tokio::test]
 async fn the_document_is_served_and_declares_both_auth_schemes() {
     let app = spawn_app(Backend::Sqlite).await;

@@ -195,7 +195,7 @@ async fn thresholds_validate_and_refresh_health(backend: Backend) {
         .await
         .unwrap();
     // the client entered its stage three days ago
-    let entered = audienceos_api::store::now() - chrono::Duration::days(3);
+    let entered = audienceos_api::clock::system_now() - chrono::Duration::days(3);
     audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
         "update client set stage_entered_at = $1 where id = $2"
     )
