@@ -4,4 +4,5 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod client_csv;
 pub mod team;
