@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod client_csv;
 pub mod clients;
 pub mod files;
 pub mod replies;
