@@ -40,6 +40,7 @@ pub mod password_resets;
 pub mod replies;
 pub mod seo;
 pub mod sessions;
+pub mod sql;
 pub mod stages;
 pub mod tasks;
 pub mod team;
@@ -255,6 +256,10 @@ impl Store {
     pub async fn ping(&self) -> anyhow::Result<()> {
         let _: i32 = on_db!(&self.db, |pool| sqlx::query_scalar("select 1").fetch_one(pool).await?);
         Ok(())
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
     }
 
     pub fn backend_name(&self) -> &'static str {

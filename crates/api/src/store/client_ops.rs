@@ -5,7 +5,8 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::clients::{email_key, name_sort, scope_condition, search_text, NewClient};
+use super::clients::{email_key, name_sort, search_text, NewClient};
+use super::sql::scope_condition;
 use super::{new_id, on_db, Store, StoreError, StoreResult};
 
 /// A PATCH of a client, already validated and normalised: `None` leaves a field alone, `Some(None)` clears it.

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::sql::{placeholders, scope_condition};
 use super::{new_id, on_db, Store, StoreError, StoreResult};
 use crate::client_health::{assess, HealthInputs};
 
@@ -60,13 +61,6 @@ pub const CLIENT_SELECT: &str = concat!(
     client_columns!(),
     " from client c join pipeline_stage s on s.id = c.stage_id left join app_user o on o.id = c.owner_id"
 );
-
-/// SQL condition (on alias `c`) limiting rows to what the scope may see; `$n` is the scope's user id or null.
-pub fn scope_condition(n: usize) -> String {
-    format!(
-        "(${n} is null or c.owner_id = ${n} or exists (select 1 from client_collaborator cc where cc.client_id = c.id and cc.user_id = ${n}))"
-    )
-}
 
 /// A new client as the store writes it (already validated and normalised).
 #[derive(Debug, Clone, Default)]
@@ -138,14 +132,6 @@ pub struct ClientExtras {
     pub collaborators: Vec<PersonOfClient>,
     pub labels: Vec<LabelOfClient>,
     pub task_counts: Vec<TaskCounts>,
-}
-
-/// `$first, $first+1, ...` for an `in (...)` list of `n` values.
-pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Store {

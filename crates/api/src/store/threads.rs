@@ -20,8 +20,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::client_list::{bind_all, Bind, Sql};
-use super::clients::scope_condition;
+use super::sql::{bind_all, scope_condition, Bind, Sql};
 use super::{cursor, new_id, on_db, paginate, BeginWrite as _, Db, Store, StoreError, StoreResult};
 
 /// A thread: platform and thread id (the provider message id for a message without a thread).
@@ -473,10 +472,6 @@ const THREAD_COLUMNS: &str = "t.last_message_id as id, t.client_id, \
 const THREAD_MATCH: &str = "agency_id = $1 and platform = $2 and coalesce(thread_id, provider_message_id) = $3";
 
 impl Store {
-    pub(crate) fn is_postgres(&self) -> bool {
-        matches!(self.db, Db::Postgres(_))
-    }
-
     /// The scope of a caller: everything, or a Member's clients (owned or granted).
     async fn thread_scope(&self, agency_id: Uuid, scope: Option<Uuid>) -> StoreResult<Scope> {
         let Some(user) = scope else { return Ok(Scope::All) };
