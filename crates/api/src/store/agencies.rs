@@ -84,7 +84,7 @@ impl Store {
                 }
             }
             for (position, name) in DEFAULT_STAGES.iter().enumerate() {
-                sqlx::query(super::stages::INSERT_STAGE)
+                sqlx::query(super::pipeline::INSERT_STAGE)
                     .bind(new_id())
                     .bind(agency_id)
                     .bind(*name)
