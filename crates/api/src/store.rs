@@ -18,8 +18,6 @@ pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod bulk;
-pub mod client_list;
-pub mod client_ops;
 pub mod clients;
 pub mod communications;
 pub mod constraints;

@@ -12,6 +12,9 @@ use super::sql::{placeholders, scope_condition};
 use super::{new_id, on_db, Store, StoreError, StoreResult};
 use crate::client_health::{assess, HealthInputs};
 
+pub mod list;
+pub mod ops;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClientRow {
     pub id: Uuid,

@@ -5,9 +5,9 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::clients::{email_key, name_sort, search_text, NewClient};
-use super::sql::scope_condition;
-use super::{new_id, on_db, Store, StoreError, StoreResult};
+use super::{email_key, name_sort, search_text, NewClient};
+use crate::store::sql::scope_condition;
+use crate::store::{new_id, on_db, Store, StoreError, StoreResult};
 
 /// A PATCH of a client, already validated and normalised: `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]

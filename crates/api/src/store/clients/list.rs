@@ -10,9 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::clients::{client_columns, ClientRow};
-use super::sql::{bind_all, like_pattern, scope_condition, Bind, Sql};
-use super::{on_db, Store, StoreResult};
+use super::{client_columns, ClientRow};
+use crate::store::sql::{bind_all, like_pattern, scope_condition, Bind, Sql};
+use crate::store::{on_db, Store, StoreResult};
 
 /// The filters of the list and the export (everything of `ClientListQuery` but sort and paging).
 #[derive(Debug, Clone, Default)]
@@ -378,7 +378,7 @@ fn segment_sql(
     sql.text = format!(
         "select {}, c.name_sort as list_name_sort, o.email as list_owner_email {} where {} order by {order}",
         client_columns!(),
-        super::clients::CLIENT_FROM,
+        super::CLIENT_FROM,
         wh.join(" and ")
     );
     if let Some(limit) = limit {
