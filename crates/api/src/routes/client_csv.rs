@@ -32,8 +32,8 @@ use crate::domain::clients::{normalise_create, sort_of};
 use crate::error::{validate, ApiError, Code};
 use crate::services::audit::Audit;
 use crate::state::AppState;
+use crate::store::clients::import::{ImportColumns, ImportRow};
 use crate::store::clients::list::ClientFilter;
-use crate::store::clients::ops::{ImportColumns, ImportRow};
 use crate::store::clients::{email_key, NewClient};
 
 /// Largest CSV file the import reads.

@@ -153,6 +153,15 @@ impl Store {
         .await?);
         Ok(n > 0)
     }
+
+    /// Every agency id, for jobs that sweep all tenants.
+    pub async fn agency_ids(&self) -> StoreResult<Vec<Uuid>> {
+        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
+            "select id from agency order by id"
+        )
+        .fetch_all(pool)
+        .await?))
+    }
 }
 
 /// The stored key of a system role.
