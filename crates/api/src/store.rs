@@ -18,8 +18,6 @@ pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod bulk;
-pub mod client_list;
-pub mod client_ops;
 pub mod clients;
 pub mod communications;
 pub mod constraints;
@@ -27,7 +25,7 @@ pub mod dashboard;
 pub mod events;
 pub mod files;
 pub mod intake_fields;
-pub mod integration_links;
+pub mod integration_resources;
 pub mod integrations;
 pub mod jobs;
 pub mod journeys;
@@ -37,10 +35,11 @@ pub mod oauth_states;
 pub mod onboarding;
 pub mod outbox;
 pub mod password_resets;
+pub mod pipeline;
 pub mod replies;
 pub mod seo;
 pub mod sessions;
-pub mod stages;
+pub mod sql;
 pub mod tasks;
 pub mod team;
 pub mod threads;
@@ -255,6 +254,10 @@ impl Store {
     pub async fn ping(&self) -> anyhow::Result<()> {
         let _: i32 = on_db!(&self.db, |pool| sqlx::query_scalar("select 1").fetch_one(pool).await?);
         Ok(())
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -3,7 +3,7 @@
 use audienceos_shared::clients::{ClientListQuery, ClientSort, CreateClientRequest, SortDir};
 
 use crate::domain::text::{clean, normalise_website};
-use crate::store::client_list::default_dir;
+use crate::store::clients::list::default_dir;
 
 /// Trim text fields, turn empty strings into absent values and bare domains into `https://` URLs.
 pub fn normalise_create(b: &mut CreateClientRequest) {

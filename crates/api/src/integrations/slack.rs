@@ -24,7 +24,7 @@ use super::provider::{slack_call, ProviderError};
 use super::sync::SyncCtx;
 use crate::state::AppState;
 use crate::store::communications::NewCommunication;
-use crate::store::integration_links::SlackUserRow;
+use crate::store::integration_resources::SlackUserRow;
 use crate::store::integrations::IntegrationRow;
 
 /// Messages per `conversations.history` page.

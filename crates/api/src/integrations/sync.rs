@@ -38,7 +38,9 @@ impl SyncCtx<'_> {
     }
 
     /// The provider resources (channels, ad accounts) linked to clients on this integration.
-    pub async fn links(&self) -> Result<Vec<crate::store::integration_links::LinkRow>, super::provider::ProviderError> {
+    pub async fn links(
+        &self,
+    ) -> Result<Vec<crate::store::integration_resources::LinkRow>, super::provider::ProviderError> {
         self.state
             .store
             .list_integration_links(self.integration.agency_id, self.integration.id)

@@ -20,7 +20,7 @@ use crate::integrations::provider::ProviderError;
 use crate::integrations::resources;
 use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::integration_links::LinkRow;
+use crate::store::integration_resources::LinkRow;
 use crate::store::StoreError;
 
 /// A provider failure as the API answers it.

@@ -25,7 +25,7 @@ use crate::error::{validate, validate_reporting_on, ApiError, Code};
 use crate::onboarding::{intake_url, new_link, welcome_email};
 use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::client_ops::MoveOutcome;
+use crate::store::clients::stage_moves::MoveOutcome;
 use crate::store::clients::NewClient;
 use crate::store::onboarding::{
     InstanceFilter, InstanceRow, NewInstance, StageStatusRow, TransitionOutcome, TransitionRequest, VerifyOutcome,

@@ -11,7 +11,7 @@ use crate::auth::Authorized;
 use crate::error::{validate, ApiError, Code};
 use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::stages::{DeleteStage, StageRow};
+use crate::store::pipeline::{DeleteStage, StageRow};
 
 fn to_dto(r: StageRow) -> PipelineStage {
     PipelineStage {

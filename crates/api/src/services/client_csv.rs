@@ -14,8 +14,8 @@ use crate::domain::clients::sort_of;
 use crate::error::{ApiError, Code};
 use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::client_list::ClientFilter;
-use crate::store::client_ops::{ImportColumns, ImportRow};
+use crate::store::clients::import::{ImportColumns, ImportRow};
+use crate::store::clients::list::ClientFilter;
 use crate::store::clients::NewClient;
 
 /// Largest CSV file the import reads.

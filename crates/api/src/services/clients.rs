@@ -22,8 +22,9 @@ use crate::read_cache::{to_bytes, BodyKey};
 use crate::services::audit::Audit;
 use crate::services::team::check_member;
 use crate::state::AppState;
-use crate::store::client_list::{ClientFilter, CursorError, ListCursor};
-use crate::store::client_ops::{ClientPatch, MoveOutcome};
+use crate::store::clients::edit::ClientPatch;
+use crate::store::clients::list::{ClientFilter, CursorError, ListCursor};
+use crate::store::clients::stage_moves::MoveOutcome;
 use crate::store::clients::{days_between, ClientRow, NewClient};
 use crate::store::StoreError;
 

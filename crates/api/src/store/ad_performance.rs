@@ -9,8 +9,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::clients::scope_condition;
 use super::communications::UpsertCounts;
+use super::sql::scope_condition;
 use super::{new_id, on_db, BeginWrite as _, Store, StoreResult};
 
 /// One day of one campaign as a sync writes it.

@@ -84,7 +84,7 @@ impl Store {
                 }
             }
             for (position, name) in DEFAULT_STAGES.iter().enumerate() {
-                sqlx::query(super::stages::INSERT_STAGE)
+                sqlx::query(super::pipeline::INSERT_STAGE)
                     .bind(new_id())
                     .bind(agency_id)
                     .bind(*name)
@@ -152,6 +152,15 @@ impl Store {
         .fetch_one(pool)
         .await?);
         Ok(n > 0)
+    }
+
+    /// Every agency id, for jobs that sweep all tenants.
+    pub async fn agency_ids(&self) -> StoreResult<Vec<Uuid>> {
+        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
+            "select id from agency order by id"
+        )
+        .fetch_all(pool)
+        .await?))
     }
 }
 

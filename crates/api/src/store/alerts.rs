@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::clients::scope_condition;
+use super::sql::scope_condition;
 use super::{cursor, new_id, on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -236,7 +236,7 @@ impl Store {
         }
         let sql = format!(
             "{ALERT_SELECT} where a.agency_id = $1 and a.id in ({})",
-            super::clients::placeholders(2, ids.len())
+            super::sql::placeholders(2, ids.len())
         );
         Ok(on_db!(&self.db, |pool| {
             let mut q = sqlx::query_as(&sql).bind(agency_id);

@@ -1,15 +1,24 @@
-//! Clients: create, read one, and what a client's response carries (owner, collaborators, labels, task
-//! counts), plus the stored, explainable health. Every read takes the caller's agency and, for Members,
-//! their user id (`scope`): a client they may not see is `NotFound`, like another agency's.
+//! Clients: what a client row is, read one, and what a client's response carries (owner, collaborators,
+//! labels, task counts). Every read takes the caller's agency and, for Members, their user id (`scope`): a
+//! client they may not see is `NotFound`, like another agency's. The submodules write clients and read
+//! the list: `list` (search, filters, sort, keyset pages, export), `edit` (create, patch, archive,
+//! delete), `stage_moves` (moves and stage history), `people` (owner, collaborators), `import` (the CSV
+//! import's upsert) and `health`.
 
-use crate::store::BeginWrite;
-use audienceos_shared::clients::{Health, HealthReason, HealthThresholds};
+use audienceos_shared::clients::HealthReason;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{new_id, on_db, Store, StoreError, StoreResult};
-use crate::client_health::{assess, HealthInputs};
+use super::sql::{placeholders, scope_condition};
+use super::{on_db, Store, StoreError, StoreResult};
+
+pub mod edit;
+pub mod health;
+pub mod import;
+pub mod list;
+pub mod people;
+pub mod stage_moves;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClientRow {
@@ -60,13 +69,6 @@ pub const CLIENT_SELECT: &str = concat!(
     client_columns!(),
     " from client c join pipeline_stage s on s.id = c.stage_id left join app_user o on o.id = c.owner_id"
 );
-
-/// SQL condition (on alias `c`) limiting rows to what the scope may see; `$n` is the scope's user id or null.
-pub fn scope_condition(n: usize) -> String {
-    format!(
-        "(${n} is null or c.owner_id = ${n} or exists (select 1 from client_collaborator cc where cc.client_id = c.id and cc.user_id = ${n}))"
-    )
-}
 
 /// A new client as the store writes it (already validated and normalised).
 #[derive(Debug, Clone, Default)]
@@ -140,98 +142,13 @@ pub struct ClientExtras {
     pub task_counts: Vec<TaskCounts>,
 }
 
-/// `$first, $first+1, ...` for an `in (...)` list of `n` values.
-pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// A stage event of a move or an import: `$1` id, `$2` agency, `$3` client, `$4`/`$5` from stage id and
+/// name, `$6`/`$7` to stage id and name, `$8` mover, `$9` time (also `created_at`), `$10` note.
+const INSERT_EVENT: &str =
+    "insert into stage_event (id, agency_id, client_id, from_stage_id, from_stage_name, to_stage_id, \
+    to_stage_name, moved_by, moved_at, note, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9)";
 
 impl Store {
-    /// Create a client in its stage, with its first stage event, owner and labels, in one transaction.
-    /// Unknown stage, owner or label ids of the agency are `NotFound` (the route checks them first).
-    pub async fn insert_client(
-        &self,
-        agency_id: Uuid,
-        actor: Option<Uuid>,
-        c: &NewClient,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Uuid> {
-        let id = new_id();
-        let email_norm = email_key(c.contact_email.as_deref());
-        let search = search_text(
-            &c.name,
-            c.contact_name.as_deref(),
-            c.contact_email.as_deref(),
-            c.website.as_deref(),
-        );
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin_write().await?;
-            let stage_name: String =
-                sqlx::query_scalar("select name from pipeline_stage where agency_id = $1 and id = $2")
-                    .bind(agency_id)
-                    .bind(c.stage_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            sqlx::query(
-                "insert into client (id, agency_id, name, contact_name, contact_email, contact_email_norm, website, search_text, \
-                 stage_id, stage_entered_at, install_date, total_spend_cents, lifetime_value_cents, due_date, owner_id, \
-                 last_activity_at, created_at, updated_at, name_sort) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $10, $10, $10, $16)",
-            )
-            .bind(id)
-            .bind(agency_id)
-            .bind(&c.name)
-            .bind(&c.contact_name)
-            .bind(&c.contact_email)
-            .bind(&email_norm)
-            .bind(&c.website)
-            .bind(&search)
-            .bind(c.stage_id)
-            .bind(now)
-            .bind(c.install_date)
-            .bind(c.total_spend_cents)
-            .bind(c.lifetime_value_cents)
-            .bind(c.due_date)
-            .bind(c.owner_id)
-            .bind(name_sort(&c.name))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "insert into stage_event (id, agency_id, client_id, from_stage_id, from_stage_name, to_stage_id, to_stage_name, moved_by, moved_at, note, created_at) \
-                 values ($1, $2, $3, null, null, $4, $5, $6, $7, null, $7)",
-            )
-            .bind(new_id())
-            .bind(agency_id)
-            .bind(id)
-            .bind(c.stage_id)
-            .bind(&stage_name)
-            .bind(actor)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            for label_id in &c.label_ids {
-                let n = sqlx::query(
-                    "insert into client_label (client_id, label_id, agency_id, created_at) \
-                     select $1, l.id, l.agency_id, $4 from label l where l.agency_id = $2 and l.id = $3",
-                )
-                .bind(id)
-                .bind(agency_id)
-                .bind(label_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-            }
-            tx.commit().await?;
-        });
-        Ok(id)
-    }
-
     /// One client the caller may see.
     pub async fn get_client(&self, agency_id: Uuid, scope: Option<Uuid>, id: Uuid) -> StoreResult<ClientRow> {
         let sql = format!(
@@ -311,67 +228,6 @@ impl Store {
             }
         }))
     }
-
-    /// Recompute and store the health of every active client of the agency (set-based: one read, then
-    /// writes only where the health or its reasons changed). Returns how many changed.
-    pub async fn refresh_health(
-        &self,
-        agency_id: Uuid,
-        only_client: Option<Uuid>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<usize> {
-        let thresholds = self.health_thresholds(agency_id).await?;
-        let today = now.date_naive();
-        let rows: Vec<HealthRow> = on_db!(&self.db, |pool| {
-            sqlx::query_as(
-            "select c.id, s.name as stage_name, c.stage_entered_at, c.health, c.health_reasons, \
-             (select count(*) from task t where t.client_id = c.id and t.done_at is null and t.due_date is not null and t.due_date < $2) as overdue_tasks, \
-             (select count(*) from alert a where a.client_id = c.id and a.severity = 'critical' and a.status in ('active', 'escalated') \
-                and a.alert_type <> 'stage_overdue' and a.alert_type <> 'overdue_tasks') as critical_alerts \
-             from client c join pipeline_stage s on s.id = c.stage_id \
-             where c.agency_id = $1 and c.archived_at is null and ($3 is null or c.id = $3)"
-        )
-        .bind(agency_id)
-        .bind(today)
-        .bind(only_client)
-        .fetch_all(pool)
-        .await?
-        });
-        let changed: Vec<(Uuid, Health, Vec<HealthReason>)> = rows
-            .into_iter()
-            .filter_map(|r| {
-                let (health, reasons) = assess_row(thresholds, &r, now);
-                let same = Health::parse(&r.health) == Some(health) && r.health_reasons.0 == reasons;
-                (!same).then_some((r.id, health, reasons))
-            })
-            .collect();
-        if changed.is_empty() {
-            return Ok(0);
-        }
-        on_db!(&self.db, |pool| {
-            let mut tx = pool.begin_write().await?;
-            for (id, health, reasons) in &changed {
-                sqlx::query("update client set health = $1, health_reasons = $2 where agency_id = $3 and id = $4")
-                    .bind(health.as_str())
-                    .bind(Json(reasons))
-                    .bind(agency_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(changed.len())
-    }
-
-    /// Every agency id, for jobs that sweep all tenants.
-    pub async fn agency_ids(&self) -> StoreResult<Vec<Uuid>> {
-        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(
-            "select id from agency order by id"
-        )
-        .fetch_all(pool)
-        .await?))
-    }
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -379,30 +235,6 @@ struct TaskCountsRaw {
     client_id: Uuid,
     open_tasks: i64,
     overdue_tasks: Option<i64>,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct HealthRow {
-    id: Uuid,
-    stage_name: String,
-    stage_entered_at: DateTime<Utc>,
-    health: String,
-    health_reasons: Json<Vec<HealthReason>>,
-    overdue_tasks: i64,
-    critical_alerts: i64,
-}
-
-fn assess_row(t: HealthThresholds, r: &HealthRow, now: DateTime<Utc>) -> (Health, Vec<HealthReason>) {
-    assess(
-        t,
-        &HealthInputs {
-            stage_name: &r.stage_name,
-            days_in_stage: days_between(r.stage_entered_at, now),
-            overdue_tasks: r.overdue_tasks,
-            unanswered_messages: 0,
-            critical_alerts: r.critical_alerts,
-        },
-    )
 }
 
 /// Whole days from `from` to `now`, never negative.

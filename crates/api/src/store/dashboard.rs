@@ -10,7 +10,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::alerts::open_condition;
-use super::clients::{placeholders, scope_condition};
+use super::sql::{placeholders, scope_condition};
 use super::{cursor, on_db, Db, Store, StoreResult};
 
 /// The KPI values at one moment.

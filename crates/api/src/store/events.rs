@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::clients::scope_condition;
+use super::sql::scope_condition;
 use super::{on_db, Db, Store, StoreResult};
 
 /// The Postgres channel events are announced on.

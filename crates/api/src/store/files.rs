@@ -5,7 +5,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::notes::TOUCH_CLIENT;
+use super::sql::TOUCH_CLIENT;
 use super::{on_db, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -4,7 +4,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::clients::scope_condition;
+use super::sql::scope_condition;
 use super::{new_id, on_db, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -6,10 +6,8 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::sql::TOUCH_CLIENT;
 use super::{cursor, new_id, on_db, paginate, Store, StoreError, StoreResult};
-
-/// Touch a client's last activity: `$1` now, `$2` agency, `$3` client. Run first in a write transaction.
-pub const TOUCH_CLIENT: &str = "update client set last_activity_at = $1 where agency_id = $2 and id = $3";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoteRow {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::clients::{placeholders, scope_condition};
+use super::sql::{placeholders, scope_condition};
 use super::{cursor, new_id, on_db, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

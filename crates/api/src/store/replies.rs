@@ -100,7 +100,7 @@ impl Store {
               and i.is_inbound = $4 and i.sender_email is not null order by i.received_at desc, i.id desc limit 1) as recipient \
              from communication x join client c on c.id = x.client_id and c.agency_id = x.agency_id \
              where x.agency_id = $1 and x.id = $2 and {}",
-            super::clients::scope_condition(3)
+            super::sql::scope_condition(3)
         );
         Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(agency_id)

@@ -6,7 +6,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::notes::TOUCH_CLIENT;
+use super::sql::TOUCH_CLIENT;
 use super::{new_id, on_db, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

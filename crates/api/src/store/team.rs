@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::client_list::like_pattern;
+use super::sql::like_pattern;
 use super::{on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -41,7 +41,7 @@ impl Store {
         }
         let sql = format!(
             "select id from app_user where agency_id = $1 and is_active = true and id in ({})",
-            super::clients::placeholders(2, ids.len())
+            super::sql::placeholders(2, ids.len())
         );
         Ok(on_db!(&self.db, |pool| {
             let mut q = sqlx::query_scalar(&sql).bind(agency_id);

@@ -5,7 +5,7 @@
 
 use audienceos_api::store::ad_performance::{AdScope, NewAdDay};
 use audienceos_api::store::communications::NewCommunication;
-use audienceos_api::store::integration_links::SlackUserRow;
+use audienceos_api::store::integration_resources::SlackUserRow;
 use audienceos_api::store::integrations::NewIntegration;
 use audienceos_api::store::StoreError;
 use audienceos_shared::clients::Client;

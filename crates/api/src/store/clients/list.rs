@@ -10,51 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::clients::{client_columns, scope_condition, ClientRow};
-use super::{on_db, Store, StoreResult};
-
-/// A value bound to a numbered placeholder.
-#[derive(Debug, Clone)]
-pub(crate) enum Bind {
-    Uuid(Uuid),
-    Text(String),
-    Int(i64),
-    Time(DateTime<Utc>),
-    Date(NaiveDate),
-}
-
-/// SQL text with `$n` placeholders and their values, for queries assembled from optional parts.
-#[derive(Debug, Default)]
-pub(crate) struct Sql {
-    pub text: String,
-    pub binds: Vec<Bind>,
-}
-
-impl Sql {
-    /// Add a value; returns its placeholder.
-    pub fn arg(&mut self, b: Bind) -> String {
-        self.binds.push(b);
-        format!("${}", self.binds.len())
-    }
-}
-
-/// Bind every value of `$binds` to the query `$q`, in order.
-macro_rules! bind_all {
-    ($q:expr, $binds:expr) => {{
-        let mut q = $q;
-        for b in $binds {
-            q = match b {
-                Bind::Uuid(v) => q.bind(*v),
-                Bind::Text(v) => q.bind(v.clone()),
-                Bind::Int(v) => q.bind(*v),
-                Bind::Time(v) => q.bind(*v),
-                Bind::Date(v) => q.bind(*v),
-            };
-        }
-        q
-    }};
-}
-pub(crate) use bind_all;
+use super::{client_columns, ClientRow};
+use crate::store::sql::{bind_all, like_pattern, scope_condition, Bind, Sql};
+use crate::store::{on_db, Store, StoreResult};
 
 /// The filters of the list and the export (everything of `ClientListQuery` but sort and paging).
 #[derive(Debug, Clone, Default)]
@@ -214,20 +172,6 @@ impl ListRow {
 pub struct ClientLabelName {
     pub client_id: Uuid,
     pub name: String,
-}
-
-/// `%text%` for `like ... escape '\'`, with `%`, `_` and `\` of the text matched literally.
-pub fn like_pattern(text: &str) -> String {
-    let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
-    for ch in text.to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
 }
 
 /// The search, filters and scope of a list, as `where` conditions on `c`.
@@ -434,7 +378,7 @@ fn segment_sql(
     sql.text = format!(
         "select {}, c.name_sort as list_name_sort, o.email as list_owner_email {} where {} order by {order}",
         client_columns!(),
-        super::clients::CLIENT_FROM,
+        super::CLIENT_FROM,
         wh.join(" and ")
     );
     if let Some(limit) = limit {
@@ -549,11 +493,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("Ac%m_e\\"), "%ac\\%m\\_e\\\\%");
-    }
 
     #[test]
     fn cursors_round_trip_and_refuse_other_sorts() {
