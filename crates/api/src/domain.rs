@@ -1,6 +1,7 @@
 //! Pure rules and types: no actix, no sqlx, no I/O. Each is unit-tested next to its code.
 
 pub mod client_csv;
+pub mod client_health;
 pub mod clients;
 pub mod stored;
 pub mod team;

@@ -4,7 +4,6 @@
 pub mod alert_rules;
 pub mod auth;
 pub mod cli;
-pub mod client_health;
 pub mod clock;
 pub mod config;
 pub mod domain;

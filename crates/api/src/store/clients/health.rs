@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::days_between;
-use crate::client_health::{assess, HealthInputs};
+use crate::domain::client_health::{assess, HealthInputs};
 use crate::store::{on_db, Store, StoreResult};
 
 impl Store {
