@@ -27,7 +27,7 @@ use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::client_ops::MoveOutcome;
 use crate::store::clients::NewClient;
-use crate::store::onboarding::{
+use crate::store::onboarding_instances::{
     InstanceFilter, InstanceRow, NewInstance, StageStatusRow, TransitionOutcome, TransitionRequest, VerifyOutcome,
 };
 use crate::store::StoreError;

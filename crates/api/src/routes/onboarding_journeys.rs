@@ -15,7 +15,7 @@ use crate::domain::text::clean;
 use crate::error::{validate, ApiError, Code};
 use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::journeys::{
+use crate::store::onboarding_journeys::{
     ArchiveJourney, JourneyPatch, JourneyRow, JourneyStageRow, NewJourney, SetStages, StageSpec,
 };
 

@@ -19,7 +19,7 @@ use crate::onboarding::{check_values, link_digest};
 use crate::rate_limit::RouteClass;
 use crate::services::audit::Audit;
 use crate::state::AppState;
-use crate::store::onboarding::LinkTarget;
+use crate::store::onboarding_instances::LinkTarget;
 
 /// Longest token accepted (ours are 43 characters); longer ones are not looked up.
 const MAX_TOKEN_LEN: usize = 128;

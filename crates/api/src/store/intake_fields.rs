@@ -103,7 +103,7 @@ impl Store {
                 .bind(f.journey_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query(super::journeys::INSERT_FIELD_SQL)
+            sqlx::query(super::onboarding_journeys::INSERT_FIELD_SQL)
                 .bind(id)
                 .bind(agency_id)
                 .bind(f.journey_id)
