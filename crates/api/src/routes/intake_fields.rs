@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
+use crate::domain::onboarding::intake::compile_pattern;
 use crate::domain::text::clean;
 use crate::error::{validate, validate_reporting_on, ApiError};
-use crate::onboarding::compile_pattern;
 use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::intake_fields::{FieldPatch, FieldRow, NewField};

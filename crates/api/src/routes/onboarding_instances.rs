@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::auth::identity::{OnboardingRead, OnboardingWrite};
 use crate::auth::{Authorized, Identity};
+use crate::domain::onboarding::TransitionRequest;
 use crate::domain::text::{clean, normalise_website};
 use crate::error::{validate, validate_reporting_on, ApiError, Code};
 use crate::onboarding::{intake_url, new_link, welcome_email};
@@ -28,7 +29,7 @@ use crate::state::AppState;
 use crate::store::client_ops::MoveOutcome;
 use crate::store::clients::NewClient;
 use crate::store::onboarding_instances::{
-    InstanceFilter, InstanceRow, NewInstance, StageStatusRow, TransitionOutcome, TransitionRequest, VerifyOutcome,
+    InstanceFilter, InstanceRow, NewInstance, StageStatusRow, TransitionOutcome, VerifyOutcome,
 };
 use crate::store::StoreError;
 

@@ -14,8 +14,9 @@ use audienceos_shared::Problem;
 use uuid::Uuid;
 
 use crate::auth::identity::client_ip;
+use crate::domain::onboarding::intake::check_values;
 use crate::error::{validate, ApiError};
-use crate::onboarding::{check_values, link_digest};
+use crate::onboarding::link_digest;
 use crate::rate_limit::RouteClass;
 use crate::services::audit::Audit;
 use crate::state::AppState;
@@ -184,6 +185,7 @@ async fn checked(
         .map(|r| (r.field_id, r.value))
         .collect();
     merged.extend(values.iter().cloned());
+    let fields: Vec<_> = fields.iter().map(|f| f.form_field()).collect();
     let errors = check_values(&fields, &values, &merged, submit);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

@@ -1,7 +1,7 @@
 //! Onboarding instances: start (instance, stage statuses, first history entry), the hashed public link,
 //! stage transitions guarded by the stage the caller last saw, platform verifications, intake responses
-//! (drafts and submissions) and the history. What a transition does is decided by `plan_transition`,
-//! a pure function; the store only reads, applies and records it in one transaction.
+//! (drafts and submissions) and the history. What a transition does is decided by
+//! `domain::onboarding::plan_transition`; the store only reads, applies and records it in one transaction.
 
 use crate::store::BeginWrite;
 use audienceos_shared::onboarding::{InstanceStatus, PlatformState, StageAction, StageState};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::clients::{placeholders, scope_condition};
 use super::{cursor, new_id, on_db, Store, StoreError, StoreResult};
+use crate::domain::onboarding::{plan_transition, stage_state, StageSnapshot, TransitionPlan, TransitionRequest};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InstanceRow {
@@ -123,36 +124,6 @@ pub struct InstanceFilter {
     pub journey_id: Option<Uuid>,
 }
 
-/// One stage as a transition sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageSnapshot {
-    pub id: Uuid,
-    pub name: String,
-    pub status: StageState,
-    pub reason: Option<String>,
-}
-
-/// A requested transition.
-#[derive(Debug, Clone)]
-pub struct TransitionRequest {
-    pub from_stage_id: Uuid,
-    pub action: StageAction,
-    pub stage_id: Option<Uuid>,
-    pub reason: Option<String>,
-}
-
-/// What a transition decided: the stages whose status changes, the new current stage and instance status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransitionPlan {
-    pub target: Uuid,
-    pub target_name: String,
-    pub from_status: StageState,
-    pub to_status: StageState,
-    pub changes: Vec<StageSnapshot>,
-    pub current_stage_id: Uuid,
-    pub status: InstanceStatus,
-}
-
 /// What a transition did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionOutcome {
@@ -173,77 +144,6 @@ pub enum VerifyOutcome {
     Done { stage_name: String },
     UnknownStage,
     UnknownPlatform,
-}
-
-/// Decide a transition over the journey's stages in order (`stages` non-empty, `target` among them).
-pub fn plan_transition(
-    stages: &[StageSnapshot],
-    current: Uuid,
-    instance: InstanceStatus,
-    action: StageAction,
-    target: Uuid,
-    reason: Option<&str>,
-) -> Option<TransitionPlan> {
-    let idx = stages.iter().position(|s| s.id == target)?;
-    let mut next: Vec<StageSnapshot> = stages.to_vec();
-    let mut current_stage_id = current;
-    let mut status = match instance {
-        InstanceStatus::Pending => InstanceStatus::InProgress,
-        other => other,
-    };
-    let start = |s: &mut StageSnapshot| {
-        if s.status == StageState::Pending {
-            s.status = StageState::InProgress;
-        }
-    };
-    match action {
-        StageAction::SetCurrent => {
-            current_stage_id = target;
-            start(&mut next[idx]);
-        }
-        StageAction::Complete => {
-            next[idx].status = StageState::Completed;
-            next[idx].reason = None;
-            if target == current {
-                let after = (idx + 1..next.len()).chain(0..idx);
-                if let Some(n) = after.into_iter().find(|i| next[*i].status != StageState::Completed) {
-                    current_stage_id = next[n].id;
-                    start(&mut next[n]);
-                }
-            }
-        }
-        StageAction::Block => {
-            next[idx].status = StageState::Blocked;
-            next[idx].reason = reason.map(str::to_string);
-        }
-        StageAction::Reopen => {
-            next[idx].status = StageState::InProgress;
-            next[idx].reason = None;
-            current_stage_id = target;
-            if status == InstanceStatus::Completed {
-                status = InstanceStatus::InProgress;
-            }
-        }
-        _ => return None,
-    }
-    if next.iter().all(|s| s.status == StageState::Completed) {
-        status = InstanceStatus::Completed;
-    }
-    let changes = next
-        .iter()
-        .zip(stages)
-        .filter(|(n, o)| n != o)
-        .map(|(n, _)| n.clone())
-        .collect();
-    Some(TransitionPlan {
-        target,
-        target_name: stages[idx].name.clone(),
-        from_status: stages[idx].status,
-        to_status: next[idx].status,
-        changes,
-        current_stage_id,
-        status,
-    })
 }
 
 const INSTANCE_SELECT: &str = "select i.id, i.agency_id, i.client_id, c.name as client_name, c.contact_email as client_email, \
@@ -276,10 +176,7 @@ fn snapshots(rows: Vec<(Uuid, String, Option<String>, Option<String>)>) -> Vec<S
         .map(|(id, name, status, reason)| StageSnapshot {
             id,
             name,
-            status: status
-                .as_deref()
-                .and_then(StageState::parse)
-                .unwrap_or(StageState::Pending),
+            status: stage_state(status.as_deref()),
             reason,
         })
         .collect()
@@ -498,7 +395,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let completed_now = plan.status == InstanceStatus::Completed && instance != InstanceStatus::Completed;
+            let completed_now = plan.completes(instance);
             sqlx::query(
                 "update onboarding_instance set current_stage_id = $3, status = $4, \
                  completed_at = case when $4 = 'completed' then coalesce(completed_at, $5) else null end \
@@ -844,90 +741,5 @@ impl Store {
         .await?
         .rows_affected());
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn stages(states: &[StageState]) -> Vec<StageSnapshot> {
-        states
-            .iter()
-            .enumerate()
-            .map(|(i, s)| StageSnapshot {
-                id: Uuid::from_u128(i as u128 + 1),
-                name: format!("S{i}"),
-                status: *s,
-                reason: None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn completing_the_current_stage_moves_on_and_the_last_completes_the_onboarding() {
-        use StageState::*;
-        let s = stages(&[InProgress, Pending]);
-        let p = plan_transition(
-            &s,
-            s[0].id,
-            InstanceStatus::Pending,
-            StageAction::Complete,
-            s[0].id,
-            None,
-        )
-        .unwrap();
-        assert_eq!(p.current_stage_id, s[1].id);
-        assert_eq!(p.status, InstanceStatus::InProgress);
-        assert_eq!(p.changes.len(), 2);
-        let s = stages(&[Completed, InProgress]);
-        let p = plan_transition(
-            &s,
-            s[1].id,
-            InstanceStatus::InProgress,
-            StageAction::Complete,
-            s[1].id,
-            None,
-        )
-        .unwrap();
-        assert_eq!(p.status, InstanceStatus::Completed);
-        assert_eq!(p.current_stage_id, s[1].id);
-    }
-
-    #[test]
-    fn block_keeps_the_reason_and_reopen_reopens_a_completed_onboarding() {
-        use StageState::*;
-        let s = stages(&[Completed, Completed]);
-        let p = plan_transition(
-            &s,
-            s[1].id,
-            InstanceStatus::Completed,
-            StageAction::Reopen,
-            s[0].id,
-            None,
-        )
-        .unwrap();
-        assert_eq!(p.status, InstanceStatus::InProgress);
-        assert_eq!(p.current_stage_id, s[0].id);
-        let p = plan_transition(
-            &s,
-            s[1].id,
-            InstanceStatus::InProgress,
-            StageAction::Block,
-            s[1].id,
-            Some("x"),
-        )
-        .unwrap();
-        assert_eq!(p.to_status, Blocked);
-        assert_eq!(p.changes[0].reason.as_deref(), Some("x"));
-        assert!(plan_transition(
-            &s,
-            s[1].id,
-            InstanceStatus::InProgress,
-            StageAction::Block,
-            Uuid::nil(),
-            None
-        )
-        .is_none());
     }
 }
