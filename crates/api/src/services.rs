@@ -4,4 +4,5 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod onboarding;
 pub mod team;
