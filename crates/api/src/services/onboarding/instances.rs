@@ -3,8 +3,8 @@
 //! client's pipeline stage); record platform verifications.
 
 use audienceos_shared::onboarding::{
-    ListInstancesQuery, NewOnboardingClient, OnboardingInstance, OnboardingInstanceDetail, OnboardingStarted,
-    PlatformVerificationRequest, StageTransitionRequest, StartOnboardingRequest,
+    IntakeLinkIssued, ListInstancesQuery, NewOnboardingClient, OnboardingInstance, OnboardingInstanceDetail,
+    OnboardingStarted, PlatformVerificationRequest, StageTransitionRequest, StartOnboardingRequest,
 };
 use audienceos_shared::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use audienceos_shared::permissions::{Action, Resource};
@@ -68,7 +68,7 @@ pub async fn start(
         .meta(json!({ "instance_id": id }))
         .record(state)
         .await;
-    let link = audienceos_shared::onboarding::IntakeLinkIssued {
+    let link = IntakeLinkIssued {
         intake_url: intake_url(&state.settings, &token),
         expires_at: row.link_expires_at,
         email_queued,
