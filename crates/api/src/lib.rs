@@ -13,7 +13,6 @@ pub mod files;
 pub mod integrations;
 pub mod jobs;
 pub mod mailer;
-pub mod onboarding;
 pub mod openapi;
 pub mod quota;
 pub mod random;

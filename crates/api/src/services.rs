@@ -7,5 +7,6 @@ pub mod audit;
 pub mod client_csv;
 pub mod clients;
 pub mod files;
+pub mod onboarding;
 pub mod replies;
 pub mod team;

@@ -28,11 +28,11 @@ pub mod intake_fields;
 pub mod integration_resources;
 pub mod integrations;
 pub mod jobs;
-pub mod journeys;
 pub mod labels;
 pub mod notes;
 pub mod oauth_states;
-pub mod onboarding;
+pub mod onboarding_instances;
+pub mod onboarding_journeys;
 pub mod outbox;
 pub mod password_resets;
 pub mod pipeline;
@@ -322,10 +322,4 @@ pub fn paginate<T>(
         None
     };
     (rows, next)
-}
-
-/// Transitional alias of `crate::clock::system_now` for the files whose refactor is in flight (removed
-/// when they use `AppState::now()`).
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    crate::clock::system_now()
 }

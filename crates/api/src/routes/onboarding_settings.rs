@@ -6,8 +6,8 @@ use audienceos_shared::Problem;
 
 use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
-use crate::error::{validate, ApiError};
-use crate::services::audit::Audit;
+use crate::error::ApiError;
+use crate::services::onboarding::settings;
 use crate::state::AppState;
 
 /// Get the onboarding settings
@@ -17,8 +17,7 @@ pub async fn get_onboarding_settings(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
 ) -> Result<HttpResponse, ApiError> {
-    let link_expiry_days = state.store.onboarding_link_days(me.agency_id).await?;
-    Ok(HttpResponse::Ok().json(OnboardingSettings { link_expiry_days }))
+    Ok(HttpResponse::Ok().json(settings::get(&state, &me).await?))
 }
 
 /// Set the onboarding settings
@@ -32,14 +31,5 @@ pub async fn set_onboarding_settings(
     me: Authorized<OnboardingManage>,
     body: web::Json<OnboardingSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    validate(&*body)?;
-    state
-        .store
-        .set_onboarding_link_days(me.agency_id, body.link_expiry_days)
-        .await?;
-    Audit::by(&me, "onboarding.settings_updated")
-        .with("id", me.agency_id)
-        .record(&state)
-        .await;
-    Ok(HttpResponse::Ok().json(*body))
+    Ok(HttpResponse::Ok().json(settings::set(&state, &me, body.into_inner()).await?))
 }

@@ -93,7 +93,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            super::journeys::insert_onboarding_defaults!(tx, agency_id, now);
+            super::onboarding_journeys::insert_onboarding_defaults!(tx, agency_id, now);
             let user: UserRow = sqlx::query_as(INSERT_OWNER)
                 .bind(new_id())
                 .bind(agency_id)

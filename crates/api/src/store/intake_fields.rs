@@ -1,7 +1,9 @@
 //! Intake form fields: per journey, or the agency's default form (`journey_id` null) that journeys
 //! without fields of their own use. Archived fields leave the form but keep their answers.
 
+use crate::domain::onboarding::intake::FormField;
 use crate::store::BeginWrite;
+use audienceos_shared::onboarding::FieldType;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -21,6 +23,20 @@ pub struct FieldRow {
     pub options: Json<Vec<String>>,
     pub position: i32,
     pub archived_at: Option<DateTime<Utc>>,
+}
+
+impl FieldRow {
+    /// The field as the intake checks see it.
+    pub fn form_field(&self) -> FormField {
+        FormField {
+            id: self.id,
+            label: self.label.clone(),
+            field_type: FieldType::parse(&self.field_type).unwrap_or(FieldType::Text),
+            required: self.required,
+            pattern: self.pattern.clone(),
+            options: self.options.0.clone(),
+        }
+    }
 }
 
 /// A field as the store writes it (validated).
@@ -103,7 +119,7 @@ impl Store {
                 .bind(f.journey_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query(super::journeys::INSERT_FIELD_SQL)
+            sqlx::query(super::onboarding_journeys::INSERT_FIELD_SQL)
                 .bind(id)
                 .bind(agency_id)
                 .bind(f.journey_id)

@@ -212,7 +212,8 @@ impl Store {
         if !rows.is_empty() {
             return Ok(rows);
         }
-        self.insert_default_stages(agency_id, super::now()).await?;
+        self.insert_default_stages(agency_id, crate::clock::system_now())
+            .await?;
         Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(agency_id)
             .fetch_all(pool)

@@ -1,12 +1,13 @@
 //! The store story, run on SQLite and (with `AOS_TEST_POSTGRES_URL`) on a fresh Postgres database.
 
+use audienceos_api::clock::system_now as now;
 use audienceos_api::store::agencies::NewAgencyWithOwner;
 use audienceos_api::store::api_keys::NewApiKey;
 use audienceos_api::store::audit::NewAuditEvent;
 use audienceos_api::store::jobs::NewJob;
 use audienceos_api::store::outbox::NewEmail;
 use audienceos_api::store::sessions::NewSession;
-use audienceos_api::store::{now, StoreError};
+use audienceos_api::store::StoreError;
 use audienceos_shared::permissions::{allows, Action, Resource, SystemRole};
 use chrono::Duration;
 

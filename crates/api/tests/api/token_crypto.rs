@@ -2,9 +2,10 @@
 //! `audienceos rotate-token-key`, never stored or printed in clear. SQLite and (with
 //! `AOS_TEST_POSTGRES_URL`) Postgres.
 
+use audienceos_api::clock::system_now as now;
 use audienceos_api::integrations::crypto::{SecretToken, TokenContext, TokenCryptoError, TokenField, TokenKeyring};
 use audienceos_api::store::integrations::{NewIntegration, TokenUpdate};
-use audienceos_api::store::{now, Store};
+use audienceos_api::store::Store;
 use base64::Engine as _;
 use uuid::Uuid;
 

@@ -137,7 +137,7 @@ pub const DEFAULT_FIELDS: [DefaultField; 9] = [
 macro_rules! insert_onboarding_defaults {
     ($tx:expr, $agency_id:expr, $now:expr) => {{
         let journey_id = $crate::store::new_id();
-        sqlx::query($crate::store::journeys::INSERT_JOURNEY_SQL)
+        sqlx::query($crate::store::onboarding_journeys::INSERT_JOURNEY_SQL)
             .bind(journey_id)
             .bind($agency_id)
             .bind("Standard onboarding")
@@ -151,7 +151,7 @@ macro_rules! insert_onboarding_defaults {
             .await?;
         for (position, (name, platforms)) in audienceos_shared::onboarding::DEFAULT_JOURNEY_STAGES.iter().enumerate() {
             let platforms: Vec<String> = platforms.iter().map(|p| p.to_string()).collect();
-            sqlx::query($crate::store::journeys::INSERT_STAGE_SQL)
+            sqlx::query($crate::store::onboarding_journeys::INSERT_STAGE_SQL)
                 .bind($crate::store::new_id())
                 .bind($agency_id)
                 .bind(journey_id)
@@ -163,10 +163,10 @@ macro_rules! insert_onboarding_defaults {
                 .await?;
         }
         for (position, (label, kind, placeholder, required, pattern, options)) in
-            $crate::store::journeys::DEFAULT_FIELDS.iter().enumerate()
+            $crate::store::onboarding_journeys::DEFAULT_FIELDS.iter().enumerate()
         {
             let options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
-            sqlx::query($crate::store::journeys::INSERT_FIELD_SQL)
+            sqlx::query($crate::store::onboarding_journeys::INSERT_FIELD_SQL)
                 .bind($crate::store::new_id())
                 .bind($agency_id)
                 .bind(None::<uuid::Uuid>)

@@ -1,79 +1,57 @@
-//! Onboarding services shared by the agency routes and the public intake routes: public link tokens
-//! (32 random bytes, stored only as a keyed digest), the welcome email, and the server-side check of
-//! intake values against their fields (type, required, pattern, options, ownership).
+//! Intake form rules without I/O: how builder input is normalised, which patterns are usable, and the
+//! server-side check of intake values against their fields (type, required, pattern, options, ownership).
 
 use std::collections::HashMap;
 
-use audienceos_shared::onboarding::{check_value, FieldType};
+use audienceos_shared::onboarding::{check_value, CreateFieldRequest, FieldType, IntakeValue, UpdateFieldRequest};
 use audienceos_shared::FieldError;
-use chrono::{DateTime, Utc};
 use regex::Regex;
 use uuid::Uuid;
 
-use crate::auth::tokens::{digest, random_token};
-use crate::config::Settings;
-use crate::store::intake_fields::FieldRow;
-use crate::store::outbox::NewEmail;
+use crate::domain::text::clean;
 
-/// The digest purpose of onboarding link tokens (distinct from sessions, API keys and resets).
-pub const LINK_PURPOSE: &str = "onboarding_link";
-
-/// A fresh link token and its digest.
-pub fn new_link(settings: &Settings) -> (String, String) {
-    let token = random_token();
-    let hash = link_digest(settings, &token);
-    (token, hash)
+/// A field of the form as the checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormField {
+    pub id: Uuid,
+    pub label: String,
+    pub field_type: FieldType,
+    pub required: bool,
+    pub pattern: Option<String>,
+    pub options: Vec<String>,
 }
 
-/// The stored form of a link token.
-pub fn link_digest(settings: &Settings, token: &str) -> String {
-    digest(settings.secrets.session_key.expose(), LINK_PURPOSE, token)
+/// Trimmed label and options; blank placeholder and pattern absent.
+pub fn normalise_create_field(b: &mut CreateFieldRequest) {
+    b.label = b.label.trim().to_string();
+    b.placeholder = clean(b.placeholder.take());
+    b.pattern = clean(b.pattern.take());
+    b.options = b.options.iter().map(|o| o.trim().to_string()).collect();
 }
 
-/// `{public_url}/intake/{token}`.
-pub fn intake_url(settings: &Settings, token: &str) -> String {
-    format!("{}/intake/{token}", settings.public_url.as_str().trim_end_matches('/'))
+/// Trimmed label and options; a blank placeholder or pattern clears it.
+pub fn normalise_update_field(b: &mut UpdateFieldRequest) {
+    b.label = b.label.take().map(|l| l.trim().to_string());
+    b.placeholder = b.placeholder.take().map(clean);
+    b.pattern = b.pattern.take().map(clean);
+    b.options = b
+        .options
+        .take()
+        .map(|o| o.iter().map(|o| o.trim().to_string()).collect());
 }
 
-/// The welcome email with the public link.
-pub fn welcome_email(
-    agency_id: Uuid,
-    agency_name: &str,
-    to: &str,
-    client_name: &str,
-    url: &str,
-    expires_at: DateTime<Utc>,
-) -> NewEmail {
-    let expires = expires_at.format("%B %-d, %Y");
-    let text = format!(
-        "Hi {client_name},\n\nWelcome to {agency_name}! To get started, tell us about your business and the \
-         accounts we will work on:\n\n{url}\n\nYou can save your answers and come back later. The link is \
-         personal and works until {expires}.\n\nWhat to expect:\n1. You fill in the intake form.\n2. We verify \
-         access to your ad and analytics accounts.\n3. We install tracking and audit your setup.\n4. We go \
-         live and support you from there.\n\n-- {agency_name}\n"
-    );
-    let html = format!(
-        "<p>Hi {name},</p><p>Welcome to {agency}! To get started, tell us about your business and the accounts \
-         we will work on:</p><p><a href=\"{link}\">Open your intake form</a></p><p>You can save your answers \
-         and come back later. The link is personal and works until {expires}.</p>",
-        name = html_escape(client_name),
-        agency = html_escape(agency_name),
-        link = html_escape(url),
-    );
-    NewEmail {
-        agency_id: Some(agency_id),
-        to: to.to_string(),
-        subject: format!("Welcome to {agency_name} - let's get started"),
-        body_text: text,
-        body_html: Some(html),
+/// The options a field of `kind` keeps: a `select` field's choices, none for any other type.
+pub fn options_for(kind: FieldType, options: Vec<String>) -> Vec<String> {
+    if kind == FieldType::Select {
+        options
+    } else {
+        Vec::new()
     }
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// A `select` field with no option to choose from.
+pub fn select_without_options(kind: FieldType, options: &[String]) -> bool {
+    kind == FieldType::Select && options.is_empty()
 }
 
 /// A field pattern compiled to match whole values; `None` when it is not a usable expression.
@@ -82,6 +60,16 @@ pub fn compile_pattern(pattern: &str) -> Option<Regex> {
         .size_limit(1 << 20)
         .build()
         .ok()
+}
+
+/// The values sent, trimmed; the last of duplicates wins (in its place).
+pub fn sent_values(values: Vec<IntakeValue>) -> Vec<(Uuid, String)> {
+    let mut out: Vec<(Uuid, String)> = Vec::new();
+    for v in values {
+        out.retain(|(id, _)| *id != v.field_id);
+        out.push((v.field_id, v.value.trim().to_string()));
+    }
+    out
 }
 
 fn field_error(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {
@@ -97,7 +85,7 @@ fn field_error(field: impl Into<String>, code: &str, message: impl Into<String>)
 /// form must have a non-blank value in `merged` (the saved answers overlaid with these). Errors name
 /// the field by its id.
 pub fn check_values(
-    fields: &[FieldRow],
+    fields: &[FormField],
     values: &[(Uuid, String)],
     merged: &HashMap<Uuid, String>,
     submit: bool,
@@ -137,13 +125,12 @@ pub fn check_values(
     errors
 }
 
-fn check_one(field: &FieldRow, value: &str) -> Option<FieldError> {
+fn check_one(field: &FormField, value: &str) -> Option<FieldError> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
-    let kind = FieldType::parse(&field.field_type).unwrap_or(FieldType::Text);
-    if let Err((code, message)) = check_value(kind, &field.options.0, value) {
+    if let Err((code, message)) = check_value(field.field_type, &field.options, value) {
         return Some(field_error(field.id.to_string(), code, message));
     }
     let pattern = field.pattern.as_deref().filter(|p| !p.is_empty())?;
@@ -159,30 +146,23 @@ fn check_one(field: &FieldRow, value: &str) -> Option<FieldError> {
 
 #[cfg(test)]
 mod tests {
-    use sqlx::types::Json;
-
     use super::*;
 
-    fn field(kind: &str, required: bool, pattern: Option<&str>) -> FieldRow {
-        FieldRow {
+    fn field(kind: FieldType, required: bool, pattern: Option<&str>) -> FormField {
+        FormField {
             id: Uuid::now_v7(),
-            agency_id: Uuid::nil(),
-            journey_id: None,
             label: "F".into(),
-            field_type: kind.into(),
-            placeholder: None,
+            field_type: kind,
             required,
             pattern: pattern.map(str::to_string),
-            options: Json(vec![]),
-            position: 0,
-            archived_at: None,
+            options: vec![],
         }
     }
 
     #[test]
     fn submit_checks_required_type_pattern_and_ownership() {
-        let email = field("email", true, None);
-        let gtm = field("text", false, Some("GTM-[A-Z0-9]{4,10}"));
+        let email = field(FieldType::Email, true, None);
+        let gtm = field(FieldType::Text, false, Some("GTM-[A-Z0-9]{4,10}"));
         let fields = vec![email.clone(), gtm.clone()];
         let values = vec![(gtm.id, "GTM-12".to_string()), (Uuid::nil(), "x".to_string())];
         let merged: HashMap<Uuid, String> = values.iter().cloned().collect();
@@ -198,10 +178,43 @@ mod tests {
     }
 
     #[test]
+    fn submit_rechecks_a_saved_draft_value_against_todays_field() {
+        let email = field(FieldType::Email, false, None);
+        let merged: HashMap<Uuid, String> = [(email.id, "not an email".to_string())].into();
+        let errs = check_values(std::slice::from_ref(&email), &[], &merged, true);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, email.id.to_string());
+        assert!(
+            check_values(&[email], &[], &merged, false).is_empty(),
+            "drafts are not rechecked"
+        );
+    }
+
+    #[test]
     fn patterns_match_whole_values() {
         let re = compile_pattern("[0-9]{3}").unwrap();
         assert!(re.is_match("123"));
         assert!(!re.is_match("1234"));
         assert!(compile_pattern("(").is_none());
+    }
+
+    #[test]
+    fn sent_values_are_trimmed_and_the_last_duplicate_wins() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let v = |id, value: &str| IntakeValue {
+            field_id: id,
+            value: value.into(),
+        };
+        let out = sent_values(vec![v(a, " 1 "), v(b, "2"), v(a, "3")]);
+        assert_eq!(out, [(b, "2".to_string()), (a, "3".to_string())]);
+    }
+
+    #[test]
+    fn only_select_fields_keep_options() {
+        let opts = vec!["A".to_string()];
+        assert_eq!(options_for(FieldType::Select, opts.clone()), opts);
+        assert!(options_for(FieldType::Text, opts).is_empty());
+        assert!(select_without_options(FieldType::Select, &[]));
+        assert!(!select_without_options(FieldType::Text, &[]));
     }
 }
