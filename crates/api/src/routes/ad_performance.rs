@@ -40,10 +40,7 @@ pub async fn client_ad_performance(
     q: web::Query<AdPerformanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let perf = performance(&state, me.agency_id, AdScope::Client(client_id), &q).await?;
     Ok(HttpResponse::Ok().json(perf))
 }

@@ -1,6 +1,6 @@
 //! API keys for third-party callers: create (secret shown once), list, revoke.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::api_keys::{ApiKey, CreateApiKeyRequest, CreatedApiKey};
 use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::{Page, PageQuery, Problem};
@@ -42,7 +42,6 @@ pub async fn list_api_keys(
     responses((status = 201, body = CreatedApiKey), (status = 403, body = Problem, description = "`forbidden` or `role_too_high`"), (status = 422, body = Problem)))]
 pub async fn create_api_key(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     body: web::Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -96,7 +95,6 @@ pub async fn create_api_key(
     responses((status = 204, description = "Revoked"), (status = 404, body = Problem)))]
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {

@@ -122,11 +122,7 @@ pub async fn login(
 /// Revokes the session and clears its cookies.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out"), (status = 401, body = Problem), (status = 403, body = Problem, description = "`csrf_failed`")))]
-pub async fn logout(
-    state: web::Data<AppState>,
-    _req: HttpRequest,
-    AuthUser(me): AuthUser,
-) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, AuthUser(me): AuthUser) -> Result<HttpResponse, ApiError> {
     if let Some(id) = me.session_id() {
         state.store.revoke_session(id, crate::clock::system_now()).await?;
     }
@@ -242,7 +238,6 @@ pub async fn reset_password(
     responses((status = 200, body = Ack), (status = 401, body = Problem, description = "`invalid_credentials` (wrong current password)"), (status = 422, body = Problem)))]
 pub async fn change_password(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     AuthUser(me): AuthUser,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {

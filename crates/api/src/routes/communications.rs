@@ -26,10 +26,7 @@ pub async fn list_client_communications(
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let (rows, next_cursor) = state
         .store
         .list_client_communications(me.agency_id, client_id, q.limit(), q.cursor.as_deref())

@@ -4,7 +4,7 @@
 
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::client_work::ClientFile;
 use audienceos_shared::Problem;
 use bytes::Bytes;
@@ -45,10 +45,7 @@ pub async fn list_files(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let rows = state.store.list_files(me.agency_id, client_id).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(to_dto).collect::<Vec<_>>()))
 }
@@ -68,16 +65,12 @@ pub async fn list_files(
         (status = 422, body = Problem, description = "no `file` part, or an empty file")))]
 pub async fn upload_file(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let limit = state.settings.upload_limit_bytes;
     let upload = read_upload(form, limit).await?;
     let Some(upload) = upload else {
@@ -140,10 +133,7 @@ pub async fn download_file(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client_id, file_id) = path.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let row = state.store.get_file(me.agency_id, client_id, file_id).await?;
     let stream = state.files.get(&row.object_key).await?;
     Ok(HttpResponse::Ok()
@@ -165,15 +155,11 @@ pub async fn download_file(
     responses((status = 204, description = "Deleted"), (status = 404, body = Problem)))]
 pub async fn delete_file(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client_id, file_id) = path.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let row = state
         .store
         .delete_file(me.agency_id, client_id, file_id, state.now())

@@ -2,7 +2,7 @@
 //! reorder, archive. Reading needs `onboarding:read`; changing needs `onboarding:manage`. What each
 //! does is in `services::onboarding::intake_fields`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::onboarding::{
     CreateFieldRequest, IntakeField, ListFieldsQuery, ReorderFieldsRequest, UpdateFieldRequest,
 };
@@ -37,7 +37,6 @@ pub async fn list_fields(
     responses((status = 201, body = IntakeField), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_field(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<CreateFieldRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -52,7 +51,6 @@ pub async fn create_field(
     responses((status = 200, body = IntakeField), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_field(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateFieldRequest>,
@@ -69,7 +67,6 @@ pub async fn update_field(
     responses((status = 200, body = [IntakeField]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn reorder_fields(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<ReorderFieldsRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -84,7 +81,6 @@ pub async fn reorder_fields(
     responses((status = 200, body = IntakeField), (status = 404, body = Problem)))]
 pub async fn archive_field(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {

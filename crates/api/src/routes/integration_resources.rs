@@ -7,7 +7,7 @@
 //! that would look like everything was unlinked. Linking needs integrations manage (Owner, Admin) and is
 //! audited.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::integrations::{LinkResourceRequest, ProviderResource};
 use audienceos_shared::Problem;
 use serde_json::json;
@@ -105,7 +105,6 @@ fn to_resource(l: LinkRow) -> ProviderResource {
         (status = 422, body = Problem, description = "`client_id` is not a client of the agency, or the provider links nothing")))]
 pub async fn set_link(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<IntegrationsManage>,
     path: web::Path<(Uuid, String)>,
     body: web::Json<LinkResourceRequest>,

@@ -50,7 +50,6 @@ pub async fn list_integrations(
         (status = 503, body = Problem, description = "`provider_not_configured`")))]
 pub async fn connect(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<IntegrationsManage>,
     body: web::Json<ConnectRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -183,7 +182,6 @@ pub async fn test_integration(
         (status = 429, body = Problem, description = "`rate_limited`, with `Retry-After`")))]
 pub async fn sync_integration(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<IntegrationsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -219,7 +217,6 @@ pub async fn sync_integration(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn disconnect(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<IntegrationsManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,6 +1,6 @@
 //! The agency's labels: list, create, rename/recolour, delete. Attaching them to clients is in `clients`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::clients::{CreateLabelRequest, Label, UpdateLabelRequest};
 use audienceos_shared::Problem;
 use serde_json::json;
@@ -35,7 +35,6 @@ pub async fn list_labels(state: web::Data<AppState>, me: Authorized<ClientsRead>
         (status = 422, body = Problem)))]
 pub async fn create_label(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     body: web::Json<CreateLabelRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -61,7 +60,6 @@ pub async fn create_label(
         (status = 409, body = Problem, description = "`label_name_taken`"), (status = 422, body = Problem)))]
 pub async fn update_label(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateLabelRequest>,
@@ -94,7 +92,6 @@ pub async fn update_label(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_label(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,7 +1,7 @@
 //! Notes on a client: list (newest first), write, rewrite and delete. Anyone who may write clients can
 //! write a note; only its author, or an Owner/Admin, may change or delete it.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::client_work::{Note, NoteRequest};
 use audienceos_shared::{Page, PageQuery, Problem};
 use serde_json::json;
@@ -29,10 +29,7 @@ pub async fn list_notes(
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let (rows, next_cursor) = state
         .store
         .list_notes(me.agency_id, client_id, q.limit(), q.cursor.as_deref())
@@ -51,7 +48,6 @@ pub async fn list_notes(
     responses((status = 201, body = Note), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_note(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<NoteRequest>,
@@ -59,10 +55,7 @@ pub async fn create_note(
     let body = normalise(body.into_inner());
     validate(&body)?;
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let row = state
         .store
         .insert_note(me.agency_id, client_id, me.user_id, &body.body, state.now())
@@ -84,7 +77,6 @@ pub async fn create_note(
         (status = 422, body = Problem)))]
 pub async fn update_note(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<NoteRequest>,
@@ -113,7 +105,6 @@ pub async fn update_note(
     responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_note(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -134,10 +125,7 @@ pub async fn delete_note(
 /// `NotFound` unless the note is on a client the caller sees; `Forbidden` unless they wrote it or are an
 /// Owner/Admin.
 async fn editable_note(state: &AppState, me: &Identity, client_id: Uuid, note_id: Uuid) -> Result<NoteRow, ApiError> {
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let note = state.store.get_note(me.agency_id, client_id, note_id).await?;
     if note.author_id != Some(me.user_id) && !me.is_admin() {
         return Err(ApiError::forbidden(

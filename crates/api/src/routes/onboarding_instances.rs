@@ -4,7 +4,7 @@
 //! (Members see only their clients' onboardings); everything else `onboarding:write`. What each does is
 //! in `services::onboarding::{instances, links}`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::onboarding::{
     IntakeLinkIssued, ListInstancesQuery, OnboardingInstance, OnboardingInstanceDetail, OnboardingStarted,
     PlatformVerificationRequest, RegenerateLinkRequest, StageTransitionRequest, StartOnboardingRequest,
@@ -31,7 +31,6 @@ use crate::state::AppState;
         (status = 422, body = Problem)))]
 pub async fn start_onboarding(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     body: web::Json<StartOnboardingRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -81,7 +80,6 @@ pub async fn get_instance(
         (status = 422, body = Problem)))]
 pub async fn transition_stage(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
     body: web::Json<StageTransitionRequest>,
@@ -98,7 +96,6 @@ pub async fn transition_stage(
     responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn verify_platform(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
     body: web::Json<PlatformVerificationRequest>,
@@ -115,7 +112,6 @@ pub async fn verify_platform(
     responses((status = 200, body = OnboardingInstance), (status = 404, body = Problem)))]
 pub async fn revoke_link(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -131,7 +127,6 @@ pub async fn revoke_link(
     responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem)))]
 pub async fn regenerate_link(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
     body: Option<web::Json<RegenerateLinkRequest>>,
@@ -149,7 +144,6 @@ pub async fn regenerate_link(
     responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn resend_email(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {

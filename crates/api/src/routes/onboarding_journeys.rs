@@ -2,7 +2,7 @@
 //! `onboarding:read`; changing needs `onboarding:manage` (Owners and Admins). What each does is in
 //! `services::onboarding::journeys`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::onboarding::{
     CreateJourneyRequest, Journey, ListJourneysQuery, SetJourneyStagesRequest, UpdateJourneyRequest,
 };
@@ -47,7 +47,6 @@ pub async fn get_journey(
     responses((status = 201, body = Journey), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_journey(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<CreateJourneyRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -63,7 +62,6 @@ pub async fn create_journey(
         (status = 409, body = Problem, description = "`journey_archived`"), (status = 422, body = Problem)))]
 pub async fn update_journey(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateJourneyRequest>,
@@ -83,7 +81,6 @@ pub async fn update_journey(
         (status = 409, body = Problem, description = "`stage_in_use`"), (status = 422, body = Problem)))]
 pub async fn set_journey_stages(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
     body: web::Json<SetJourneyStagesRequest>,
@@ -102,7 +99,6 @@ pub async fn set_journey_stages(
         (status = 409, body = Problem, description = "`journey_is_default`")))]
 pub async fn archive_journey(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,6 +1,6 @@
 //! The agency's onboarding settings: how long a public intake link stays valid.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::onboarding::OnboardingSettings;
 use audienceos_shared::Problem;
 
@@ -27,7 +27,6 @@ pub async fn get_onboarding_settings(
     responses((status = 200, body = OnboardingSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_onboarding_settings(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<OnboardingManage>,
     body: web::Json<OnboardingSettings>,
 ) -> Result<HttpResponse, ApiError> {

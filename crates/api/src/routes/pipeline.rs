@@ -1,6 +1,6 @@
 //! The agency's pipeline: stages (list, add, rename/reorder, delete when empty) and health thresholds.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::clients::{CreateStageRequest, HealthThresholds, PipelineStage, UpdateStageRequest};
 use audienceos_shared::Problem;
 use serde_json::json;
@@ -40,7 +40,6 @@ pub async fn list_stages(state: web::Data<AppState>, me: Authorized<ClientsRead>
         (status = 422, body = Problem)))]
 pub async fn create_stage(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     body: web::Json<CreateStageRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -72,7 +71,6 @@ pub async fn create_stage(
         (status = 409, body = Problem, description = "`stage_name_taken`"), (status = 422, body = Problem)))]
 pub async fn update_stage(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateStageRequest>,
@@ -101,7 +99,6 @@ pub async fn update_stage(
         (status = 409, body = Problem, description = "`stage_not_empty` or `last_stage`")))]
 pub async fn delete_stage(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
@@ -136,7 +133,6 @@ pub async fn get_thresholds(state: web::Data<AppState>, me: Authorized<ClientsRe
     responses((status = 200, body = HealthThresholds), (status = 422, body = Problem)))]
 pub async fn set_thresholds(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<SettingsWrite>,
     body: web::Json<HealthThresholds>,
 ) -> Result<HttpResponse, ApiError> {

@@ -2,7 +2,7 @@
 //! summary, and the provider usage report for settings. Enrichment is limited per agency (`seo_enrich`,
 //! 10/hour by default), because the provider bills the agency's account, whoever asks.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use audienceos_shared::seo::SeoOutcomeCount;
 use audienceos_shared::seo::{normalize_domain, ClientSeo, EnrichSeoRequest, SeoSummary, SeoUsage, SeoUsagePeriod};
 use audienceos_shared::Problem;
@@ -34,7 +34,6 @@ use crate::state::AppState;
         (status = 503, body = Problem, description = "`provider_not_configured`")))]
 pub async fn enrich_seo(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     body: web::Json<EnrichSeoRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -47,10 +46,7 @@ pub async fn enrich_seo(
         });
     }
     if let Some(client_id) = body.client_id {
-        state
-            .store
-            .check_client_visible(me.agency_id, me.client_scope(), client_id)
-            .await?;
+        state.store.check_client_visible(me.tenant(), client_id).await?;
     }
     let decision = state
         .limiter
@@ -90,10 +86,7 @@ pub async fn get_client_seo(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let summary = state.store.find_client_seo(me.agency_id, client_id).await?;
     Ok(HttpResponse::Ok().json(ClientSeo { client_id, summary }))
 }

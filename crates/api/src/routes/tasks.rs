@@ -30,10 +30,7 @@ pub async fn list_tasks(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let today = today(&state);
     let rows = state.store.list_tasks(me.agency_id, client_id).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(|r| to_dto(r, today)).collect::<Vec<_>>()))
@@ -47,7 +44,6 @@ pub async fn list_tasks(
     responses((status = 201, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_task(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<CreateTaskRequest>,
@@ -57,10 +53,7 @@ pub async fn create_task(
     body.description = clean(body.description.take());
     validate(&body)?;
     let client_id = id.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     if let Some(assignee) = body.assignee_id {
         check_member(&state, me.agency_id, assignee, "assignee_id").await?;
     }
@@ -97,7 +90,6 @@ pub async fn create_task(
     responses((status = 200, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_task(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<UpdateTaskRequest>,
@@ -150,15 +142,11 @@ pub async fn update_task(
     responses((status = 204, description = "Deleted"), (status = 404, body = Problem)))]
 pub async fn delete_task(
     state: web::Data<AppState>,
-    _req: HttpRequest,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (client_id, task_id) = path.into_inner();
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     let now = state.now();
     state.store.delete_task(me.agency_id, client_id, task_id, now).await?;
     state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
@@ -227,10 +215,7 @@ async fn set_done(
 }
 
 async fn visible_task(state: &AppState, me: &Identity, client_id: Uuid, task_id: Uuid) -> Result<TaskRow, ApiError> {
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), client_id).await?;
     Ok(state.store.get_task(me.agency_id, client_id, task_id).await?)
 }
 

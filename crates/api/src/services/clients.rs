@@ -312,10 +312,7 @@ pub async fn move_stage(
 
 /// A client's stage history, newest first.
 pub async fn stage_events(state: &AppState, me: &Identity, id: Uuid) -> Result<Vec<StageEvent>, ApiError> {
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), id).await?;
     let rows = state.store.list_stage_events(me.agency_id, id).await?;
     Ok(rows
         .into_iter()
@@ -336,10 +333,7 @@ pub async fn stage_events(state: &AppState, me: &Identity, id: Uuid) -> Result<V
 /// Set or clear the owner (an active member of the agency).
 pub async fn set_owner(state: &AppState, me: &Identity, id: Uuid, user_id: Option<Uuid>) -> Result<Client, ApiError> {
     // 404 before 422: an invisible client says nothing about the user
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), id).await?;
     if let Some(user) = user_id {
         check_member(state, me.agency_id, user, "user_id").await?;
     }
@@ -369,10 +363,7 @@ pub async fn set_collaborators(
     validate(&SetCollaboratorsRequest {
         user_ids: users.clone(),
     })?;
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), id).await?;
     let active = state.store.active_member_ids(me.agency_id, &users).await?;
     if active.len() != users.len() {
         return Err(ApiError::field(

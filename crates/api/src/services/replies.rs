@@ -97,10 +97,7 @@ pub async fn retry(state: &web::Data<AppState>, me: &Identity, id: Uuid) -> Resu
 /// One reply, if the caller may see its client.
 pub async fn get(state: &AppState, me: &Identity, id: Uuid) -> Result<Reply, ApiError> {
     let row = state.store.get_reply(me.agency_id, id).await?;
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), row.client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), row.client_id).await?;
     Ok(to_reply(row))
 }
 
@@ -177,10 +174,7 @@ async fn visible_target(state: &AppState, me: &Identity, reply: &ReplyRow) -> Re
             Err(e) => return Err(e.into()),
         }
     }
-    state
-        .store
-        .check_client_visible(me.agency_id, me.client_scope(), reply.client_id)
-        .await?;
+    state.store.check_client_visible(me.tenant(), reply.client_id).await?;
     Ok(None)
 }
 

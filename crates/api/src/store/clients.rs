@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use crate::domain::tenant::Tenant;
+
 use super::sql::{placeholders, scope_condition};
 use super::{on_db, Store, StoreError, StoreResult};
 
@@ -164,7 +166,11 @@ impl Store {
     }
 
     /// `NotFound` unless the caller may see this client. For routes about things hanging off a client.
-    pub async fn check_client_visible(&self, agency_id: Uuid, scope: Option<Uuid>, id: Uuid) -> StoreResult<()> {
+    pub async fn check_client_visible(&self, tenant: Tenant, id: Uuid) -> StoreResult<()> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "select count(*) from client c where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)

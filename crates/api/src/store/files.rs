@@ -5,7 +5,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::sql::TOUCH_CLIENT;
+use super::sql::touch_client;
 use super::{on_db, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -70,13 +70,7 @@ impl Store {
     ) -> StoreResult<FileRow> {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let n = sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n = touch_client!(tx, now, agency_id, client_id).await?.rows_affected();
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
@@ -112,12 +106,7 @@ impl Store {
         let row = self.get_file(agency_id, client_id, id).await?;
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?;
+            touch_client!(tx, now, agency_id, client_id).await?;
             let n = sqlx::query("delete from client_file where agency_id = $1 and client_id = $2 and id = $3")
                 .bind(agency_id)
                 .bind(client_id)

@@ -6,7 +6,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::sql::TOUCH_CLIENT;
+use super::sql::touch_client;
 use super::{cursor, new_id, on_db, paginate, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -75,13 +75,7 @@ impl Store {
         let id = new_id();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let n = sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n = touch_client!(tx, now, agency_id, client_id).await?.rows_affected();
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
@@ -113,12 +107,7 @@ impl Store {
     ) -> StoreResult<NoteRow> {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?;
+            touch_client!(tx, now, agency_id, client_id).await?;
             let n = sqlx::query(
                 "update note set body = $1, edited_at = $2, updated_at = $2 where agency_id = $3 and client_id = $4 and id = $5",
             )
@@ -141,12 +130,7 @@ impl Store {
     pub async fn delete_note(&self, agency_id: Uuid, client_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?;
+            touch_client!(tx, now, agency_id, client_id).await?;
             let n = sqlx::query("delete from note where agency_id = $1 and client_id = $2 and id = $3")
                 .bind(agency_id)
                 .bind(client_id)

@@ -80,6 +80,19 @@ pub fn like_pattern(text: &str) -> String {
 /// Touch a client's last activity: `$1` now, `$2` agency, `$3` client. Run first in a write transaction.
 pub const TOUCH_CLIENT: &str = "update client set last_activity_at = $1 where agency_id = $2 and id = $3";
 
+/// `touch_client!(tx, now, agency_id, client_id).await?`: run `TOUCH_CLIENT` in the write transaction `tx`
+/// (a macro because each backend's transaction is its own type).
+macro_rules! touch_client {
+    ($tx:expr, $now:expr, $agency_id:expr, $client_id:expr) => {
+        sqlx::query($crate::store::sql::TOUCH_CLIENT)
+            .bind($now)
+            .bind($agency_id)
+            .bind($client_id)
+            .execute(&mut *$tx)
+    };
+}
+pub(crate) use touch_client;
+
 #[cfg(test)]
 mod tests {
     use super::*;

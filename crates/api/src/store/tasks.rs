@@ -6,7 +6,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::sql::TOUCH_CLIENT;
+use super::sql::touch_client;
 use super::{new_id, on_db, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -117,13 +117,7 @@ impl Store {
         let id = new_id();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let n = sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let n = touch_client!(tx, now, agency_id, client_id).await?.rows_affected();
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
@@ -163,12 +157,7 @@ impl Store {
     ) -> StoreResult<TaskRow> {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?;
+            touch_client!(tx, now, agency_id, client_id).await?;
             let n = sqlx::query(
                 "update task set title = $1, description = $2, assignee_id = $3, due_date = $4, updated_at = $5 \
                  where agency_id = $6 and client_id = $7 and id = $8",
@@ -209,12 +198,7 @@ impl Store {
     pub async fn delete_task(&self, agency_id: Uuid, client_id: Uuid, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?;
+            touch_client!(tx, now, agency_id, client_id).await?;
             let n = sqlx::query("delete from task where agency_id = $1 and client_id = $2 and id = $3")
                 .bind(agency_id)
                 .bind(client_id)
@@ -255,12 +239,7 @@ impl Store {
     ) -> StoreResult<TaskRow> {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(TOUCH_CLIENT)
-                .bind(now)
-                .bind(agency_id)
-                .bind(client_id)
-                .execute(&mut *tx)
-                .await?;
+            touch_client!(tx, now, agency_id, client_id).await?;
             let exists: i64 =
                 sqlx::query_scalar("select count(*) from task where agency_id = $1 and client_id = $2 and id = $3")
                     .bind(agency_id)
