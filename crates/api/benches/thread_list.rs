@@ -20,6 +20,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use audienceos_api::domain::tenant::Tenant;
 use audienceos_api::store::clients::NewClient;
 use audienceos_api::store::threads::ThreadFilter;
 use audienceos_api::store::{agencies::NewAgencyWithOwner, Db, Store};
@@ -185,7 +186,10 @@ async fn run(backend: &str, store: &Store, n: i64, secs: u64, concurrency: usize
                 ..Default::default()
             };
             let t = Instant::now();
-            store.count_threads(agency.id, None, agency.owner, &f).await.unwrap();
+            store
+                .count_threads(Tenant::agency(agency.id), agency.owner, &f)
+                .await
+                .unwrap();
             times.push((q, t.elapsed()));
         }
     }
@@ -495,14 +499,30 @@ async fn load(store: &Store, a: &Agency, cases: &[Case], secs: u64, concurrency:
                     let mut cursor = None;
                     for _ in 1..case.page {
                         let (_, next) = store
-                            .list_threads(agency, scope, f, 25, cursor.as_deref())
+                            .list_threads(
+                                Tenant {
+                                    agency_id: agency,
+                                    client_scope: scope,
+                                },
+                                f,
+                                25,
+                                cursor.as_deref(),
+                            )
                             .await
                             .unwrap();
                         cursor = next;
                     }
                     let started = Instant::now();
                     store
-                        .list_threads(agency, scope, f, 25, cursor.as_deref())
+                        .list_threads(
+                            Tenant {
+                                agency_id: agency,
+                                client_scope: scope,
+                            },
+                            f,
+                            25,
+                            cursor.as_deref(),
+                        )
                         .await
                         .unwrap();
                     times[k].push(started.elapsed());

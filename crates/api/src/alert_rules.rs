@@ -66,7 +66,9 @@ pub async fn run_for_agency(state: &AppState, agency_id: Uuid, now: DateTime<Utc
         .sync_rule_alerts(agency_id, &RULE_TYPES, &wanted, now)
         .await
         .context("syncing rule alerts")?;
-    let kpis = store.kpi_values(agency_id, None, now).await?;
+    let kpis = store
+        .kpi_values(crate::domain::tenant::Tenant::agency(agency_id), now)
+        .await?;
     store
         .upsert_kpi_snapshot(agency_id, now.date_naive(), &kpis.to_metrics(), now)
         .await

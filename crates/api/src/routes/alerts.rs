@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
+use crate::domain::tenant::Tenant;
 use crate::error::{validate, ApiError, Code};
 use crate::services::alerts::alert_dto;
 use crate::services::audit::Audit;
@@ -52,14 +53,7 @@ pub async fn list_alerts(
     let limit = page_limit(q.limit);
     let (rows, next_cursor) = state
         .store
-        .list_alerts(
-            me.agency_id,
-            me.client_scope(),
-            &filter,
-            now,
-            limit,
-            q.cursor.as_deref(),
-        )
+        .list_alerts(me.tenant(), &filter, now, limit, q.cursor.as_deref())
         .await?;
     let items = rows.into_iter().map(|r| alert_dto(r, now)).collect();
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
@@ -73,10 +67,7 @@ pub async fn get_alert(
     me: Authorized<ClientsRead>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = state
-        .store
-        .get_alert(me.agency_id, me.client_scope(), id.into_inner())
-        .await?;
+    let row = state.store.get_alert(me.tenant(), id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(alert_dto(row, state.clock.now())))
 }
 
@@ -234,7 +225,7 @@ fn closed() -> ApiError {
 
 /// The alert, if the caller may see it and it is still open.
 async fn visible_open(state: &AppState, me: &Identity, id: Uuid) -> Result<AlertRow, ApiError> {
-    let row = state.store.get_alert(me.agency_id, me.client_scope(), id).await?;
+    let row = state.store.get_alert(me.tenant(), id).await?;
     if !row.is_open() {
         return Err(closed());
     }
@@ -275,6 +266,6 @@ async fn act(
     if let Some(client_id) = row.client_id {
         state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
     }
-    let row = state.store.get_alert(me.agency_id, None, id).await?;
+    let row = state.store.get_alert(Tenant::agency(me.agency_id), id).await?;
     Ok(HttpResponse::Ok().json(alert_dto(row, now)))
 }

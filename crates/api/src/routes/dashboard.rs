@@ -53,7 +53,7 @@ pub async fn kpis(
             let period_days = q.period_days.unwrap_or(30);
             let now = state.clock.now();
             let scope = me.client_scope();
-            let values = state.store.kpi_values(me.agency_id, scope, now).await?;
+            let values = state.store.kpi_values(me.tenant(), now).await?;
             let previous = match scope {
                 None => {
                     let day = now.date_naive() - chrono::Duration::days(i64::from(period_days));
@@ -124,10 +124,7 @@ pub async fn trends(
     if (to - from).num_days() + 1 > MAX_TREND_DAYS {
         return Err(ApiError::field("to", "range", "the range is at most 366 days"));
     }
-    let counts = state
-        .store
-        .trend_counts(me.agency_id, me.client_scope(), from, to)
-        .await?;
+    let counts = state.store.trend_counts(me.tenant(), from, to).await?;
     let mut points: Vec<TrendPoint> = from
         .iter_days()
         .take_while(|d| *d <= to)
@@ -180,7 +177,7 @@ pub async fn firehose(
             let now = state.clock.now();
             let (keys, next_cursor) = state
                 .store
-                .firehose_page(me.agency_id, me.client_scope(), now, q.limit(), q.cursor.as_deref())
+                .firehose_page(me.tenant(), now, q.limit(), q.cursor.as_deref())
                 .await?;
             let mut d = state.store.firehose_details(me.agency_id, &keys).await?;
             let person = |f: &Option<String>, l: &Option<String>| match (f, l) {

@@ -38,6 +38,7 @@ use uuid::Uuid;
 
 use crate::auth::identity::CommunicationsRead;
 use crate::auth::Authorized;
+use crate::domain::tenant::Tenant;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::store::events::EventRow;
@@ -108,7 +109,7 @@ pub async fn stream_events(
                     } else {
                         let rows = state
                             .store
-                            .events_after(agency_id, scope, after, MAX_REPLAY as i64 + 1)
+                            .events_after(me.tenant(), after, MAX_REPLAY as i64 + 1)
                             .await?;
                         (rows.len() <= MAX_REPLAY).then_some((after, rows))
                     }
@@ -188,7 +189,19 @@ async fn next_chunk(mut c: Conn) -> Option<(Result<Bytes, Infallible>, Conn)> {
                 }
             }
         }
-        let rows = match c.state.store.events_after(c.agency_id, c.scope, c.cursor, BATCH).await {
+        let rows = match c
+            .state
+            .store
+            .events_after(
+                Tenant {
+                    agency_id: c.agency_id,
+                    client_scope: c.scope,
+                },
+                c.cursor,
+                BATCH,
+            )
+            .await
+        {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::warn!(error.cause_chain = ?e, "could not read events; ending the stream");

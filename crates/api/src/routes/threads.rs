@@ -81,7 +81,7 @@ pub async fn list_threads(
         .body(cache_key("threads", &req, &me), async {
             let (rows, next_cursor) = state
                 .store
-                .list_threads(me.agency_id, me.client_scope(), &f, limit, q.cursor.as_deref())
+                .list_threads(me.tenant(), &f, limit, q.cursor.as_deref())
                 .await?;
             to_bytes(&Page {
                 items: rows.into_iter().map(summary).collect::<Vec<_>>(),
@@ -116,10 +116,7 @@ pub async fn thread_counts(
     let body = state
         .reads
         .body(cache_key("thread_counts", &req, &me), async {
-            let c = state
-                .store
-                .count_threads(me.agency_id, me.client_scope(), me.user_id, &f)
-                .await?;
+            let c = state.store.count_threads(me.tenant(), me.user_id, &f).await?;
             to_bytes(&ThreadCounts {
                 all: c.all_count,
                 needs_reply: c.needs_reply_count,
@@ -145,14 +142,8 @@ pub async fn get_thread(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key(&path)?;
-    let row = state
-        .store
-        .get_thread_summary(me.agency_id, me.client_scope(), &key)
-        .await?;
-    let messages = state
-        .store
-        .list_thread_messages(me.agency_id, me.client_scope(), &key)
-        .await?;
+    let row = state.store.get_thread_summary(me.tenant(), &key).await?;
+    let messages = state.store.list_thread_messages(me.tenant(), &key).await?;
     let notes = state.store.list_thread_notes(me.agency_id, &key).await?;
     let replies = state.store.list_thread_replies(me.agency_id, &key).await?;
     Ok(HttpResponse::Ok().json(Thread {
@@ -178,10 +169,7 @@ pub async fn update_thread(
     body: web::Json<UpdateThread>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key(&path)?;
-    state
-        .store
-        .get_thread_summary(me.agency_id, me.client_scope(), &key)
-        .await?;
+    state.store.get_thread_summary(me.tenant(), &key).await?;
     let body = body.into_inner();
     let update = ThreadUpdate {
         read: body.read,
@@ -198,10 +186,7 @@ pub async fn update_thread(
             }
             ThreadUpdateError::Store(e) => e.into(),
         })?;
-    let row = state
-        .store
-        .get_thread_summary(me.agency_id, me.client_scope(), &key)
-        .await?;
+    let row = state.store.get_thread_summary(me.tenant(), &key).await?;
     thread_updated(&state, me.agency_id, row.client_id, &key).await;
     Ok(HttpResponse::Ok().json(summary(row)))
 }
@@ -224,10 +209,7 @@ pub async fn add_thread_note(
     let mut body = body.into_inner();
     body.body = body.body.trim().to_owned();
     validate(&body)?;
-    let thread = state
-        .store
-        .get_thread_summary(me.agency_id, me.client_scope(), &key)
-        .await?;
+    let thread = state.store.get_thread_summary(me.tenant(), &key).await?;
     let row = state
         .store
         .add_thread_note(me.agency_id, &key, me.user_id, &body.body, state.now())

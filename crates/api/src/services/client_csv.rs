@@ -32,7 +32,7 @@ pub async fn export(state: &AppState, me: &Identity, q: &ClientListQuery) -> Res
     let (sort, dir) = sort_of(q);
     let rows = state
         .store
-        .export_clients(me.agency_id, me.client_scope(), &ClientFilter::from(q), sort, dir)
+        .export_clients(me.tenant(), &ClientFilter::from(q), sort, dir)
         .await?;
     let mut labels: HashMap<Uuid, Vec<String>> = HashMap::new();
     if !rows.is_empty() {
@@ -98,14 +98,7 @@ where
     let now = state.now();
     let outcome = state
         .store
-        .import_clients(
-            me.agency_id,
-            me.client_scope(),
-            Some(me.user_id),
-            &rows,
-            IMPORTED_LABEL_COLOR,
-            now,
-        )
+        .import_clients(me.tenant(), Some(me.user_id), &rows, IMPORTED_LABEL_COLOR, now)
         .await?;
     let report = client_csv::report(outcome.created, outcome.updated, checked.errors, outcome.refused);
     if report.created + report.updated > 0 {

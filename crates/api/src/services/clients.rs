@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::auth::Identity;
 use crate::domain::clients::{normalise_create, sort_of};
 use crate::domain::stored::Stored as _;
+use crate::domain::tenant::Tenant;
 use crate::domain::text::{clean, normalise_website};
 use crate::error::{validate, ApiError, Code};
 use crate::read_cache::{to_bytes, BodyKey};
@@ -36,13 +37,13 @@ pub async fn view(state: &AppState, row: ClientRow) -> Result<Client, ApiError> 
 
 /// A client of the caller's agency, as the caller may see it, by id.
 pub async fn get(state: &AppState, me: &Identity, id: Uuid) -> Result<Client, ApiError> {
-    let row = state.store.get_client(me.agency_id, me.client_scope(), id).await?;
+    let row = state.store.get_client(me.tenant(), id).await?;
     view(state, row).await
 }
 
 /// The client after a write (the write already checked the caller may see it).
 async fn reread(state: &AppState, me: &Identity, id: Uuid) -> Result<Client, ApiError> {
-    let row = state.store.get_client(me.agency_id, None, id).await?;
+    let row = state.store.get_client(Tenant::agency(me.agency_id), id).await?;
     view(state, row).await
 }
 
@@ -129,15 +130,7 @@ pub async fn list(state: &AppState, me: &Identity, q: &ClientListQuery, key: Bod
             let filter = ClientFilter::from(q);
             let (rows, next_cursor) = state
                 .store
-                .list_clients(
-                    tenant.agency_id,
-                    tenant.client_scope,
-                    &filter,
-                    sort,
-                    dir,
-                    after.as_ref(),
-                    limit,
-                )
+                .list_clients(tenant, &filter, sort, dir, after.as_ref(), limit)
                 .await?;
             let items = views(state, rows.into_iter().map(|r| r.client).collect()).await?;
             to_bytes(&Page { items, next_cursor })
@@ -213,10 +206,7 @@ pub async fn update(state: &AppState, me: &Identity, id: Uuid, mut b: UpdateClie
         lifetime_value_cents: b.lifetime_value.map(Money::cents),
         due_date: b.due_date,
     };
-    state
-        .store
-        .update_client(me.agency_id, me.client_scope(), id, &patch, state.now())
-        .await?;
+    state.store.update_client(me.tenant(), id, &patch, state.now()).await?;
     let changed = serde_json::to_value(&b)
         .ok()
         .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()))
@@ -231,7 +221,7 @@ pub async fn update(state: &AppState, me: &Identity, id: Uuid, mut b: UpdateClie
 
 /// Delete a client with everything hanging off it, files' objects included.
 pub async fn delete(state: &AppState, me: &Identity, id: Uuid) -> Result<(), ApiError> {
-    let name = state.store.delete_client(me.agency_id, me.client_scope(), id).await?;
+    let name = state.store.delete_client(me.tenant(), id).await?;
     // The file rows went with the client (cascade); their objects go now.
     let files_removed = crate::services::files::delete_client_objects(state, me.agency_id, id).await;
     Audit::by(me, "client.deleted")
@@ -245,10 +235,7 @@ pub async fn delete(state: &AppState, me: &Identity, id: Uuid) -> Result<(), Api
 /// Archive (hide from the board and the default list) or restore a client.
 pub async fn set_archived(state: &AppState, me: &Identity, id: Uuid, archived: bool) -> Result<Client, ApiError> {
     let now = state.now();
-    state
-        .store
-        .set_client_archived(me.agency_id, me.client_scope(), id, archived, now)
-        .await?;
+    state.store.set_client_archived(me.tenant(), id, archived, now).await?;
     if !archived {
         // archived clients are skipped by the health sweep: bring it up to date
         state.store.refresh_health(me.agency_id, Some(id), now).await?;
@@ -272,8 +259,7 @@ pub async fn move_stage(
     let outcome = state
         .store
         .move_client_stage(
-            me.agency_id,
-            me.client_scope(),
+            me.tenant(),
             id,
             body.from_stage,
             body.to_stage,
@@ -339,7 +325,7 @@ pub async fn set_owner(state: &AppState, me: &Identity, id: Uuid, user_id: Optio
     }
     let previous = state
         .store
-        .set_client_owner(me.agency_id, me.client_scope(), id, user_id, state.now())
+        .set_client_owner(me.tenant(), id, user_id, state.now())
         .await?;
     if previous != user_id {
         Audit::by(me, "client.owner_changed")
@@ -374,7 +360,7 @@ pub async fn set_collaborators(
     }
     state
         .store
-        .set_client_collaborators(me.agency_id, me.client_scope(), id, &users, state.now())
+        .set_client_collaborators(me.tenant(), id, &users, state.now())
         .await?;
     Audit::by(me, "client.collaborators_changed")
         .client(id)
@@ -394,7 +380,7 @@ pub async fn set_label(
 ) -> Result<Client, ApiError> {
     let changed = state
         .store
-        .set_client_label(me.agency_id, me.client_scope(), id, label_id, attach, state.now())
+        .set_client_label(me.tenant(), id, label_id, attach, state.now())
         .await?;
     if changed {
         let action = if attach {

@@ -32,10 +32,7 @@ pub async fn send(
 ) -> Result<Sent, ApiError> {
     body.body = body.body.trim_end().to_owned();
     validate(&body)?;
-    let target = state
-        .store
-        .get_reply_target(me.agency_id, me.client_scope(), message_id)
-        .await?;
+    let target = state.store.get_reply_target(me.tenant(), message_id).await?;
     let hash = request_hash(message_id, &body.body);
     let new = NewReplyRow {
         client_id: target.client_id,
@@ -168,7 +165,7 @@ async fn author_name(state: &AppState, agency_id: Uuid, user_id: Uuid) -> Option
 /// answered was deleted.
 async fn visible_target(state: &AppState, me: &Identity, reply: &ReplyRow) -> Result<Option<ReplyTargetRow>, ApiError> {
     if let Some(msg) = reply.in_reply_to {
-        match state.store.get_reply_target(me.agency_id, me.client_scope(), msg).await {
+        match state.store.get_reply_target(me.tenant(), msg).await {
             Ok(t) => return Ok(Some(t)),
             Err(crate::store::StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),

@@ -4,6 +4,7 @@
 //! visible to callers who see every client (Managers and above).
 
 use crate::domain::stored::Stored as _;
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use audienceos_shared::alerts::{AlertSeverity, AlertStatus, AlertType};
 use chrono::{DateTime, Utc};
@@ -182,13 +183,16 @@ impl Store {
     /// Newest first, keyset-paginated, in the caller's scope.
     pub async fn list_alerts(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         f: &AlertFilter,
         now: DateTime<Utc>,
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<AlertRow>, Option<String>)> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let (at, id) = after
             .and_then(cursor::decode)
             .unwrap_or((cursor::far_future(), Uuid::max()));
@@ -216,7 +220,11 @@ impl Store {
     }
 
     /// One alert in the caller's scope.
-    pub async fn get_alert(&self, agency_id: Uuid, scope: Option<Uuid>, id: Uuid) -> StoreResult<AlertRow> {
+    pub async fn get_alert(&self, tenant: Tenant, id: Uuid) -> StoreResult<AlertRow> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "{ALERT_SELECT} where a.agency_id = $1 and a.id = $3 and {}",
             scope_condition(2)

@@ -152,7 +152,11 @@ const INSERT_EVENT: &str =
 
 impl Store {
     /// One client the caller may see.
-    pub async fn get_client(&self, agency_id: Uuid, scope: Option<Uuid>, id: Uuid) -> StoreResult<ClientRow> {
+    pub async fn get_client(&self, tenant: Tenant, id: Uuid) -> StoreResult<ClientRow> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "{CLIENT_SELECT} where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)

@@ -5,6 +5,7 @@
 //! so the KPI average, the trend grouping and the firehose's task time are written once per backend; the
 //! rest of each query is shared. All of it runs in the cross-backend tests.
 
+use crate::domain::tenant::Tenant;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -120,7 +121,11 @@ pub struct FirehoseDetails {
 impl Store {
     /// Every KPI in one statement. `scope` limits it to a Member's clients. Onboarding counts the active
     /// clients in the agency's first stage (by position), whatever it is named.
-    pub async fn kpi_values(&self, agency_id: Uuid, scope: Option<Uuid>, now: DateTime<Utc>) -> StoreResult<KpiValues> {
+    pub async fn kpi_values(&self, tenant: Tenant, now: DateTime<Utc>) -> StoreResult<KpiValues> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = kpi_sql(&self.db, scope.is_some());
         Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(agency_id)
@@ -172,13 +177,11 @@ impl Store {
 
     /// Per-day counts of new clients (`n`), stage moves (`s`), tasks completed (`t`) and alerts raised
     /// (`a`) from `from` to `to` inclusive (UTC days). Days without events are absent.
-    pub async fn trend_counts(
-        &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> StoreResult<Vec<TrendCount>> {
+    pub async fn trend_counts(&self, tenant: Tenant, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<TrendCount>> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let end = to
             .succ_opt()
@@ -229,12 +232,15 @@ impl Store {
     /// Each branch is limited on its own index before the union is sorted.
     pub async fn firehose_page(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         now: DateTime<Utc>,
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<FirehoseKey>, Option<String>)> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let (at, id) = after
             .and_then(cursor::decode)
             .unwrap_or((cursor::far_future(), Uuid::max()));

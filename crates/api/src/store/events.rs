@@ -6,6 +6,7 @@
 //! one writer; Postgres inserts take an advisory lock), so a stream's cursor never passes an event that
 //! commits later.
 
+use crate::domain::tenant::Tenant;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -89,13 +90,11 @@ impl Store {
     /// Events of the agency after `after`, oldest first, at most `limit`, that the caller may see: `scope`
     /// is a Member's user id (events of clients not granted to them are skipped; events without a client
     /// are for everyone).
-    pub async fn events_after(
-        &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
-        after: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<EventRow>> {
+    pub async fn events_after(&self, tenant: Tenant, after: i64, limit: i64) -> StoreResult<Vec<EventRow>> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "select x.id, x.client_id, x.kind, x.payload, x.created_at from app_event x \
              left join client c on c.id = x.client_id and c.agency_id = x.agency_id \

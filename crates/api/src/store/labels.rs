@@ -1,5 +1,6 @@
 //! The agency's labels (name and colour) and attaching them to clients.
 
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -87,13 +88,16 @@ impl Store {
     /// `NotFound` if either is not visible. Touches the client's `updated_at` when something changed.
     pub async fn set_client_label(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         client_id: Uuid,
         label_id: Uuid,
         attach: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let visible = format!(
             "select count(*) from client c where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)

@@ -3,6 +3,7 @@
 //! history are in `transitions`, intake answers in `responses`. What a transition does is decided by
 //! `domain::onboarding::plan_transition`; the store only reads, applies and records it in one transaction.
 
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use audienceos_shared::onboarding::{StageAction, StageState};
 use chrono::{DateTime, Utc};
@@ -205,7 +206,11 @@ impl Store {
     }
 
     /// One onboarding the caller may see (Members: only of their clients).
-    pub async fn get_instance(&self, agency_id: Uuid, scope: Option<Uuid>, id: Uuid) -> StoreResult<InstanceRow> {
+    pub async fn get_instance(&self, tenant: Tenant, id: Uuid) -> StoreResult<InstanceRow> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "{INSTANCE_SELECT} where i.agency_id = $1 and i.id = $2 and {}",
             scope_condition(3)
@@ -221,12 +226,15 @@ impl Store {
     /// Onboardings, newest first, keyset-paginated.
     pub async fn list_instances(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         f: &InstanceFilter,
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<InstanceRow>, Option<String>)> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let (at, after_id) = after
             .and_then(cursor::decode)
             .unwrap_or((cursor::far_future(), Uuid::max()));
@@ -280,13 +288,16 @@ impl Store {
     /// Replace the public link (the old one stops working).
     pub async fn replace_link(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         hash: &str,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "update onboarding_instance set link_token_hash = $3, link_created_at = $4, link_expires_at = $5, \
              link_revoked_at = null, version = version + 1, updated_at = $4 where agency_id = $1 and id = $2 \
@@ -310,13 +321,11 @@ impl Store {
     }
 
     /// Revoke the public link.
-    pub async fn revoke_link(
-        &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
-        id: Uuid,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    pub async fn revoke_link(&self, tenant: Tenant, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "update onboarding_instance set link_revoked_at = coalesce(link_revoked_at, $3), version = version + 1, updated_at = $3 \
              where agency_id = $1 and id = $2 \

@@ -219,7 +219,11 @@ async fn a_stream_receives_thread_updates_made_by_other_requests(backend: Backen
     patch(&app, "gmail:t1", json!({ "needs_reply": false })).await;
     let e3 = sse.event().await;
     assert_eq!(thread_key(&e3), "gmail:t1");
-    let logged = app.store.events_after(agency, None, e2.id, 10).await.unwrap();
+    let logged = app
+        .store
+        .events_after(audienceos_api::domain::tenant::Tenant::agency(agency), e2.id, 10)
+        .await
+        .unwrap();
     assert_eq!(logged.iter().map(|r| r.id).collect::<Vec<_>>(), [e3.id]);
 }
 

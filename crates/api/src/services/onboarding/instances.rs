@@ -16,6 +16,7 @@ use super::links::{intake_url, new_link, send_welcome};
 use super::views::{instance_dtos, one_dto, response_dto, transition_dto};
 use crate::auth::Identity;
 use crate::domain::onboarding::{link_expires_at, normalise_new_client, platform_code, TransitionRequest};
+use crate::domain::tenant::Tenant;
 use crate::domain::text::clean;
 use crate::error::{validate, validate_reporting_on, ApiError, Code};
 use crate::services::audit::Audit;
@@ -60,7 +61,7 @@ pub async fn start(
         created_by: Some(me.user_id),
     };
     let id = state.store.insert_instance(me.agency_id, &new, now).await?;
-    let row = state.store.get_instance(me.agency_id, None, id).await?;
+    let row = state.store.get_instance(Tenant::agency(me.agency_id), id).await?;
     let email_queued = b.send_email && send_welcome(state, &row, &token).await?;
     enqueue_seo(state, me.agency_id, client_id, id).await;
     Audit::by(me, "onboarding.started")
@@ -93,7 +94,7 @@ pub async fn list(
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let (rows, next_cursor) = state
         .store
-        .list_instances(me.agency_id, me.client_scope(), &filter, limit, q.cursor.as_deref())
+        .list_instances(me.tenant(), &filter, limit, q.cursor.as_deref())
         .await?;
     let items = instance_dtos(state, me.agency_id, rows).await?;
     Ok(Page { items, next_cursor })
@@ -101,7 +102,7 @@ pub async fn list(
 
 /// One onboarding with its stages, the client's answers and the history.
 pub async fn detail(state: &AppState, me: &Identity, id: Uuid) -> Result<OnboardingInstanceDetail, ApiError> {
-    let row = state.store.get_instance(me.agency_id, me.client_scope(), id).await?;
+    let row = state.store.get_instance(me.tenant(), id).await?;
     let responses = state.store.list_responses(me.agency_id, row.id).await?;
     let history = state.store.list_transitions(me.agency_id, row.id).await?;
     Ok(OnboardingInstanceDetail {
@@ -136,14 +137,7 @@ pub async fn transition_stage(
     };
     let outcome = state
         .store
-        .transition_instance(
-            me.agency_id,
-            me.client_scope(),
-            id,
-            &request,
-            Some(me.user_id),
-            state.now(),
-        )
+        .transition_instance(me.tenant(), id, &request, Some(me.user_id), state.now())
         .await?;
     let (plan, completed_now) = match outcome {
         TransitionOutcome::Done { plan, completed_now } => (plan, completed_now),
@@ -159,7 +153,7 @@ pub async fn transition_stage(
             return Err(ApiError::field("stage_id", "unknown", "is not a stage of this onboarding's journey"))
         }
     };
-    let row = state.store.get_instance(me.agency_id, None, id).await?;
+    let row = state.store.get_instance(Tenant::agency(me.agency_id), id).await?;
     let meta = json!({ "instance_id": id, "stage_id": plan.target, "stage": plan.target_name, "action": b.action.as_str(),
         "from_status": plan.from_status.as_str(), "to_status": plan.to_status.as_str() });
     Audit::by(me, "onboarding.stage_transition")
@@ -170,7 +164,7 @@ pub async fn transition_stage(
     if completed_now {
         advance_client(state, me, &row).await?;
     }
-    let row = state.store.get_instance(me.agency_id, None, id).await?;
+    let row = state.store.get_instance(Tenant::agency(me.agency_id), id).await?;
     one_dto(state, row).await
 }
 
@@ -186,8 +180,7 @@ pub async fn verify_platform(
     let outcome = state
         .store
         .verify_platform(
-            me.agency_id,
-            me.client_scope(),
+            me.tenant(),
             id,
             b.stage_id,
             &b.platform,
@@ -213,7 +206,7 @@ pub async fn verify_platform(
             ))
         }
     }
-    let row = state.store.get_instance(me.agency_id, None, id).await?;
+    let row = state.store.get_instance(Tenant::agency(me.agency_id), id).await?;
     let meta = json!({ "instance_id": id, "stage_id": b.stage_id, "platform": b.platform, "state": b.state.as_str() });
     Audit::by(me, "onboarding.platform_verified")
         .client(row.client_id)
@@ -249,7 +242,7 @@ async fn pick_journey(state: &AppState, agency_id: Uuid, id: Option<Uuid>) -> Re
 
 /// 422 on `client_id` unless the caller may see the client.
 async fn known_client(state: &AppState, me: &Identity, id: Uuid) -> Result<Uuid, ApiError> {
-    match state.store.get_client(me.agency_id, me.client_scope(), id).await {
+    match state.store.get_client(me.tenant(), id).await {
         Ok(c) => Ok(c.id),
         Err(StoreError::NotFound) => Err(ApiError::field(
             "client_id",
@@ -263,7 +256,11 @@ async fn known_client(state: &AppState, me: &Identity, id: Uuid) -> Result<Uuid,
 /// Enrich the client's website in the background (when it has one and the provider is configured). A
 /// failure here never fails the start: it is logged, and the client can be enriched by hand.
 async fn enqueue_seo(state: &AppState, agency_id: Uuid, client_id: Uuid, instance_id: Uuid) {
-    let queued = match state.store.get_client(agency_id, None, client_id).await {
+    let queued = match state
+        .store
+        .get_client(crate::domain::tenant::Tenant::agency(agency_id), client_id)
+        .await
+    {
         Ok(c) => {
             crate::seo::enqueue_for_onboarding(state, agency_id, client_id, instance_id, c.website.as_deref()).await
         }
@@ -318,8 +315,7 @@ async fn advance_client(state: &AppState, me: &Identity, row: &InstanceRow) -> R
     let outcome = state
         .store
         .move_client_stage(
-            me.agency_id,
-            None,
+            Tenant::agency(me.agency_id),
             row.client_id,
             row.client_stage_id,
             next.id,

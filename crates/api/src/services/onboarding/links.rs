@@ -11,6 +11,7 @@ use crate::auth::Identity;
 use crate::config::Settings;
 use crate::domain::onboarding::link_expires_at;
 use crate::domain::onboarding::welcome::welcome_email;
+use crate::domain::tenant::Tenant;
 use crate::error::ApiError;
 use crate::services::audit::Audit;
 use crate::state::AppState;
@@ -61,11 +62,8 @@ pub async fn send_welcome(state: &AppState, row: &InstanceRow, token: &str) -> R
 
 /// Revoke the public link: it stops working at once.
 pub async fn revoke(state: &AppState, me: &Identity, id: Uuid) -> Result<OnboardingInstance, ApiError> {
-    state
-        .store
-        .revoke_link(me.agency_id, me.client_scope(), id, state.now())
-        .await?;
-    let row = state.store.get_instance(me.agency_id, None, id).await?;
+    state.store.revoke_link(me.tenant(), id, state.now()).await?;
+    let row = state.store.get_instance(Tenant::agency(me.agency_id), id).await?;
     Audit::by(me, "onboarding.link_revoked")
         .client(row.client_id)
         .meta(json!({ "instance_id": id }))
@@ -77,7 +75,7 @@ pub async fn revoke(state: &AppState, me: &Identity, id: Uuid) -> Result<Onboard
 /// Re-send the welcome email: a new link (only the old one's digest is kept) emailed to the client's
 /// contact; `422` when the client has none.
 pub async fn resend_email(state: &AppState, me: &Identity, id: Uuid) -> Result<IntakeLinkIssued, ApiError> {
-    let row = state.store.get_instance(me.agency_id, me.client_scope(), id).await?;
+    let row = state.store.get_instance(me.tenant(), id).await?;
     if row.client_email.is_none() {
         return Err(ApiError::field(
             "client",
@@ -97,9 +95,9 @@ pub async fn regenerate(state: &AppState, me: &Identity, id: Uuid, send: bool) -
     let expires_at = link_expires_at(now, days);
     state
         .store
-        .replace_link(me.agency_id, me.client_scope(), id, &hash, expires_at, now)
+        .replace_link(me.tenant(), id, &hash, expires_at, now)
         .await?;
-    let row = state.store.get_instance(me.agency_id, None, id).await?;
+    let row = state.store.get_instance(Tenant::agency(me.agency_id), id).await?;
     let email_queued = send && send_welcome(state, &row, &token).await?;
     let meta = json!({ "instance_id": id, "email_queued": email_queued });
     Audit::by(me, "onboarding.link_regenerated")

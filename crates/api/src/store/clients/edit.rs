@@ -1,6 +1,7 @@
 //! Creating and editing clients: create (with the first stage event, owner and labels), patch fields,
 //! archive/restore and delete.
 
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -122,12 +123,15 @@ impl Store {
     /// `contact_email_norm` in step. A taken contact email is `Conflict { client_contact_email_key }`.
     pub async fn update_client(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         p: &ClientPatch,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let touch = format!(
             "update client as c set updated_at = $3 where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(4)
@@ -193,12 +197,15 @@ impl Store {
     /// Archive (`archived = true`, keeping the first archive time) or restore a client the caller may see.
     pub async fn set_client_archived(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         archived: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "update client as c set archived_at = {}, updated_at = $3 where c.agency_id = $1 and c.id = $2 and {}",
             if archived {
@@ -224,7 +231,11 @@ impl Store {
     }
 
     /// Delete a client and everything hanging off it. Returns its name (for the audit log).
-    pub async fn delete_client(&self, agency_id: Uuid, scope: Option<Uuid>, id: Uuid) -> StoreResult<String> {
+    pub async fn delete_client(&self, tenant: Tenant, id: Uuid) -> StoreResult<String> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "delete from client as c where c.agency_id = $1 and c.id = $2 and {} returning name",
             scope_condition(3)

@@ -1,5 +1,6 @@
 //! The CSV import's one-transaction upsert of clients (by contact email), with their labels and stage events.
 
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -53,13 +54,16 @@ impl Store {
     /// created with `new_label_color`. A row matching a client the caller may not see is refused.
     pub async fn import_clients(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         actor: Option<Uuid>,
         rows: &[ImportRow],
         new_label_color: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<ImportOutcome> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let visible = format!(
             "select count(*) from client c where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)

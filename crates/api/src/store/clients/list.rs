@@ -4,6 +4,7 @@
 //! indexed range scan and a walk sees every row exactly once. The cursor is opaque (base64 JSON) and carries
 //! the sort, the direction, the last row's key and its id; a cursor of another sort or direction is refused.
 
+use crate::domain::tenant::Tenant;
 use audienceos_shared::clients::{ClientListQuery, ClientSort, Health, SortDir};
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -390,17 +391,19 @@ fn segment_sql(
 
 impl Store {
     /// One page of the clients the caller may see, and the cursor of the next page.
-    #[allow(clippy::too_many_arguments)]
     pub async fn list_clients(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         filter: &ClientFilter,
         sort: ClientSort,
         dir: SortDir,
         after: Option<&ListCursor>,
         limit: u32,
     ) -> StoreResult<(Vec<ListRow>, Option<String>)> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let mut rows = self
             .walk(agency_id, scope, filter, sort, dir, after, Some(limit as usize + 1))
             .await?;
@@ -422,12 +425,15 @@ impl Store {
     /// Every client matching the filter, in list order (the CSV export).
     pub async fn export_clients(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         filter: &ClientFilter,
         sort: ClientSort,
         dir: SortDir,
     ) -> StoreResult<Vec<ListRow>> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         self.walk(agency_id, scope, filter, sort, dir, None, None).await
     }
 

@@ -1,5 +1,6 @@
 //! Who works on a client: its owner and its collaborators.
 
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -12,12 +13,15 @@ impl Store {
     /// previous owner.
     pub async fn set_client_owner(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         owner: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Uuid>> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let select = format!(
             "select c.owner_id from client c where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)
@@ -48,12 +52,15 @@ impl Store {
     /// Replace the collaborators of a client the caller may see (the route checked the users).
     pub async fn set_client_collaborators(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         users: &[Uuid],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let touch = format!(
             "update client as c set updated_at = $3 where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(4)

@@ -1,5 +1,6 @@
 //! Moving clients between stages (from the stage the caller last saw) and their stage history.
 
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -47,8 +48,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn move_client_stage(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         from: Uuid,
         to: Uuid,
@@ -56,6 +56,10 @@ impl Store {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<MoveOutcome> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let update = format!(
             "update client as c set stage_id = $4, stage_entered_at = $5, updated_at = $5, last_activity_at = $5 \
              where c.agency_id = $1 and c.id = $2 and c.stage_id = $3 and {}",

@@ -1,6 +1,7 @@
 //! Stage transitions and platform verifications, each with its history entry in the same transaction,
 //! and the history itself.
 
+use crate::domain::tenant::Tenant;
 use crate::store::BeginWrite;
 use audienceos_shared::onboarding::{InstanceStatus, PlatformState, StageAction, StageState};
 use chrono::{DateTime, Utc};
@@ -57,13 +58,16 @@ impl Store {
     /// transaction. The conditional version bump comes first, so concurrent transitions take turns.
     pub async fn transition_instance(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         req: &TransitionRequest,
         actor: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> StoreResult<TransitionOutcome> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let claim = format!(
             "update onboarding_instance set version = version + 1, updated_at = $4 \
              where agency_id = $1 and id = $2 and current_stage_id = $3 \
@@ -163,8 +167,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn verify_platform(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         id: Uuid,
         stage_id: Uuid,
         platform: &str,
@@ -172,6 +175,10 @@ impl Store {
         actor: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> StoreResult<VerifyOutcome> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let claim = format!(
             "update onboarding_instance set version = version + 1, updated_at = $3 where agency_id = $1 and id = $2 \
              and exists (select 1 from client c where c.id = onboarding_instance.client_id and {})",

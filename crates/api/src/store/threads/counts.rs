@@ -1,5 +1,6 @@
 //! The sidebar counts: how many threads each filter would list.
 
+use crate::domain::tenant::Tenant;
 use uuid::Uuid;
 
 use super::filter::{and_all, base_conds, thread_conds};
@@ -10,13 +11,11 @@ use crate::store::{on_db, Store, StoreResult};
 
 impl Store {
     /// How many threads each sidebar filter would list; each count applies every other active filter.
-    pub async fn count_threads(
-        &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
-        me: Uuid,
-        f: &ThreadFilter,
-    ) -> StoreResult<ThreadCountsRow> {
+    pub async fn count_threads(&self, tenant: Tenant, me: Uuid, f: &ThreadFilter) -> StoreResult<ThreadCountsRow> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let scope = self.thread_scope(agency_id, scope).await?;
         let search = self.search_of(agency_id, f).await?;
         let mut sql = Sql::default();

@@ -1,6 +1,6 @@
 //! Reading threads: the list (keyset pages, newest first), one thread's summary and its messages.
 
-use uuid::Uuid;
+use crate::domain::tenant::Tenant;
 
 use super::filter::{base_conds, thread_conds};
 use super::search::Search;
@@ -26,12 +26,15 @@ impl Store {
     /// are, one per combination of filters, and keep their plans.
     pub async fn list_threads(
         &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
+        tenant: Tenant,
         f: &ThreadFilter,
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<ThreadRow>, Option<String>)> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let scope = self.thread_scope(agency_id, scope).await?;
         let search = self.search_of(agency_id, f).await?;
         let walk = match &search {
@@ -86,27 +89,21 @@ impl Store {
     }
 
     /// One thread's summary, if the caller may see it.
-    pub async fn get_thread_summary(
-        &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
-        key: &ThreadKey,
-    ) -> StoreResult<ThreadRow> {
+    pub async fn get_thread_summary(&self, tenant: Tenant, key: &ThreadKey) -> StoreResult<ThreadRow> {
         let f = ThreadFilter {
             key: Some(key.clone()),
             ..Default::default()
         };
-        let (mut rows, _) = self.list_threads(agency_id, scope, &f, 1, None).await?;
+        let (mut rows, _) = self.list_threads(tenant, &f, 1, None).await?;
         rows.pop().ok_or(StoreError::NotFound)
     }
 
     /// A visible thread's messages, oldest first.
-    pub async fn list_thread_messages(
-        &self,
-        agency_id: Uuid,
-        scope: Option<Uuid>,
-        key: &ThreadKey,
-    ) -> StoreResult<Vec<ThreadMessageRow>> {
+    pub async fn list_thread_messages(&self, tenant: Tenant, key: &ThreadKey) -> StoreResult<Vec<ThreadMessageRow>> {
+        let Tenant {
+            agency_id,
+            client_scope: scope,
+        } = tenant;
         let sql = format!(
             "select x.id, x.client_id, x.sender_email, x.sender_name, x.subject, x.snippet, x.body, x.is_inbound, \
              x.read_at, x.received_at from communication x join client c on c.id = x.client_id \
