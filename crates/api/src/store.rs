@@ -278,9 +278,13 @@ pub fn new_id() -> uuid::Uuid {
 }
 
 /// Cursor of keyset pagination: the `(created_at, id)` of the last row, opaque to clients.
+/// The one cursor codec: every list's `next_cursor` is its position, as JSON, in URL-safe base64. Opaque
+/// to callers; a cursor that does not decode is a `400 invalid_query` where it is read.
 pub mod cursor {
     use base64::Engine as _;
     use chrono::{DateTime, Utc};
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
     use uuid::Uuid;
 
     /// Later than any row (and still ordered correctly as SQLite text).
@@ -290,18 +294,37 @@ pub mod cursor {
             .unwrap_or_default()
     }
 
+    /// A position as a cursor.
+    pub fn pack<T: Serialize>(position: &T) -> String {
+        let json = serde_json::to_vec(position).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    /// The position a cursor holds, if it is one of this shape.
+    pub fn unpack<T: DeserializeOwned>(cursor: &str) -> Option<T> {
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        serde_json::from_slice(&raw).ok()
+    }
+
+    /// The cursor of a list ordered by time then id.
     pub fn encode(at: DateTime<Utc>, id: Uuid) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", at.to_rfc3339(), id))
+        pack(&(at, id))
     }
 
     pub fn decode(s: &str) -> Option<(DateTime<Utc>, Uuid)> {
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()?;
-        let text = String::from_utf8(raw).ok()?;
-        let (at, id) = text.split_once('|')?;
-        Some((
-            DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-            id.parse().ok()?,
-        ))
+        unpack(s)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn positions_round_trip_and_garbage_does_not_decode() {
+            let at = crate::clock::system_now();
+            let id = uuid::Uuid::now_v7();
+            assert_eq!(super::decode(&super::encode(at, id)), Some((at, id)));
+            assert_eq!(super::decode("not a cursor"), None);
+            assert_eq!(super::decode(&super::pack(&"other shape")), None);
+        }
     }
 }
 

@@ -11,6 +11,11 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// `(agency_id, client_scope)`, for SQL that binds them separately.
+    pub fn parts(self) -> (Uuid, Option<Uuid>) {
+        (self.agency_id, self.client_scope)
+    }
+
     /// The whole agency: system work (jobs, rules) and roles that see every client.
     pub fn agency(agency_id: Uuid) -> Self {
         Self {

@@ -189,10 +189,7 @@ impl Store {
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<AlertRow>, Option<String>)> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let (at, id) = after
             .and_then(cursor::decode)
             .unwrap_or((cursor::far_future(), Uuid::max()));
@@ -221,10 +218,7 @@ impl Store {
 
     /// One alert in the caller's scope.
     pub async fn get_alert(&self, tenant: Tenant, id: Uuid) -> StoreResult<AlertRow> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "{ALERT_SELECT} where a.agency_id = $1 and a.id = $3 and {}",
             scope_condition(2)

@@ -153,10 +153,7 @@ const INSERT_EVENT: &str =
 impl Store {
     /// One client the caller may see.
     pub async fn get_client(&self, tenant: Tenant, id: Uuid) -> StoreResult<ClientRow> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "{CLIENT_SELECT} where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)
@@ -171,10 +168,7 @@ impl Store {
 
     /// `NotFound` unless the caller may see this client. For routes about things hanging off a client.
     pub async fn check_client_visible(&self, tenant: Tenant, id: Uuid) -> StoreResult<()> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "select count(*) from client c where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)

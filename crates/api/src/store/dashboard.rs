@@ -122,10 +122,7 @@ impl Store {
     /// Every KPI in one statement. `scope` limits it to a Member's clients. Onboarding counts the active
     /// clients in the agency's first stage (by position), whatever it is named.
     pub async fn kpi_values(&self, tenant: Tenant, now: DateTime<Utc>) -> StoreResult<KpiValues> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = kpi_sql(&self.db, scope.is_some());
         Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(agency_id)
@@ -178,10 +175,7 @@ impl Store {
     /// Per-day counts of new clients (`n`), stage moves (`s`), tasks completed (`t`) and alerts raised
     /// (`a`) from `from` to `to` inclusive (UTC days). Days without events are absent.
     pub async fn trend_counts(&self, tenant: Tenant, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<TrendCount>> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let end = to
             .succ_opt()
@@ -237,10 +231,7 @@ impl Store {
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<FirehoseKey>, Option<String>)> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let (at, id) = after
             .and_then(cursor::decode)
             .unwrap_or((cursor::far_future(), Uuid::max()));

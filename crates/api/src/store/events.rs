@@ -91,10 +91,7 @@ impl Store {
     /// is a Member's user id (events of clients not granted to them are skipped; events without a client
     /// are for everyone).
     pub async fn events_after(&self, tenant: Tenant, after: i64, limit: i64) -> StoreResult<Vec<EventRow>> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "select x.id, x.client_id, x.kind, x.payload, x.created_at from app_event x \
              left join client c on c.id = x.client_id and c.agency_id = x.agency_id \

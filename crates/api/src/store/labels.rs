@@ -94,10 +94,7 @@ impl Store {
         attach: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let visible = format!(
             "select count(*) from client c where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)

@@ -207,10 +207,7 @@ impl Store {
 
     /// One onboarding the caller may see (Members: only of their clients).
     pub async fn get_instance(&self, tenant: Tenant, id: Uuid) -> StoreResult<InstanceRow> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "{INSTANCE_SELECT} where i.agency_id = $1 and i.id = $2 and {}",
             scope_condition(3)
@@ -231,10 +228,7 @@ impl Store {
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<InstanceRow>, Option<String>)> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let (at, after_id) = after
             .and_then(cursor::decode)
             .unwrap_or((cursor::far_future(), Uuid::max()));
@@ -294,10 +288,7 @@ impl Store {
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "update onboarding_instance set link_token_hash = $3, link_created_at = $4, link_expires_at = $5, \
              link_revoked_at = null, version = version + 1, updated_at = $4 where agency_id = $1 and id = $2 \
@@ -322,10 +313,7 @@ impl Store {
 
     /// Revoke the public link.
     pub async fn revoke_link(&self, tenant: Tenant, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "update onboarding_instance set link_revoked_at = coalesce(link_revoked_at, $3), version = version + 1, updated_at = $3 \
              where agency_id = $1 and id = $2 \

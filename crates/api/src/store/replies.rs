@@ -88,10 +88,7 @@ const COLUMNS: &str = "id, client_id, platform, thread_key, in_reply_to, author_
 impl Store {
     /// A message the caller may see (Members: of a granted client), as a reply target.
     pub async fn get_reply_target(&self, tenant: Tenant, message_id: Uuid) -> StoreResult<ReplyTargetRow> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "select x.id, x.client_id, x.integration_id, x.platform, x.provider_message_id, \
              coalesce(x.thread_id, x.provider_message_id) as thread, x.channel_id, x.subject, \

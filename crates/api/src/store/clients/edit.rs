@@ -128,10 +128,7 @@ impl Store {
         p: &ClientPatch,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let touch = format!(
             "update client as c set updated_at = $3 where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(4)
@@ -202,10 +199,7 @@ impl Store {
         archived: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "update client as c set archived_at = {}, updated_at = $3 where c.agency_id = $1 and c.id = $2 and {}",
             if archived {
@@ -232,10 +226,7 @@ impl Store {
 
     /// Delete a client and everything hanging off it. Returns its name (for the audit log).
     pub async fn delete_client(&self, tenant: Tenant, id: Uuid) -> StoreResult<String> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "delete from client as c where c.agency_id = $1 and c.id = $2 and {} returning name",
             scope_condition(3)

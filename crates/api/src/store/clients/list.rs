@@ -6,7 +6,6 @@
 
 use crate::domain::tenant::Tenant;
 use audienceos_shared::clients::{ClientListQuery, ClientSort, Health, SortDir};
-use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -119,16 +118,12 @@ impl ListCursor {
             k,
             id: self.id,
         };
-        let json = serde_json::to_vec(&body).unwrap_or_default();
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        crate::store::cursor::pack(&body)
     }
 
     /// Decode a cursor issued for this sort and direction.
     pub fn decode(s: &str, sort: ClientSort, dir: SortDir) -> Result<Self, CursorError> {
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| CursorError::Malformed)?;
-        let body: CursorBody = serde_json::from_slice(&raw).map_err(|_| CursorError::Malformed)?;
+        let body: CursorBody = crate::store::cursor::unpack(s).ok_or(CursorError::Malformed)?;
         if body.s != sort.as_str() || body.d != dir_str(dir) {
             return Err(CursorError::OtherSort);
         }
@@ -400,10 +395,7 @@ impl Store {
         after: Option<&ListCursor>,
         limit: u32,
     ) -> StoreResult<(Vec<ListRow>, Option<String>)> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let mut rows = self
             .walk(agency_id, scope, filter, sort, dir, after, Some(limit as usize + 1))
             .await?;
@@ -430,10 +422,7 @@ impl Store {
         sort: ClientSort,
         dir: SortDir,
     ) -> StoreResult<Vec<ListRow>> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         self.walk(agency_id, scope, filter, sort, dir, None, None).await
     }
 

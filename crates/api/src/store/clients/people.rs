@@ -18,10 +18,7 @@ impl Store {
         owner: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Uuid>> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let select = format!(
             "select c.owner_id from client c where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(3)
@@ -57,10 +54,7 @@ impl Store {
         users: &[Uuid],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let touch = format!(
             "update client as c set updated_at = $3 where c.agency_id = $1 and c.id = $2 and {}",
             scope_condition(4)

@@ -56,10 +56,7 @@ impl Store {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<MoveOutcome> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let update = format!(
             "update client as c set stage_id = $4, stage_entered_at = $5, updated_at = $5, last_activity_at = $5 \
              where c.agency_id = $1 and c.id = $2 and c.stage_id = $3 and {}",

@@ -64,10 +64,7 @@ impl Store {
         actor: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> StoreResult<TransitionOutcome> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let claim = format!(
             "update onboarding_instance set version = version + 1, updated_at = $4 \
              where agency_id = $1 and id = $2 and current_stage_id = $3 \
@@ -175,10 +172,7 @@ impl Store {
         actor: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> StoreResult<VerifyOutcome> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let claim = format!(
             "update onboarding_instance set version = version + 1, updated_at = $3 where agency_id = $1 and id = $2 \
              and exists (select 1 from client c where c.id = onboarding_instance.client_id and {})",

@@ -12,10 +12,7 @@ use crate::store::{on_db, Store, StoreResult};
 impl Store {
     /// How many threads each sidebar filter would list; each count applies every other active filter.
     pub async fn count_threads(&self, tenant: Tenant, me: Uuid, f: &ThreadFilter) -> StoreResult<ThreadCountsRow> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let scope = self.thread_scope(agency_id, scope).await?;
         let search = self.search_of(agency_id, f).await?;
         let mut sql = Sql::default();

@@ -31,10 +31,7 @@ impl Store {
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<ThreadRow>, Option<String>)> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let scope = self.thread_scope(agency_id, scope).await?;
         let search = self.search_of(agency_id, f).await?;
         let walk = match &search {
@@ -100,10 +97,7 @@ impl Store {
 
     /// A visible thread's messages, oldest first.
     pub async fn list_thread_messages(&self, tenant: Tenant, key: &ThreadKey) -> StoreResult<Vec<ThreadMessageRow>> {
-        let Tenant {
-            agency_id,
-            client_scope: scope,
-        } = tenant;
+        let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "select x.id, x.client_id, x.sender_email, x.sender_name, x.subject, x.snippet, x.body, x.is_inbound, \
              x.read_at, x.received_at from communication x join client c on c.id = x.client_id \
