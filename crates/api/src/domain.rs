@@ -3,6 +3,7 @@
 pub mod client_csv;
 pub mod client_health;
 pub mod clients;
+pub mod dashboard;
 pub mod onboarding;
 pub mod stored;
 pub mod team;

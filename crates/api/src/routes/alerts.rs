@@ -1,26 +1,15 @@
-//! Alerts: list, read, and the four things people do to one (snooze, escalate, dismiss, resolve), each
-//! persisted, audit-logged and followed by a health refresh of the alert's client. Time comes from the
-//! app clock (`state.clock`), so a snooze's return can be tested.
+//! Alerts: list, read, snooze, escalate, dismiss, resolve (`services::alerts`).
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use audienceos_shared::alerts::{Alert, AlertListQuery, AlertSeverity, EscalateAlertRequest, SnoozeAlertRequest};
-use audienceos_shared::pagination::page_limit;
+use actix_web::{web, HttpResponse};
+use audienceos_shared::alerts::{Alert, AlertListQuery, EscalateAlertRequest, SnoozeAlertRequest};
 use audienceos_shared::{Page, Problem};
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::identity::{ClientsRead, ClientsWrite};
-use crate::auth::{Authorized, Identity};
-use crate::domain::tenant::Tenant;
-use crate::error::{validate, ApiError, Code};
-use crate::services::alerts::alert_dto;
-use crate::services::audit::Audit;
+use crate::auth::Authorized;
+use crate::error::{validate, ApiError};
+use crate::services::alerts;
 use crate::state::AppState;
-use crate::store::alerts::{AlertAction, AlertFilter, AlertRow, NewNotification, StatusFilter};
-use crate::store::outbox::NewEmail;
-
-/// The longest snooze.
-pub const MAX_SNOOZE_DAYS: i64 = 90;
 
 /// List alerts
 ///
@@ -34,29 +23,7 @@ pub async fn list_alerts(
     me: Authorized<ClientsRead>,
     q: web::Query<AlertListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    validate(&q)?;
-    let status = StatusFilter::parse(q.status.as_deref()).ok_or_else(|| {
-        ApiError::field(
-            "status",
-            "unknown",
-            "must be open, all, active, snoozed, escalated, dismissed or resolved",
-        )
-    })?;
-    let filter = AlertFilter {
-        status,
-        severity: q.severity,
-        client_id: q.client_id,
-        alert_type: q.alert_type,
-    };
-    let now = state.clock.now();
-    let limit = page_limit(q.limit);
-    let (rows, next_cursor) = state
-        .store
-        .list_alerts(me.tenant(), &filter, now, limit, q.cursor.as_deref())
-        .await?;
-    let items = rows.into_iter().map(|r| alert_dto(r, now)).collect();
-    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+    Ok(HttpResponse::Ok().json(alerts::list(&state, &me, q.into_inner()).await?))
 }
 
 /// Get an alert
@@ -67,8 +34,7 @@ pub async fn get_alert(
     me: Authorized<ClientsRead>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = state.store.get_alert(me.tenant(), id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(alert_dto(row, state.clock.now())))
+    Ok(HttpResponse::Ok().json(alerts::get(&state, &me, id.into_inner()).await?))
 }
 
 /// Snooze an alert
@@ -80,30 +46,11 @@ pub async fn get_alert(
         (status = 409, body = Problem, description = "`alert_closed`"), (status = 422, body = Problem)))]
 pub async fn snooze_alert(
     state: web::Data<AppState>,
-    req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<SnoozeAlertRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now();
-    let until = body.until;
-    if until <= now {
-        return Err(ApiError::field("until", "past", "must be in the future"));
-    }
-    if until > now + chrono::Duration::days(MAX_SNOOZE_DAYS) {
-        return Err(ApiError::field("until", "too_far", "must be at most 90 days ahead"));
-    }
-    let action = AlertAction::Snooze { until };
-    act(
-        &state,
-        &req,
-        &me,
-        id.into_inner(),
-        action,
-        "alert.snoozed",
-        json!({ "until": until }),
-    )
-    .await
+    Ok(HttpResponse::Ok().json(alerts::snooze(&state, &me, id.into_inner(), body.until).await?))
 }
 
 /// Escalate an alert
@@ -116,65 +63,14 @@ pub async fn snooze_alert(
         (status = 409, body = Problem, description = "`alert_closed`"), (status = 422, body = Problem)))]
 pub async fn escalate_alert(
     state: web::Data<AppState>,
-    req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
     body: web::Json<EscalateAlertRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;
-    let id = id.into_inner();
-    let current = visible_open(&state, &me, id).await?;
-    crate::services::team::check_member(&state, me.agency_id, body.to_user_id, "to_user_id").await?;
-    let to = state.store.get_user(me.agency_id, body.to_user_id).await?;
-    let severity = AlertSeverity::parse(&current.severity)
-        .unwrap_or(AlertSeverity::Low)
-        .raised();
-    let link = format!("/dashboard?alert={id}");
-    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let mut text = format!(
-        "{} escalated an alert to you: {}",
-        me_name(&state, &me).await,
-        current.title
-    );
-    if let Some(n) = note {
-        text.push_str(&format!("\n\n{n}"));
-    }
-    let action = AlertAction::Escalate {
-        severity,
-        to: to.id,
-        notification: NewNotification {
-            user_id: to.id,
-            kind: "alert_escalated",
-            title: format!("Escalated to you: {}", current.title),
-            body: text.clone(),
-            link: Some(link.clone()),
-        },
-    };
-    let res = act(
-        &state,
-        &req,
-        &me,
-        id,
-        action,
-        "alert.escalated",
-        json!({ "to_user_id": to.id, "severity": severity.as_str() }),
-    )
-    .await?;
-    let url = format!("{}{}", state.settings.public_url.as_str().trim_end_matches('/'), link);
-    let email = NewEmail {
-        agency_id: Some(me.agency_id),
-        to: to.email.clone(),
-        subject: format!("Escalated to you: {}", current.title),
-        body_text: format!("{text}\n\nOpen it: {url}\n"),
-        body_html: None,
-    };
-    match state.store.queue_email(&email, state.now()).await {
-        Ok(_) => state.jobs.notify(),
-        // The escalation and its notification stand; a lost email is logged, not a failed request.
-        Err(e) => tracing::error!(error.cause_chain = ?e, "could not queue the escalation email"),
-    }
-    Ok(res)
+    let alert = alerts::escalate(&state, &me, id.into_inner(), body.to_user_id, body.note.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(alert))
 }
 
 /// Dismiss an alert
@@ -182,20 +78,10 @@ pub async fn escalate_alert(
     responses((status = 200, body = Alert), (status = 404, body = Problem), (status = 409, body = Problem, description = "`alert_closed`")))]
 pub async fn dismiss_alert(
     state: web::Data<AppState>,
-    req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    act(
-        &state,
-        &req,
-        &me,
-        id.into_inner(),
-        AlertAction::Dismiss,
-        "alert.dismissed",
-        json!({}),
-    )
-    .await
+    Ok(HttpResponse::Ok().json(alerts::dismiss(&state, &me, id.into_inner()).await?))
 }
 
 /// Resolve an alert
@@ -203,69 +89,8 @@ pub async fn dismiss_alert(
     responses((status = 200, body = Alert), (status = 404, body = Problem), (status = 409, body = Problem, description = "`alert_closed`")))]
 pub async fn resolve_alert(
     state: web::Data<AppState>,
-    req: HttpRequest,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    act(
-        &state,
-        &req,
-        &me,
-        id.into_inner(),
-        AlertAction::Resolve,
-        "alert.resolved",
-        json!({}),
-    )
-    .await
-}
-
-fn closed() -> ApiError {
-    ApiError::new(Code::AlertClosed, "This alert is already dismissed or resolved.")
-}
-
-/// The alert, if the caller may see it and it is still open.
-async fn visible_open(state: &AppState, me: &Identity, id: Uuid) -> Result<AlertRow, ApiError> {
-    let row = state.store.get_alert(me.tenant(), id).await?;
-    if !row.is_open() {
-        return Err(closed());
-    }
-    Ok(row)
-}
-
-async fn me_name(state: &AppState, me: &Identity) -> String {
-    match state.store.get_user(me.agency_id, me.user_id).await {
-        Ok(u) => format!("{} {}", u.first_name, u.last_name),
-        Err(_) => "A teammate".into(),
-    }
-}
-
-/// Check, apply, audit, refresh the client's health, answer with the alert.
-async fn act(
-    state: &AppState,
-    _req: &HttpRequest,
-    me: &Identity,
-    id: Uuid,
-    action: AlertAction,
-    audit_action: &'static str,
-    extra: serde_json::Value,
-) -> Result<HttpResponse, ApiError> {
-    let row = visible_open(state, me, id).await?;
-    let now = state.clock.now();
-    if !state
-        .store
-        .act_on_alert(me.agency_id, id, me.user_id, &action, now)
-        .await?
-    {
-        return Err(closed());
-    }
-    Audit::by(me, audit_action)
-        .meta(json!({ "alert_id": id, "client_id": row.client_id, "type": row.alert_type }))
-        .meta(extra)
-        .record(state)
-        .await;
-    if let Some(client_id) = row.client_id {
-        state.store.refresh_health(me.agency_id, Some(client_id), now).await?;
-    }
-    let row = state.store.get_alert(Tenant::agency(me.agency_id), id).await?;
-    Ok(HttpResponse::Ok().json(alert_dto(row, now)))
+    Ok(HttpResponse::Ok().json(alerts::resolve(&state, &me, id.into_inner()).await?))
 }

@@ -10,33 +10,13 @@
 use actix_web::{web, HttpResponse};
 use audienceos_shared::integrations::{LinkResourceRequest, ProviderResource};
 use audienceos_shared::Problem;
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::identity::{IntegrationsManage, IntegrationsRead};
 use crate::auth::Authorized;
-use crate::error::{ApiError, Code};
-use crate::integrations::provider::ProviderError;
-use crate::integrations::resources;
-use crate::services::audit::Audit;
+use crate::error::ApiError;
+use crate::services::integration_resources;
 use crate::state::AppState;
-use crate::store::integration_resources::LinkRow;
-use crate::store::StoreError;
-
-/// A provider failure as the API answers it.
-pub fn provider_problem(e: ProviderError) -> ApiError {
-    match e {
-        ProviderError::NotConfigured => ApiError::ProviderNotConfigured {
-            provider: "integration",
-        },
-        ProviderError::NotConnected | ProviderError::InvalidGrant(_) => ApiError::new(
-            Code::IntegrationNotConnected,
-            "The integration is not connected (or its access was revoked); connect it again.",
-        ),
-        ProviderError::Internal(e) => ApiError::Internal(e),
-        other => ApiError::Upstream(anyhow::Error::new(other)),
-    }
-}
 
 /// List an integration's provider resources
 ///
@@ -54,43 +34,7 @@ pub async fn list_resources(
     me: Authorized<IntegrationsRead>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let integration = state.store.get_integration(me.agency_id, id.into_inner()).await?;
-    let links = state.store.list_integration_links(me.agency_id, integration.id).await?;
-    let live = resources::resources(&state, &integration)
-        .await
-        .map_err(provider_problem)?;
-    Ok(HttpResponse::Ok().json(merge(live, links)))
-}
-
-/// The live list with each resource's link, then the links of resources no longer listed.
-pub fn merge(live: Vec<(String, String)>, links: Vec<LinkRow>) -> Vec<ProviderResource> {
-    let mut out: Vec<ProviderResource> = live
-        .into_iter()
-        .map(|(external_id, name)| {
-            let link = links.iter().find(|l| l.external_id == external_id);
-            ProviderResource {
-                client_id: link.map(|l| l.client_id),
-                client_name: link.map(|l| l.client_name.clone()),
-                external_id,
-                name,
-            }
-        })
-        .collect();
-    for l in links {
-        if !out.iter().any(|r| r.external_id == l.external_id) {
-            out.push(to_resource(l));
-        }
-    }
-    out
-}
-
-fn to_resource(l: LinkRow) -> ProviderResource {
-    ProviderResource {
-        external_id: l.external_id,
-        name: l.external_name,
-        client_id: Some(l.client_id),
-        client_name: Some(l.client_name),
-    }
+    Ok(HttpResponse::Ok().json(integration_resources::list(&state, &me, id.into_inner()).await?))
 }
 
 /// Link a provider resource to a client
@@ -110,64 +54,6 @@ pub async fn set_link(
     body: web::Json<LinkResourceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, external_id) = path.into_inner();
-    let body = body.into_inner();
-    let integration = state.store.get_integration(me.agency_id, id).await?;
-    if !integration.provider().is_some_and(|p| p.links_resources()) {
-        return Err(ApiError::field(
-            "external_id",
-            "not_linkable",
-            "this provider matches clients by address; it has no resources to link",
-        ));
-    }
-    let external_id = external_id.trim().to_owned();
-    if external_id.is_empty() || external_id.len() > 200 {
-        return Err(ApiError::field("external_id", "invalid", "must be 1 to 200 characters"));
-    }
-    let name = body.name.trim();
-    if name.chars().count() > 200 {
-        return Err(ApiError::field("name", "too_long", "must be at most 200 characters"));
-    }
-    let (resource, action) = match body.client_id {
-        Some(client_id) => {
-            let name = if name.is_empty() { external_id.as_str() } else { name };
-            let link = state
-                .store
-                .set_integration_link(me.agency_id, integration.id, &external_id, name, client_id, state.now())
-                .await
-                .map_err(|e| match e {
-                    StoreError::NotFound => ApiError::field("client_id", "not_found", "is not a client of this agency"),
-                    other => other.into(),
-                })?;
-            (to_resource(link), "integration.resource_linked")
-        }
-        None => {
-            state
-                .store
-                .remove_integration_link(me.agency_id, integration.id, &external_id)
-                .await?;
-            (
-                ProviderResource {
-                    name: if name.is_empty() {
-                        external_id.clone()
-                    } else {
-                        name.to_owned()
-                    },
-                    external_id: external_id.clone(),
-                    client_id: None,
-                    client_name: None,
-                },
-                "integration.resource_unlinked",
-            )
-        }
-    };
-    Audit::by(&me, action)
-        .meta(json!({
-            "integration_id": integration.id,
-            "provider": integration.provider,
-            "external_id": external_id,
-            "client_id": resource.client_id,
-        }))
-        .record(&state)
-        .await;
+    let resource = integration_resources::set_link(&state, &me, id, external_id, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(resource))
 }
