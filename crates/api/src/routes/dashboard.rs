@@ -28,7 +28,6 @@ pub async fn kpis(
     Ok(json_body(dashboard::kpis(&state, &me, &q, key).await?))
 }
 
-
 /// Dashboard trends
 ///
 /// One point per UTC day from `from` to `to` (inclusive, at most 366 days), zeros included: new clients,
@@ -58,5 +57,3 @@ pub async fn firehose(
     let key = BodyKey::of("dashboard_firehose", &req, &me);
     Ok(json_body(dashboard::firehose(&state, &me, &q, key).await?))
 }
-
-

@@ -62,7 +62,15 @@ pub async fn snooze(state: &AppState, me: &Identity, id: Uuid, until: DateTime<U
     if until > now + chrono::Duration::days(MAX_SNOOZE_DAYS) {
         return Err(ApiError::field("until", "too_far", "must be at most 90 days ahead"));
     }
-    act(state, me, id, AlertAction::Snooze { until }, "alert.snoozed", json!({ "until": until })).await
+    act(
+        state,
+        me,
+        id,
+        AlertAction::Snooze { until },
+        "alert.snoozed",
+        json!({ "until": until }),
+    )
+    .await
 }
 
 /// Raise the severity one step, assign the alert to an active team member and notify them (a
@@ -80,7 +88,11 @@ pub async fn escalate(
     let severity = AlertSeverity::from_stored(&current.severity).raised();
     let link = format!("/dashboard?alert={id}");
     let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let mut text = format!("{} escalated an alert to you: {}", me_name(state, me).await, current.title);
+    let mut text = format!(
+        "{} escalated an alert to you: {}",
+        me_name(state, me).await,
+        current.title
+    );
     if let Some(n) = note {
         text.push_str(&format!("\n\n{n}"));
     }

@@ -72,7 +72,7 @@ pub async fn update(
     body.title = body.title.map(|t| t.trim().to_string());
     body.description = body.description.map(clean);
     validate(&body)?;
-    let current = visible_task(state, &me, client_id, task_id).await?;
+    let current = visible_task(state, me, client_id, task_id).await?;
     if let Some(Some(assignee)) = body.assignee_id {
         if current.assignee_id != Some(assignee) {
             check_member(state, me.agency_id, assignee, "assignee_id").await?;
