@@ -197,6 +197,14 @@ impl Store {
                 .max_connections(8)
                 // A local file cannot drop a connection; no ping (a hop to the connection's thread) per acquire.
                 .test_before_acquire(false)
+                // A connection that comes back still inside a transaction was abandoned mid-write (its task
+                // was cancelled): SQLite's write lock would stay with it until it is used again, and every
+                // other writer would wait for it. Closing it rolls back and frees the lock at once. The check
+                // reads a counter on our side; no round trip.
+                .after_release(|conn, _| {
+                    let keep = !sqlx::Connection::is_in_transaction(conn);
+                    Box::pin(async move { Ok(keep) })
+                })
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
