@@ -3,6 +3,7 @@
 //! in `domain/`, SQL in `store/`.
 
 pub mod alerts;
+pub mod api_keys;
 pub mod audit;
 pub mod client_csv;
 pub mod clients;
