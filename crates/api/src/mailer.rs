@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use lettre::message::{header::ContentType, Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 use secrecy::ExposeSecret as _;
 
 use crate::config::{MailSettings, MailTransport};
@@ -20,7 +20,9 @@ pub struct Mailer {
 #[derive(Clone)]
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// The outbox directory: each message is written whole to a temporary name, then renamed to
+    /// `<id>.eml`, so a reader never sees half a message.
+    File(PathBuf),
 }
 
 /// One email to send.
@@ -43,7 +45,7 @@ impl Mailer {
             ),
             MailTransport::File(dir) => {
                 std::fs::create_dir_all(dir).with_context(|| format!("creating the outbox {}", dir.display()))?;
-                Transport::File(AsyncFileTransport::new(dir), dir.clone())
+                Transport::File(dir.clone())
             }
         };
         Ok(Self { transport, from })
@@ -52,7 +54,7 @@ impl Mailer {
     pub fn kind(&self) -> &'static str {
         match self.transport {
             Transport::Smtp(_) => "smtp",
-            Transport::File(..) => "file",
+            Transport::File(_) => "file",
         }
     }
 
@@ -71,8 +73,15 @@ impl Mailer {
             Transport::Smtp(t) => {
                 t.send(message).await.context("SMTP send failed")?;
             }
-            Transport::File(t, _) => {
-                t.send(message).await.context("writing the .eml file failed")?;
+            Transport::File(dir) => {
+                let id = uuid::Uuid::now_v7();
+                let partial = dir.join(format!("{id}.eml.partial"));
+                tokio::fs::write(&partial, message.formatted())
+                    .await
+                    .context("writing the .eml file failed")?;
+                tokio::fs::rename(&partial, dir.join(format!("{id}.eml")))
+                    .await
+                    .context("naming the .eml file failed")?;
             }
         }
         Ok(())
@@ -89,7 +98,7 @@ impl Mailer {
                 anyhow::ensure!(ok, "SMTP server refused the connection test");
                 Ok("smtp reachable".into())
             }
-            Transport::File(_, dir) => {
+            Transport::File(dir) => {
                 let probe = dir.join(".health-probe");
                 tokio::fs::write(&probe, b"ok")
                     .await

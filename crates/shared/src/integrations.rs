@@ -56,6 +56,25 @@ impl IntegrationProvider {
         !matches!(self, IntegrationProvider::Gmail)
     }
 
+    /// Whether `id` has the shape of this provider's resource ids: Slack channel ids (`C0123ABC`), Google
+    /// Ads customer ids (`123-456-7890`, `1234567890` or `customers/1234567890`), Meta ad accounts
+    /// (`act_1234` or `1234`). The id goes into provider URLs, so nothing else is accepted; Gmail links
+    /// nothing.
+    pub fn is_resource_id(self, id: &str) -> bool {
+        let digits = |s: &str| !s.is_empty() && s.len() <= 30 && s.bytes().all(|b| b.is_ascii_digit());
+        match self {
+            IntegrationProvider::Gmail => false,
+            IntegrationProvider::Slack => {
+                (2..=30).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            }
+            IntegrationProvider::GoogleAds => {
+                let id = id.strip_prefix("customers/").unwrap_or(id);
+                id.len() <= 30 && digits(&id.replace('-', "")) && !id.starts_with('-') && !id.ends_with('-')
+            }
+            IntegrationProvider::MetaAds => digits(id.strip_prefix("act_").unwrap_or(id)),
+        }
+    }
+
     /// What a linked resource is called for this provider.
     pub fn resource_noun(self) -> &'static str {
         match self {
@@ -309,6 +328,19 @@ pub struct PlatformTotals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_ids_must_have_the_providers_shape() {
+        use IntegrationProvider as P;
+        assert!(P::MetaAds.is_resource_id("act_123") && P::MetaAds.is_resource_id("123"));
+        assert!(
+            !P::MetaAds.is_resource_id("1/../../google/oauth2/v3/userinfo?x=") && !P::MetaAds.is_resource_id("act_")
+        );
+        assert!(P::GoogleAds.is_resource_id("123-456-7890") && P::GoogleAds.is_resource_id("customers/1234567890"));
+        assert!(!P::GoogleAds.is_resource_id("123/../x") && !P::GoogleAds.is_resource_id("-"));
+        assert!(P::Slack.is_resource_id("C0FAKE0001") && !P::Slack.is_resource_id("C0/../auth.revoke"));
+        assert!(!P::Gmail.is_resource_id("anything"));
+    }
 
     #[test]
     fn providers_and_statuses_round_trip_their_wire_names() {

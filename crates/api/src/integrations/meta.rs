@@ -194,6 +194,11 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     for (n, link) in links.iter().enumerate() {
         ctx.progress(&format!("Reading ad account {} of {}", n + 1, links.len()))
             .await;
+        // Links stored before ids were checked may hold anything; only an ad account id reaches the URL.
+        if !IntegrationProvider::MetaAds.is_resource_id(&link.external_id) {
+            tracing::warn!(integration_id = %ctx.integration.id, "skipping a Meta link whose id is not an ad account id");
+            continue;
+        }
         let act = act_id(&link.external_id);
         let (from, to) = account_window(&accounts, &act, ctx.now);
         let query = [

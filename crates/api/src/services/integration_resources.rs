@@ -91,6 +91,14 @@ pub async fn set_link(
     if external_id.is_empty() || external_id.len() > 200 {
         return Err(ApiError::field("external_id", "invalid", "must be 1 to 200 characters"));
     }
+    // The id goes into the provider's URLs on every sync: only the provider's own id shape is accepted.
+    if !integration.provider().is_some_and(|p| p.is_resource_id(&external_id)) {
+        return Err(ApiError::field(
+            "external_id",
+            "invalid",
+            "is not an id of this provider's resources",
+        ));
+    }
     let name = body.name.trim();
     if name.chars().count() > 200 {
         return Err(ApiError::field("name", "too_long", "must be at most 200 characters"));

@@ -28,6 +28,7 @@ on_both!(
     communications_upsert_is_idempotent_and_marks_threads_needing_a_reply,
     communications_list_walks_every_message_once_newest_first,
     integration_links_set_replace_remove_and_refuse_foreign_clients,
+    a_link_id_that_is_not_the_providers_id_shape_is_refused_and_never_stored,
     slack_users_are_cached_per_agency,
 );
 
@@ -440,4 +441,63 @@ async fn slack_users_are_cached_per_agency(backend: Backend) {
         Some(renamed)
     );
     assert_eq!(app.store.get_slack_user(other_me.agency.id, "U1").await.unwrap(), None);
+}
+
+/// An id that would change the provider URL's path (found by an outside probe: the next Meta sync sent the
+/// agency's token to another path on the provider host) is a 422 on `external_id`, for every provider.
+async fn a_link_id_that_is_not_the_providers_id_shape_is_refused_and_never_stored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, me) = app.signup().await;
+    let agency = me.agency.id;
+    let acme = new_client(&app, json!({ "name": "Acme" })).await;
+    for (provider, good, bads) in [
+        (
+            "meta_ads",
+            "act_1111111111",
+            &[
+                "1%2F..%2F..%2F..%2Fgoogle%2Foauth2%2Fv3%2Fuserinfo%3Fx%3D",
+                "act_1%3Fx%3D1",
+            ][..],
+        ),
+        ("google_ads", "123-456-7890", &["123%2F..%2Fcustomers"][..]),
+        ("slack", "C0FAKE0001", &["C0FAKE%2F..%2Fauth.revoke"][..]),
+    ] {
+        let integration = app
+            .store
+            .insert_integration(
+                &NewIntegration {
+                    agency_id: agency,
+                    provider: provider.into(),
+                    status: "connected".into(),
+                    account_label: None,
+                    scopes: String::new(),
+                    token_expires_at: None,
+                },
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        let base = format!("/api/v1/integrations/{}/links", integration.id);
+        for bad in bads {
+            let res = app
+                .put(&format!("{base}/{bad}"), &json!({ "client_id": acme.id, "name": "x" }))
+                .await;
+            assert_eq!(res.status(), 422, "{provider} {bad}");
+            let problem: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(problem["errors"][0]["field"], "external_id", "{provider} {bad}");
+        }
+        let res = app
+            .put(
+                &format!("{base}/{good}"),
+                &json!({ "client_id": acme.id, "name": "ok" }),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{provider} {good}");
+        let stored = app.store.list_integration_links(agency, integration.id).await.unwrap();
+        assert_eq!(
+            stored.iter().map(|l| l.external_id.as_str()).collect::<Vec<_>>(),
+            [good],
+            "{provider}: only the good id is stored"
+        );
+    }
 }
