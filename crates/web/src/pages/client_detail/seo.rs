@@ -123,7 +123,7 @@ fn SeoSummaryView(summary: SeoSummary) -> impl IntoView {
 fn explain(e: &ApiError) -> String {
     match e.code.as_str() {
         "provider_not_configured" => {
-            "SEO data is not set up for this agency: an administrator must configure the DataForSEO login (AOS_SEO_CLIENT_ID / AOS_SEO_CLIENT_SECRET).".into()
+            "SEO data is not set up for this agency: an administrator must add the DataForSEO login to the server's settings.".into()
         }
         "rate_limited" => format!("Your agency has used its 10 SEO lookups for this hour. {}", e.message()),
         "upstream_failed" => format!("DataForSEO did not answer after 3 tries; try again later. ({})", e.message()),

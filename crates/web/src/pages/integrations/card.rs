@@ -6,7 +6,7 @@
 use audienceos_shared::integrations::{Integration, IntegrationStatus, SyncOutcome};
 use leptos::prelude::*;
 
-use super::copy::{credentials_env, description, is_web_url, link_label, outcome_text, status_badge, sync_limit_text};
+use super::copy::{description, is_web_url, link_label, outcome_text, provider_app, status_badge, sync_limit_text};
 use super::IntegrationsContext;
 use crate::api::integrations::{connect, disconnect, sync_now, test_connection};
 use crate::components::button::{Button, ButtonKind};
@@ -323,7 +323,7 @@ pub fn IntegrationCard(
             </div>
             <Show when=move || offers_connect() && !integration.with(|i| i.configured)>
                 <p class="muted small" id=hint_id.get_value()>
-                    {format!("Not configured on this server: set {}", credentials_env(provider))}
+                    {format!("Not available yet: an administrator needs to register the {} app for this server.", provider_app(provider))}
                 </p>
             </Show>
             <Show when=move || !can_manage.get() && !has_grant()>

@@ -15,12 +15,13 @@ pub fn description(provider: IntegrationProvider) -> &'static str {
     }
 }
 
-/// The environment variables that configure the provider's OAuth client on the server.
-pub fn credentials_env(provider: IntegrationProvider) -> &'static str {
+/// The provider app an administrator registers for this integration (named in words: users are not
+/// operators; the README's configuration table names the settings).
+pub fn provider_app(provider: IntegrationProvider) -> &'static str {
     match provider {
-        IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => "AOS_GOOGLE_CLIENT_ID/SECRET",
-        IntegrationProvider::Slack => "AOS_SLACK_CLIENT_ID/SECRET",
-        IntegrationProvider::MetaAds => "AOS_META_CLIENT_ID/SECRET",
+        IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => "Google",
+        IntegrationProvider::Slack => "Slack",
+        IntegrationProvider::MetaAds => "Meta",
     }
 }
 

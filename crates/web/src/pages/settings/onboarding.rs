@@ -114,7 +114,7 @@ fn UsageTable(report: SeoUsage) -> impl IntoView {
     };
     view! {
         {(!report.configured).then(|| view! {
-            <p class="alert alert-warning">"Not configured: set AOS_SEO_CLIENT_ID and AOS_SEO_CLIENT_SECRET (the DataForSEO login and password) on the server."</p>
+            <p class="alert alert-warning">"Not configured: an administrator needs to add the agency's DataForSEO login to the server's settings."</p>
         })}
         <table class="table table-compact">
             <thead>
