@@ -60,6 +60,12 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     pub json_limit_bytes: usize,
     pub upload_limit_bytes: usize,
+    /// Most rows one CSV import may have.
+    pub csv_import_max_rows: usize,
+    /// Seconds a stopping server keeps answering (with health failing) before it stops accepting.
+    pub shutdown_drain_secs: u64,
+    /// Seconds a stopping server gives requests in flight to finish.
+    pub shutdown_grace_secs: u64,
     /// Where client files go.
     pub files: FileStorage,
     pub rate_limits: BTreeMap<RouteClass, Quota>,
@@ -114,6 +120,9 @@ impl Settings {
         let json_limit_bytes = env.number("AOS_JSON_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024) as usize;
         let upload_limit_bytes =
             env.number("AOS_UPLOAD_LIMIT_BYTES", 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024) as usize;
+        let csv_import_max_rows = env.number("AOS_CSV_IMPORT_MAX_ROWS", 10_000, 1, 1_000_000) as usize;
+        let shutdown_drain_secs = env.number("AOS_SHUTDOWN_DRAIN_SECS", 0, 0, 300) as u64;
+        let shutdown_grace_secs = env.number("AOS_SHUTDOWN_GRACE_SECS", 30, 1, 600) as u64;
         let job_poll_ms = env.number("AOS_JOB_POLL_MS", 1000, 10, 60_000) as u64;
         let database_pool_size = database::pool_size(&mut env);
         let alert_rules_interval_secs = env.number("AOS_ALERT_RULES_INTERVAL_SECS", 900, 0, 7 * 24 * 3600) as u64;
@@ -150,6 +159,9 @@ impl Settings {
             session_absolute_hours,
             json_limit_bytes,
             upload_limit_bytes,
+            csv_import_max_rows,
+            shutdown_drain_secs,
+            shutdown_grace_secs,
             files,
             rate_limits,
             providers,

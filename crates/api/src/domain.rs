@@ -4,6 +4,7 @@ pub mod client_csv;
 pub mod client_health;
 pub mod clients;
 pub mod dashboard;
+pub mod files;
 pub mod onboarding;
 pub mod stored;
 pub mod team;

@@ -51,6 +51,9 @@ pub enum ApiError {
     ProviderNotConfigured { provider: &'static str },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// The database is unreachable or has no connection to give: `503` with `Retry-After`.
+    #[error("database unavailable")]
+    DatabaseUnavailable(#[source] anyhow::Error),
 }
 
 impl ApiError {
@@ -90,7 +93,10 @@ impl ApiError {
             RateLimited { .. } => Code::RateLimited,
             Upstream(_) => Code::UpstreamFailed,
             ProviderNotConfigured { .. } => Code::ProviderNotConfigured,
+            // Also an `Internal` built directly from an error whose cause is an unreachable database.
+            Internal(e) if crate::store::chain_is_unavailable(e) => Code::DatabaseUnavailable,
             Internal(_) => Code::Internal,
+            DatabaseUnavailable(_) => Code::DatabaseUnavailable,
         }
     }
 
@@ -114,7 +120,11 @@ impl ApiError {
             ProviderNotConfigured { provider } => format!(
                 "The {provider} provider is not configured on this server; an administrator sets its credentials."
             ),
+            Internal(e) if crate::store::chain_is_unavailable(e) => {
+                format!("The database is not answering; try again in {DB_RETRY_AFTER_SECS} s.")
+            }
             Internal(_) => "Something went wrong on our side; quote the request id when reporting it.".into(),
+            DatabaseUnavailable(_) => format!("The database is not answering; try again in {DB_RETRY_AFTER_SECS} s."),
         })
     }
 
@@ -153,7 +163,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(e) | ApiError::Upstream(e) => {
+            ApiError::Internal(e) | ApiError::Upstream(e) | ApiError::DatabaseUnavailable(e) => {
                 tracing::error!(error.cause_chain = ?e, error.message = %e, "request failed")
             }
             other => tracing::debug!(code = other.code().as_str(), "request refused"),
@@ -173,6 +183,10 @@ impl ResponseError for ApiError {
                 }
                 apply_headers(res.headers_mut(), decision);
             }
+            other if other.code() == Code::DatabaseUnavailable => {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(DB_RETRY_AFTER_SECS));
+            }
             _ => {}
         }
         res
@@ -190,19 +204,27 @@ pub fn problem_response(problem: &Problem) -> HttpResponse {
     res
 }
 
+/// What a `503 database_unavailable` asks the client to wait.
+const DB_RETRY_AFTER_SECS: u64 = 2;
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict { constraint } => on_constraint(&constraint),
-            StoreError::Other(e) => ApiError::Internal(e),
+            StoreError::Unavailable(e) => ApiError::DatabaseUnavailable(e),
+            StoreError::Other(e) => ApiError::from(e),
         }
     }
 }
 
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
-        ApiError::Internal(e)
+        if crate::store::chain_is_unavailable(&e) {
+            ApiError::DatabaseUnavailable(e)
+        } else {
+            ApiError::Internal(e)
+        }
     }
 }
 

@@ -159,7 +159,11 @@ fn unshare(e: Arc<ApiError>) -> ApiError {
             ApiError::UnsupportedMediaType => ApiError::UnsupportedMediaType,
             ApiError::ProviderNotConfigured { provider } => ApiError::ProviderNotConfigured { provider },
             ApiError::Upstream(e) => ApiError::Upstream(anyhow::anyhow!("{e:#}")),
+            ApiError::Internal(e) if crate::store::chain_is_unavailable(e) => {
+                ApiError::DatabaseUnavailable(anyhow::anyhow!("{e:#}"))
+            }
             ApiError::Internal(e) => ApiError::Internal(anyhow::anyhow!("{e:#}")),
+            ApiError::DatabaseUnavailable(e) => ApiError::DatabaseUnavailable(anyhow::anyhow!("{e:#}")),
         },
     }
 }

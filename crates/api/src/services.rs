@@ -5,11 +5,15 @@
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
+pub mod auth;
 pub mod client_csv;
 pub mod clients;
 pub mod dashboard;
+pub mod events;
 pub mod files;
+pub mod health;
 pub mod integration_resources;
+pub mod integrations;
 pub mod onboarding;
 pub mod replies;
 pub mod tasks;

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context as _;
 use tracing_actix_web::TracingLogger;
@@ -84,24 +84,15 @@ impl Application {
 
 fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let json_limit = state.settings.json_limit_bytes;
-    let production = state.settings.env.is_production();
     let test_hooks = state.settings.test_hooks;
     let server = HttpServer::new(move || {
-        let mut security = DefaultHeaders::new()
-            .add(("X-Content-Type-Options", "nosniff"))
-            .add(("X-Frame-Options", "DENY"))
-            .add(("Referrer-Policy", "no-referrer"))
-            .add(("Cross-Origin-Opener-Policy", "same-origin"));
-        if production {
-            security = security.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
-        }
         App::new()
             .app_data(state.clone())
             .app_data(web::JsonConfig::default().limit(json_limit).error_handler(json_error))
             .app_data(web::PayloadConfig::default().limit(json_limit))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
-            .wrap(security)
+            .wrap(from_fn(crate::security::security_headers))
             .wrap(from_fn(finalize_response))
             .wrap(TracingLogger::<AosRootSpan>::new())
             .configure(|cfg| crate::routes::configure(cfg, test_hooks))

@@ -101,8 +101,32 @@ pub enum StoreError {
     NotFound,
     #[error("conflict on {constraint}")]
     Conflict { constraint: String },
+    /// The database cannot be reached or has no connection to give within the pool's wait.
+    #[error("database unavailable")]
+    Unavailable(#[source] anyhow::Error),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+/// Whether an error means the database is unreachable or overloaded rather than that the query is wrong:
+/// no pooled connection in time, a broken or refused connection, a server shutting down, or SQLite's
+/// writer lock held past the busy timeout. Callers answer `503` and a retry hint.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // Postgres: class 08 (connection exception), 57P01-57P03 (shutting down, cannot connect
+            // now); SQLite: 5 and 6 (SQLITE_BUSY, SQLITE_LOCKED).
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "6")
+        }),
+        _ => false,
+    }
+}
+
+/// `is_unavailable` for an error somewhere in an `anyhow` chain.
+pub fn chain_is_unavailable(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|cause| cause.downcast_ref::<sqlx::Error>().is_some_and(is_unavailable))
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -115,6 +139,7 @@ impl From<sqlx::Error> for StoreError {
                     .map(str::to_string)
                     .unwrap_or_else(|| constraints::name_from_sqlite_message(db.message())),
             },
+            _ if is_unavailable(&e) => StoreError::Unavailable(anyhow::Error::new(e)),
             _ => StoreError::Other(anyhow::Error::new(e).context("database query failed")),
         }
     }

@@ -25,6 +25,52 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Characters no text the product accepts may hold: NUL (which Postgres cannot store) and the other C0
+/// control characters except tab, line feed and carriage return, and DEL. They have no place in a name,
+/// a note or an email, and can hide or cut content. The API refuses them at the edge, in every JSON body
+/// and query string, with `422` naming the field.
+pub fn is_forbidden_char(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
+/// What a refused field is told.
+pub const FORBIDDEN_CHAR_MESSAGE: &str = "must not contain control characters (such as NUL)";
+
+/// The path of the first string (or object key) in `value` that holds a forbidden character:
+/// `name`, `contacts[1].email`, `[0]` for a top-level array; `body` for a top-level string. A key that
+/// holds one is named with U+FFFD in its place.
+pub fn find_forbidden_text(value: &serde_json::Value) -> Option<String> {
+    fn walk(value: &serde_json::Value, path: &mut String) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.chars().any(is_forbidden_char),
+            serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(item, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            serde_json::Value::Object(map) => map.iter().any(|(key, item)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&key.replace(is_forbidden_char, "\u{FFFD}"));
+                let found = key.chars().any(is_forbidden_char) || walk(item, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut path = String::new();
+    walk(value, &mut path).then(|| if path.is_empty() { "body".to_string() } else { path })
+}
+
 fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
@@ -64,7 +110,33 @@ pub(crate) fn is_host_name(host: &str, ascii_only: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_email;
+    use super::{find_forbidden_text, is_email, is_forbidden_char};
+
+    #[test]
+    fn control_characters_are_found_with_their_path() {
+        assert!(is_forbidden_char('\0') && is_forbidden_char('\u{1b}') && is_forbidden_char('\u{7f}'));
+        assert!(!is_forbidden_char('\n') && !is_forbidden_char('\t') && !is_forbidden_char('\r'));
+        assert!(!is_forbidden_char('é') && !is_forbidden_char(' '));
+        let v =
+            serde_json::json!({ "name": "fine\nlines", "contacts": [{ "email": "a@b.co" }, { "email": "x\u{0}y" }] });
+        assert_eq!(find_forbidden_text(&v).as_deref(), Some("contacts[1].email"));
+        assert_eq!(
+            find_forbidden_text(&serde_json::json!({ "a\u{0}": 1 })).as_deref(),
+            Some("a\u{FFFD}")
+        );
+        assert_eq!(
+            find_forbidden_text(&serde_json::json!(["ok", "b\u{8}"])).as_deref(),
+            Some("[1]")
+        );
+        assert_eq!(
+            find_forbidden_text(&serde_json::json!("\u{0}")).as_deref(),
+            Some("body")
+        );
+        assert_eq!(
+            find_forbidden_text(&serde_json::json!({ "n": 1, "s": "ok", "l": [null, true] })),
+            None
+        );
+    }
 
     #[test]
     fn accepts_ordinary_addresses() {

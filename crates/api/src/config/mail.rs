@@ -34,6 +34,17 @@ pub struct MailSettings {
     pub from: String,
 }
 
+/// Whether the SMTP URL can only be used over TLS: `smtps://` (TLS from the start) or `smtp://` with
+/// `tls=required` (STARTTLS, refusing a server that does not offer it). `tls=opportunistic` falls back
+/// to plain text and does not count.
+fn requires_tls(smtp_url: &str) -> bool {
+    match url::Url::parse(smtp_url) {
+        Ok(u) if u.scheme() == "smtps" => true,
+        Ok(u) => u.query_pairs().any(|(k, v)| k == "tls" && v == "required"),
+        Err(_) => false,
+    }
+}
+
 /// SMTP is required in production (password reset emails must go out); development writes to the outbox.
 pub(super) fn read(env: &mut Env, prod: bool, data_dir: &Path) -> MailSettings {
     let transport = match env.get("AOS_SMTP_URL") {
@@ -43,6 +54,16 @@ pub(super) fn read(env: &mut Env, prod: bool, data_dir: &Path) -> MailSettings {
                     "AOS_SMTP_URL",
                     format!("`{}` is not an smtp:// or smtps:// URL", redact_url(&u)),
                     "use smtps://user:password@host or smtp://host:587?tls=required",
+                );
+            }
+            if prod && !requires_tls(&u) {
+                env.bad(
+                    "AOS_SMTP_URL",
+                    format!(
+                        "`{}` would send mail in plain text (production requires TLS)",
+                        redact_url(&u)
+                    ),
+                    "use smtps://user:password@host, or smtp://host:587?tls=required for STARTTLS",
                 );
             }
             MailTransport::Smtp(SecretString::from(u))
@@ -68,4 +89,18 @@ pub(super) fn read(env: &mut Env, prod: bool, data_dir: &Path) -> MailSettings {
         );
     }
     MailSettings { transport, from }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requires_tls;
+
+    #[test]
+    fn production_mail_needs_tls() {
+        assert!(requires_tls("smtps://u:p@smtp.example.com"));
+        assert!(requires_tls("smtp://smtp.example.com:587?tls=required"));
+        assert!(!requires_tls("smtp://smtp.example.com:587"));
+        assert!(!requires_tls("smtp://smtp.example.com:587?tls=opportunistic"));
+        assert!(!requires_tls("not a url"));
+    }
 }

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use audienceos_shared::clients::{CreateClientRequest, ImportReport, ImportRowError, CSV_COLUMNS, LABEL_COLORS};
 use audienceos_shared::problem::field_errors;
+use audienceos_shared::validation::{is_forbidden_char, FORBIDDEN_CHAR_MESSAGE};
 use audienceos_shared::Money;
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -144,6 +145,28 @@ struct RowInput {
     lifetime_value: String,
 }
 
+impl RowInput {
+    /// The first cell holding a control character such as NUL (refused everywhere the API takes text).
+    fn field_with_control_character(&self) -> Option<&'static str> {
+        [
+            ("name", &self.name),
+            ("contact_name", &self.contact_name),
+            ("contact_email", &self.contact_email),
+            ("website", &self.website),
+            ("stage", &self.stage),
+            ("owner_email", &self.owner_email),
+            ("labels", &self.labels),
+            ("due_date", &self.due_date),
+            ("install_date", &self.install_date),
+            ("total_spend", &self.total_spend),
+            ("lifetime_value", &self.lifetime_value),
+        ]
+        .into_iter()
+        .find(|(_, cell)| cell.chars().any(is_forbidden_char))
+        .map(|(field, _)| field)
+    }
+}
+
 /// An import file read into its header and rows, not yet checked.
 #[derive(Debug)]
 pub struct CsvFile {
@@ -203,6 +226,13 @@ pub fn read(bytes: &[u8]) -> Result<CsvFile, FileError> {
         })
         .collect();
     Ok(CsvFile { cols, rows })
+}
+
+impl CsvFile {
+    /// How many rows the file has after its header (valid or not).
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
+    }
 }
 
 /// What rows are resolved against: the agency's stages and active members, by lower-cased name and email.
@@ -291,6 +321,10 @@ pub fn check(file: CsvFile, lookups: &Lookups) -> Checked {
             }
         };
         let line = row.line;
+        if let Some(field) = row.field_with_control_character() {
+            out.errors.push(row_error(line, Some(field), FORBIDDEN_CHAR_MESSAGE));
+            continue;
+        }
         match check_row(row, &file.cols, lookups) {
             Ok(r) => {
                 if let Some(e) = email_key(r.contact_email.as_deref()) {

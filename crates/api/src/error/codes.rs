@@ -94,6 +94,7 @@ error_codes! {
     OauthExchangeFailed = 502, "oauth_exchange_failed", "A provider failed";
     ProviderNotConfigured = 503, "provider_not_configured", "Provider not configured";
     TooManyStreams = 503, "too_many_streams", "Service unavailable";
+    DatabaseUnavailable = 503, "database_unavailable", "Database unavailable";
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::state::AppState;
 use crate::store::ad_performance::{AdDaySum, AdScope};
 
@@ -37,7 +38,7 @@ pub async fn client_ad_performance(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
     id: web::Path<Uuid>,
-    q: web::Query<AdPerformanceQuery>,
+    q: Query<AdPerformanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let client_id = id.into_inner();
     state.store.check_client_visible(me.tenant(), client_id).await?;
@@ -56,7 +57,7 @@ pub async fn client_ad_performance(
 pub async fn agency_ad_performance(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
-    q: web::Query<AdPerformanceQuery>,
+    q: Query<AdPerformanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let perf = performance(&state, me.agency_id, AdScope::Agency(me.client_scope()), &q).await?;
     Ok(HttpResponse::Ok().json(perf))

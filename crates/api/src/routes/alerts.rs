@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
+use crate::extract::{Json, Query};
 use crate::services::alerts;
 use crate::state::AppState;
 
@@ -21,7 +22,7 @@ use crate::state::AppState;
 pub async fn list_alerts(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
-    q: web::Query<AlertListQuery>,
+    q: Query<AlertListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(alerts::list(&state, &me, q.into_inner()).await?))
 }
@@ -48,7 +49,7 @@ pub async fn snooze_alert(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<SnoozeAlertRequest>,
+    body: Json<SnoozeAlertRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(alerts::snooze(&state, &me, id.into_inner(), body.until).await?))
 }
@@ -65,7 +66,7 @@ pub async fn escalate_alert(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<EscalateAlertRequest>,
+    body: Json<EscalateAlertRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;

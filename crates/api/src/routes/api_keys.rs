@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::identity::{SettingsRead, SettingsWrite};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::{Json, Query};
 use crate::services::api_keys;
 use crate::state::AppState;
 
@@ -19,7 +20,7 @@ use crate::state::AppState;
 pub async fn list_api_keys(
     state: web::Data<AppState>,
     me: Authorized<SettingsRead>,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(api_keys::list(&state, &me, &q).await?))
 }
@@ -33,7 +34,7 @@ pub async fn list_api_keys(
 pub async fn create_api_key(
     state: web::Data<AppState>,
     me: Authorized<SettingsWrite>,
-    body: web::Json<CreateApiKeyRequest>,
+    body: Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(api_keys::create(&state, &me, body.into_inner()).await?))
 }

@@ -7,6 +7,7 @@ use audienceos_shared::{Page, PageQuery, Problem};
 use crate::auth::identity::SettingsRead;
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// List audit events
@@ -18,7 +19,7 @@ use crate::state::AppState;
 pub async fn list_audit_log(
     state: web::Data<AppState>,
     me: Authorized<SettingsRead>,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
     let (rows, next_cursor) = state

@@ -9,6 +9,7 @@ use audienceos_shared::Problem;
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
+use crate::extract::Query;
 use crate::services::client_csv;
 use crate::state::AppState;
 
@@ -22,7 +23,7 @@ use crate::state::AppState;
 pub async fn export_clients(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
-    q: web::Query<ClientListQuery>,
+    q: Query<ClientListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
     let export = client_csv::export(&state, &me, &q).await?;

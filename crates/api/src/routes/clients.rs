@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::auth::identity::{ClientsManage, ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::{Json, Query};
 use crate::read_cache::{json_body, BodyKey};
 use crate::services::clients;
 use crate::state::AppState;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 pub async fn create_client(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
-    body: web::Json<CreateClientRequest>,
+    body: Json<CreateClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = clients::create(&state, &me, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(client))
@@ -57,7 +58,7 @@ pub async fn list_clients(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: Authorized<ClientsRead>,
-    q: web::Query<ClientListQuery>,
+    q: Query<ClientListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = BodyKey::of("clients", &req, &me);
     Ok(json_body(clients::list(&state, &me, &q, key).await?))
@@ -74,7 +75,7 @@ pub async fn update_client(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateClientRequest>,
+    body: Json<UpdateClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = clients::update(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(client))
@@ -130,7 +131,7 @@ pub async fn move_stage(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<MoveStageRequest>,
+    body: Json<MoveStageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = clients::move_stage(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(client))
@@ -159,7 +160,7 @@ pub async fn set_owner(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<SetOwnerRequest>,
+    body: Json<SetOwnerRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = clients::set_owner(&state, &me, id.into_inner(), body.user_id).await?;
     Ok(HttpResponse::Ok().json(client))
@@ -176,7 +177,7 @@ pub async fn set_collaborators(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<SetCollaboratorsRequest>,
+    body: Json<SetCollaboratorsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let users = body.into_inner().user_ids;
     Ok(HttpResponse::Ok().json(clients::set_collaborators(&state, &me, id.into_inner(), users).await?))

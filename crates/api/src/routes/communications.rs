@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::identity::CommunicationsRead;
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
+use crate::extract::Query;
 use crate::state::AppState;
 use crate::store::communications::CommunicationRow;
 
@@ -22,7 +23,7 @@ pub async fn list_client_communications(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsRead>,
     id: web::Path<Uuid>,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
     let client_id = id.into_inner();

@@ -7,6 +7,7 @@ use audienceos_shared::{Page, PageQuery, Problem};
 use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::read_cache::{json_body, BodyKey};
 use crate::services::dashboard;
 use crate::state::AppState;
@@ -22,7 +23,7 @@ pub async fn kpis(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: Authorized<ClientsRead>,
-    q: web::Query<KpiQuery>,
+    q: Query<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = BodyKey::of("dashboard_kpis", &req, &me);
     Ok(json_body(dashboard::kpis(&state, &me, &q, key).await?))
@@ -37,7 +38,7 @@ pub async fn kpis(
 pub async fn trends(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
-    q: web::Query<TrendQuery>,
+    q: Query<TrendQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(dashboard::trends(&state, &me, q.into_inner()).await?))
 }
@@ -52,7 +53,7 @@ pub async fn firehose(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: Authorized<ClientsRead>,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = BodyKey::of("dashboard_firehose", &req, &me);
     Ok(json_body(dashboard::firehose(&state, &me, &q, key).await?))

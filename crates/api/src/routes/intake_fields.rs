@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::{Json, Query};
 use crate::services::onboarding::intake_fields;
 use crate::state::AppState;
 
@@ -24,7 +25,7 @@ use crate::state::AppState;
 pub async fn list_fields(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
-    q: web::Query<ListFieldsQuery>,
+    q: Query<ListFieldsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(intake_fields::list(&state, &me, &q).await?))
 }
@@ -38,7 +39,7 @@ pub async fn list_fields(
 pub async fn create_field(
     state: web::Data<AppState>,
     me: Authorized<OnboardingManage>,
-    body: web::Json<CreateFieldRequest>,
+    body: Json<CreateFieldRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(intake_fields::create(&state, &me, body.into_inner()).await?))
 }
@@ -53,7 +54,7 @@ pub async fn update_field(
     state: web::Data<AppState>,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateFieldRequest>,
+    body: Json<UpdateFieldRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let field = intake_fields::update(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(field))
@@ -68,7 +69,7 @@ pub async fn update_field(
 pub async fn reorder_fields(
     state: web::Data<AppState>,
     me: Authorized<OnboardingManage>,
-    body: web::Json<ReorderFieldsRequest>,
+    body: Json<ReorderFieldsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(intake_fields::reorder(&state, &me, body.into_inner()).await?))
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::identity::{IntegrationsManage, IntegrationsRead};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::services::integration_resources;
 use crate::state::AppState;
 
@@ -51,7 +52,7 @@ pub async fn set_link(
     state: web::Data<AppState>,
     me: Authorized<IntegrationsManage>,
     path: web::Path<(Uuid, String)>,
-    body: web::Json<LinkResourceRequest>,
+    body: Json<LinkResourceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, external_id) = path.into_inner();
     let resource = integration_resources::set_link(&state, &me, id, external_id, body.into_inner()).await?;

@@ -4,20 +4,17 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use audienceos_shared::integrations::{
-    ConnectRequest, ConnectResponse, Integration, IntegrationProvider, SyncQueued, TestConnectionResult,
-};
+use audienceos_shared::integrations::{ConnectRequest, ConnectResponse, Integration, SyncQueued, TestConnectionResult};
 use audienceos_shared::Problem;
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::identity::{client_ip, Identity, IntegrationsManage, IntegrationsRead, IntegrationsWrite};
+use crate::auth::identity::{client_ip, IntegrationsManage, IntegrationsRead, IntegrationsWrite};
 use crate::auth::Authorized;
-use crate::error::{ApiError, Code};
-use crate::integrations::provider::ProviderError;
-use crate::integrations::{self, CallbackParams, Connector};
-use crate::rate_limit::{apply_headers, RouteClass};
-use crate::services::audit::Audit;
+use crate::error::ApiError;
+use crate::extract::{Json, Query};
+use crate::integrations::CallbackParams;
+use crate::rate_limit::apply_headers;
+use crate::services::integrations;
 use crate::state::AppState;
 
 /// List integrations
@@ -30,12 +27,7 @@ pub async fn list_integrations(
     state: web::Data<AppState>,
     me: Authorized<IntegrationsRead>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = state.store.list_integrations(me.agency_id).await?;
-    let list: Vec<Integration> = IntegrationProvider::ALL
-        .into_iter()
-        .map(|p| integrations::view(&state, p, rows.iter().find(|(r, _)| r.provider == p.as_str())))
-        .collect();
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(integrations::list(&state, &me).await?))
 }
 
 /// Start connecting a provider
@@ -51,18 +43,9 @@ pub async fn list_integrations(
 pub async fn connect(
     state: web::Data<AppState>,
     me: Authorized<IntegrationsManage>,
-    body: web::Json<ConnectRequest>,
+    body: Json<ConnectRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = connector(&me)?;
-    let provider = body.provider;
-    let res = integrations::start_connect(&state, who, provider)
-        .await
-        .map_err(|e| provider_error(provider, e))?;
-    Audit::by(&me, "integration.connect_started")
-        .meta(json!({ "provider": provider }))
-        .record(&state)
-        .await;
-    Ok(HttpResponse::Ok().json(res))
+    Ok(HttpResponse::Ok().json(integrations::connect(&state, &me, body.provider).await?))
 }
 
 /// OAuth callback
@@ -82,76 +65,28 @@ pub async fn oauth_callback(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: Authorized<IntegrationsManage>,
-    query: web::Query<CallbackParams>,
+    query: Query<CallbackParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.into_inner();
-    let browser = wants_html(&req);
-    let provider = integrations::callback_provider(&state, &params).await;
-    let redirect = |q: String| {
-        HttpResponse::Found()
-            .insert_header((header::LOCATION, format!("/integrations?{q}")))
-            .finish()
-    };
-    let provider_q = provider.map(|p| format!("&provider={p}")).unwrap_or_default();
     let ip = client_ip(&req, &state.settings.trusted_proxies);
-    let limited = match state
-        .limiter
-        .enforce(RouteClass::OauthCallback, &format!("oauth:{}", me.rate_limit_key()))
-        .await
-    {
-        Ok(_) => {
-            state
-                .limiter
-                .enforce(RouteClass::OauthCallback, &format!("oauth:ip:{ip}"))
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    let decision = match limited {
-        Ok(d) => d,
-        Err(e) if browser => {
-            let _ = e;
-            return Ok(redirect(format!("oauth_error=rate_limited{provider_q}")));
-        }
-        Err(e) => return Err(e),
-    };
-    let who = connector(&me)?;
-    match integrations::complete_connect(&state, who, &params).await {
-        Ok(row) => {
-            Audit::by(&me, "integration.connected")
-                .meta(json!({ "provider": row.provider, "integration_id": row.id }))
-                .record(&state)
-                .await;
-            if browser {
-                first_sync(&state, &row).await;
-                return Ok(redirect(format!("connected={}", row.provider)));
-            }
-            let view = state
-                .store
-                .list_integrations(me.agency_id)
-                .await?
-                .into_iter()
-                .find(|(r, _)| r.id == row.id);
-            let provider = row.provider().unwrap_or(IntegrationProvider::Gmail);
-            let mut res = HttpResponse::Ok().json(integrations::view(&state, provider, view.as_ref()));
-            apply_headers(res.headers_mut(), &decision);
-            first_sync(&state, &row).await;
-            Ok(res)
-        }
-        Err(e) => {
-            let code = e.code().as_str();
-            Audit::by(&me, "integration.connect_refused")
-                .outcome("failure")
-                .meta(json!({ "reason": code }))
-                .record(&state)
-                .await;
-            tracing::info!(reason = code, "OAuth callback refused");
-            if browser {
-                return Ok(redirect(format!("oauth_error={code}{provider_q}")));
-            }
-            Err(ApiError::new(e.code(), e.to_string()))
-        }
+    let outcome = integrations::complete_callback(&state, &me, &ip, &params).await;
+    if !wants_html(&req) {
+        let (view, decision) = outcome?;
+        let mut res = HttpResponse::Ok().json(view);
+        apply_headers(res.headers_mut(), &decision);
+        return Ok(res);
     }
+    // A browser goes back to the integrations page, which says what happened.
+    let query = match outcome {
+        Ok((view, _)) => format!("connected={}", view.provider.as_str()),
+        Err(e) => match crate::integrations::callback_provider(&state, &params).await {
+            Some(p) => format!("oauth_error={}&provider={p}", e.code().as_str()),
+            None => format!("oauth_error={}", e.code().as_str()),
+        },
+    };
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, format!("/integrations?{query}")))
+        .finish())
 }
 
 /// Test an integration
@@ -166,8 +101,7 @@ pub async fn test_integration(
     me: Authorized<IntegrationsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = state.store.get_integration(me.agency_id, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(integrations::test_connection(&state, &row).await))
+    Ok(HttpResponse::Ok().json(integrations::test(&state, &me, id.into_inner()).await?))
 }
 
 /// Sync now
@@ -185,24 +119,7 @@ pub async fn sync_integration(
     me: Authorized<IntegrationsWrite>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = state.store.get_integration(me.agency_id, id.into_inner()).await?;
-    if !matches!(row.status.as_str(), "connected" | "degraded" | "syncing") {
-        return Err(ApiError::new(
-            Code::NotConnected,
-            "The integration is not connected; connect it first.",
-        ));
-    }
-    let decision = state
-        .limiter
-        .enforce(RouteClass::IntegrationSync, &format!("agency:{}", me.agency_id))
-        .await?;
-    let job_id = integrations::enqueue_sync(&state, &row, "manual")
-        .await
-        .map_err(ApiError::Internal)?;
-    Audit::by(&me, "integration.sync_requested")
-        .meta(json!({ "integration_id": row.id }))
-        .record(&state)
-        .await;
+    let (job_id, decision) = integrations::sync_now(&state, &me, id.into_inner()).await?;
     let mut res = HttpResponse::Accepted().json(SyncQueued { job_id });
     apply_headers(res.headers_mut(), &decision);
     Ok(res)
@@ -220,36 +137,8 @@ pub async fn disconnect(
     me: Authorized<IntegrationsManage>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = state.store.get_integration(me.agency_id, id.into_inner()).await?;
-    let revoked = integrations::disconnect(&state, &row)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    Audit::by(&me, "integration.disconnected")
-        .meta(json!({ "integration_id": row.id, "provider": row.provider, "revoked": revoked }))
-        .record(&state)
-        .await;
+    integrations::disconnect(&state, &me, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A new connection syncs at once.
-async fn first_sync(state: &AppState, row: &crate::store::integrations::IntegrationRow) {
-    if let Err(e) = integrations::enqueue_sync(state, row, "connect").await {
-        tracing::warn!(error.cause_chain = ?e, "could not queue the first sync");
-    }
-}
-
-fn connector(me: &Identity) -> Result<Connector, ApiError> {
-    let session_id = me.session_id().ok_or_else(|| {
-        ApiError::new(
-            Code::SessionRequired,
-            "Connecting a provider needs a signed-in browser session, not an API key.",
-        )
-    })?;
-    Ok(Connector {
-        agency_id: me.agency_id,
-        user_id: me.user_id,
-        session_id,
-    })
 }
 
 fn wants_html(req: &HttpRequest) -> bool {
@@ -257,13 +146,4 @@ fn wants_html(req: &HttpRequest) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
-}
-
-fn provider_error(provider: IntegrationProvider, e: ProviderError) -> ApiError {
-    match e {
-        ProviderError::NotConfigured => ApiError::ProviderNotConfigured {
-            provider: integrations::endpoints::settings_name(provider),
-        },
-        other => ApiError::Internal(other.into()),
-    }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::identity::{ClientsManage, ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError};
+use crate::extract::Json;
 use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::labels::LabelRow;
@@ -36,7 +37,7 @@ pub async fn list_labels(state: web::Data<AppState>, me: Authorized<ClientsRead>
 pub async fn create_label(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
-    body: web::Json<CreateLabelRequest>,
+    body: Json<CreateLabelRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut body = body.into_inner();
     body.name = body.name.trim().to_string();
@@ -62,7 +63,7 @@ pub async fn update_label(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateLabelRequest>,
+    body: Json<UpdateLabelRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut body = body.into_inner();
     body.name = body.name.map(|n| n.trim().to_string());

@@ -11,6 +11,7 @@ use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::domain::team::user_ref;
 use crate::error::{validate, ApiError};
+use crate::extract::{Json, Query};
 use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::notes::NoteRow;
@@ -25,7 +26,7 @@ pub async fn list_notes(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
     id: web::Path<Uuid>,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     validate(&*q)?;
     let client_id = id.into_inner();
@@ -50,7 +51,7 @@ pub async fn create_note(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<NoteRequest>,
+    body: Json<NoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = normalise(body.into_inner());
     validate(&body)?;
@@ -79,7 +80,7 @@ pub async fn update_note(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<NoteRequest>,
+    body: Json<NoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = normalise(body.into_inner());
     validate(&body)?;

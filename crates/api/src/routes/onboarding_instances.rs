@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::identity::{OnboardingRead, OnboardingWrite};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::{Json, OptionalJson, Query};
 use crate::services::onboarding::{instances, links};
 use crate::state::AppState;
 
@@ -32,7 +33,7 @@ use crate::state::AppState;
 pub async fn start_onboarding(
     state: web::Data<AppState>,
     me: Authorized<OnboardingWrite>,
-    body: web::Json<StartOnboardingRequest>,
+    body: Json<StartOnboardingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let started = instances::start(&state, &me, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(started))
@@ -46,7 +47,7 @@ pub async fn start_onboarding(
 pub async fn list_instances(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
-    q: web::Query<ListInstancesQuery>,
+    q: Query<ListInstancesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(instances::list(&state, &me, &q).await?))
 }
@@ -82,7 +83,7 @@ pub async fn transition_stage(
     state: web::Data<AppState>,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<StageTransitionRequest>,
+    body: Json<StageTransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let instance = instances::transition_stage(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(instance))
@@ -98,7 +99,7 @@ pub async fn verify_platform(
     state: web::Data<AppState>,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<PlatformVerificationRequest>,
+    body: Json<PlatformVerificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let instance = instances::verify_platform(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(instance))
@@ -129,9 +130,9 @@ pub async fn regenerate_link(
     state: web::Data<AppState>,
     me: Authorized<OnboardingWrite>,
     id: web::Path<Uuid>,
-    body: Option<web::Json<RegenerateLinkRequest>>,
+    body: OptionalJson<RegenerateLinkRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let send = body.is_some_and(|b| b.send_email);
+    let send = body.into_inner().is_some_and(|b| b.send_email);
     Ok(HttpResponse::Ok().json(links::regenerate(&state, &me, id.into_inner(), send).await?))
 }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::{Json, Query};
 use crate::services::onboarding::journeys;
 use crate::state::AppState;
 
@@ -23,7 +24,7 @@ use crate::state::AppState;
 pub async fn list_journeys(
     state: web::Data<AppState>,
     me: Authorized<OnboardingRead>,
-    q: web::Query<ListJourneysQuery>,
+    q: Query<ListJourneysQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(journeys::list(&state, &me, q.include_archived).await?))
 }
@@ -48,7 +49,7 @@ pub async fn get_journey(
 pub async fn create_journey(
     state: web::Data<AppState>,
     me: Authorized<OnboardingManage>,
-    body: web::Json<CreateJourneyRequest>,
+    body: Json<CreateJourneyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(journeys::create(&state, &me, body.into_inner()).await?))
 }
@@ -64,7 +65,7 @@ pub async fn update_journey(
     state: web::Data<AppState>,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateJourneyRequest>,
+    body: Json<UpdateJourneyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let journey = journeys::update(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(journey))
@@ -83,7 +84,7 @@ pub async fn set_journey_stages(
     state: web::Data<AppState>,
     me: Authorized<OnboardingManage>,
     id: web::Path<Uuid>,
-    body: web::Json<SetJourneyStagesRequest>,
+    body: Json<SetJourneyStagesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let journey = journeys::set_stages(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(journey))

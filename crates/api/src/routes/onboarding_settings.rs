@@ -7,6 +7,7 @@ use audienceos_shared::Problem;
 use crate::auth::identity::{OnboardingManage, OnboardingRead};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::services::onboarding::settings;
 use crate::state::AppState;
 
@@ -28,7 +29,7 @@ pub async fn get_onboarding_settings(
 pub async fn set_onboarding_settings(
     state: web::Data<AppState>,
     me: Authorized<OnboardingManage>,
-    body: web::Json<OnboardingSettings>,
+    body: Json<OnboardingSettings>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(settings::set(&state, &me, body.into_inner()).await?))
 }

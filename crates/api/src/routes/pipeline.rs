@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::identity::{ClientsRead, SettingsWrite};
 use crate::auth::Authorized;
 use crate::error::{validate, ApiError, Code};
+use crate::extract::Json;
 use crate::services::audit::Audit;
 use crate::state::AppState;
 use crate::store::pipeline::{DeleteStage, StageRow};
@@ -41,7 +42,7 @@ pub async fn list_stages(state: web::Data<AppState>, me: Authorized<ClientsRead>
 pub async fn create_stage(
     state: web::Data<AppState>,
     me: Authorized<SettingsWrite>,
-    body: web::Json<CreateStageRequest>,
+    body: Json<CreateStageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut body = body.into_inner();
     body.name = body.name.trim().to_string();
@@ -73,7 +74,7 @@ pub async fn update_stage(
     state: web::Data<AppState>,
     me: Authorized<SettingsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateStageRequest>,
+    body: Json<UpdateStageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let mut body = body.into_inner();
@@ -134,7 +135,7 @@ pub async fn get_thresholds(state: web::Data<AppState>, me: Authorized<ClientsRe
 pub async fn set_thresholds(
     state: web::Data<AppState>,
     me: Authorized<SettingsWrite>,
-    body: web::Json<HealthThresholds>,
+    body: Json<HealthThresholds>,
 ) -> Result<HttpResponse, ApiError> {
     let t = body.into_inner();
     validate(&t).map_err(|e| match e {

@@ -9,6 +9,7 @@ use audienceos_shared::Problem;
 
 use crate::auth::identity::client_ip;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::services::onboarding::public_intake;
 use crate::state::AppState;
 
@@ -35,7 +36,7 @@ pub async fn get_intake(state: web::Data<AppState>, token: web::Path<String>) ->
 pub async fn save_draft(
     state: web::Data<AppState>,
     token: web::Path<String>,
-    body: web::Json<IntakeValuesRequest>,
+    body: Json<IntakeValuesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(public_intake::save_draft(&state, &token, body.into_inner()).await?))
 }
@@ -53,7 +54,7 @@ pub async fn submit_intake(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-    body: web::Json<IntakeValuesRequest>,
+    body: Json<IntakeValuesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req, &state.settings.trusted_proxies);
     Ok(HttpResponse::Ok().json(public_intake::submit(&state, &token, body.into_inner(), ip).await?))

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
 use crate::auth::Authorized;
 use crate::error::{ApiError, Code};
+use crate::extract::Json;
 use crate::services::replies::{self, Sent};
 use crate::state::AppState;
 
@@ -66,7 +67,7 @@ pub async fn reply(
     me: Authorized<CommunicationsWrite>,
     req: HttpRequest,
     path: web::Path<Uuid>,
-    body: web::Json<NewReply>,
+    body: Json<NewReply>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let outcome = replies::send(&state, &me, path.into_inner(), key, body.into_inner()).await?;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::auth::identity::{ClientsRead, ClientsWrite, SettingsRead};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::rate_limit::{apply_headers, RouteClass};
 use crate::seo::{self, EnrichError};
 use crate::services::audit::Audit;
@@ -35,7 +36,7 @@ use crate::state::AppState;
 pub async fn enrich_seo(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
-    body: web::Json<EnrichSeoRequest>,
+    body: Json<EnrichSeoRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let domain = normalize_domain(&body.domain)

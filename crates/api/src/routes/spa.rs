@@ -1,6 +1,8 @@
-//! The built SPA: static files from `AOS_WEB_DIST`, and `index.html` for any other GET so deep links work.
+//! The built SPA: static files from `AOS_WEB_DIST`, and `index.html` (with its Content-Security-Policy,
+//! `crate::security::spa_policy`) for any other GET so deep links work.
 
 use actix_files::NamedFile;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, Responder as _};
 
@@ -26,7 +28,14 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             let mut res = file.use_etag(true).respond_to(&req).map_into_boxed_body();
             let cache = if is_index { "no-cache" } else { "public, max-age=31536000, immutable" };
             res.headers_mut()
-                .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static(cache));
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            if is_index {
+                // The policy allows trunk's inline bootstrap by its hash, read from the file served.
+                let html = tokio::fs::read_to_string(&path).await.unwrap_or_default();
+                if let Ok(policy) = HeaderValue::from_str(&crate::security::spa_policy(&html)) {
+                    res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+                }
+            }
             Ok(res)
         }
         Err(_) => Ok(HttpResponse::ServiceUnavailable()

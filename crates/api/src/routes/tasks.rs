@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::services::tasks;
 use crate::state::AppState;
 
@@ -35,7 +36,7 @@ pub async fn create_task(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     id: web::Path<Uuid>,
-    body: web::Json<CreateTaskRequest>,
+    body: Json<CreateTaskRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let task = tasks::create(&state, &me, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(task))
@@ -52,7 +53,7 @@ pub async fn update_task(
     state: web::Data<AppState>,
     me: Authorized<ClientsWrite>,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<UpdateTaskRequest>,
+    body: Json<UpdateTaskRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (client_id, task_id) = path.into_inner();
     let task = tasks::update(&state, &me, client_id, task_id, body.into_inner()).await?;

@@ -7,6 +7,7 @@ use audienceos_shared::Problem;
 use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// List team members
@@ -17,7 +18,7 @@ use crate::state::AppState;
 pub async fn list_team_members(
     state: web::Data<AppState>,
     me: Authorized<ClientsRead>,
-    q: web::Query<TeamQuery>,
+    q: Query<TeamQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if q.q.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::field("q", "length", "must be at most 200 characters"));

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -15,7 +16,7 @@ pub struct ClockRequest {
 }
 
 /// `POST /api/test/clock {"offset_seconds": N}`
-pub async fn set_clock(state: web::Data<AppState>, body: web::Json<ClockRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn set_clock(state: web::Data<AppState>, body: Json<ClockRequest>) -> Result<HttpResponse, ApiError> {
     if body.offset_seconds.unsigned_abs() > 10 * 365 * 24 * 3600 {
         return Err(ApiError::field("offset_seconds", "range", "must be within ten years"));
     }

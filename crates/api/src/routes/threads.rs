@@ -16,6 +16,7 @@ use audienceos_shared::{Page, Problem};
 use crate::auth::identity::{CommunicationsRead, CommunicationsWrite};
 use crate::auth::{Authorized, Identity};
 use crate::error::{validate, ApiError};
+use crate::extract::{Json, Query};
 use crate::read_cache::{json_body, to_bytes, BodyKey};
 use crate::state::AppState;
 use crate::store::threads::{
@@ -72,7 +73,7 @@ pub async fn list_threads(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: Authorized<CommunicationsRead>,
-    q: web::Query<ThreadQuery>,
+    q: Query<ThreadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let f = filter(&me, &q)?;
     let limit = page_limit(q.limit);
@@ -110,7 +111,7 @@ pub async fn thread_counts(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: Authorized<CommunicationsRead>,
-    q: web::Query<ThreadQuery>,
+    q: Query<ThreadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let f = filter(&me, &q)?;
     let body = state
@@ -166,7 +167,7 @@ pub async fn update_thread(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsWrite>,
     path: web::Path<String>,
-    body: web::Json<UpdateThread>,
+    body: Json<UpdateThread>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key(&path)?;
     state.store.get_thread_summary(me.tenant(), &key).await?;
@@ -203,7 +204,7 @@ pub async fn add_thread_note(
     state: web::Data<AppState>,
     me: Authorized<CommunicationsWrite>,
     path: web::Path<String>,
-    body: web::Json<NewThreadNote>,
+    body: Json<NewThreadNote>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key(&path)?;
     let mut body = body.into_inner();

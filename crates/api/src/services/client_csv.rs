@@ -81,6 +81,17 @@ where
         let (field, code, message) = e.field_error();
         ApiError::field(field, code, message)
     })?;
+    let max_rows = state.settings.csv_import_max_rows;
+    if file.row_count() > max_rows {
+        return Err(ApiError::field(
+            "file",
+            "too_many_rows",
+            &format!(
+                "has {} rows; at most {max_rows} are imported at once, so split the file",
+                file.row_count()
+            ),
+        ));
+    }
     let stages = state.store.list_stages(me.agency_id).await?;
     let lookups = Lookups::new(stages.into_iter().map(|s| (s.name, s.id)))
         .ok_or(ApiError::NotFound)?

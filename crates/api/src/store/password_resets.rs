@@ -67,6 +67,15 @@ impl Store {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
+                    // So do the user's API keys: whoever reset the password may be locking out someone
+                    // who had it, and a key would let them keep acting as the user.
+                    sqlx::query(
+                        "update api_key set revoked_at = $1, updated_at = $1 where created_by = $2 and revoked_at is null",
+                    )
+                    .bind(now)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
                     // Other outstanding links for the user die with this one.
                     sqlx::query("update password_reset set used_at = $1, updated_at = $1 where user_id = $2 and used_at is null")
                         .bind(now)

@@ -65,6 +65,24 @@ fn config_check_and_example() {
 }
 
 #[test]
+fn production_refuses_plaintext_smtp() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = audienceos()
+        .env("AOS_ENV", "production")
+        .env("AOS_DATA_DIR", dir.path())
+        .env("AOS_SMTP_URL", "smtp://mail.example.test:25")
+        .args(["config", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("AOS_SMTP_URL") && stderr.contains("plain text"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn the_demo_agency_is_never_seeded_in_production() {
     let dir = tempfile::tempdir().unwrap();
     let secret = |b: u8| {
@@ -79,7 +97,7 @@ fn the_demo_agency_is_never_seeded_in_production() {
         .env("AOS_ENV", "production")
         .env("AOS_DATA_DIR", dir.path())
         .env("AOS_PUBLIC_URL", "https://app.example.test")
-        .env("AOS_SMTP_URL", "smtp://127.0.0.1:2525")
+        .env("AOS_SMTP_URL", "smtp://127.0.0.1:2525?tls=required")
         .env("AOS_SESSION_SECRET", secret(1))
         .env("AOS_OAUTH_STATE_SECRET", secret(2))
         .env("AOS_TOKEN_ENCRYPTION_KEY", secret(3))

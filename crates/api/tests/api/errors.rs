@@ -105,11 +105,19 @@ async fn bad_query_and_path_parameters_are_problems() {
 async fn a_server_failure_hides_its_cause() {
     let app = spawn_app(Backend::Sqlite).await;
     app.signup().await;
-    app.store.close().await;
-    let (s, p, rid) = problem(app.get("/api/v1/auth/me").await).await;
+    // A query that cannot run (its table is gone) is a 500 whose cause stays in the log.
+    let side = sqlx::SqlitePool::connect(&format!("sqlite://{}/test.db", app.data_dir.path().display()))
+        .await
+        .unwrap();
+    sqlx::query("alter table label rename to label_gone")
+        .execute(&side)
+        .await
+        .unwrap();
+    side.close().await;
+    let (s, p, rid) = problem(app.get("/api/v1/labels").await).await;
     assert_eq!((s, p.code.as_str()), (500, "internal"));
     let body = serde_json::to_string(&p).unwrap().to_lowercase();
-    for leak in ["sqlx", "pool", "database", "sqlite", "closed"] {
+    for leak in ["sqlx", "pool", "database", "sqlite", "label_gone", "no such table"] {
         assert!(!body.contains(leak), "500 body leaks `{leak}`: {body}");
     }
     let rid = rid.unwrap();
@@ -118,6 +126,15 @@ async fn a_server_failure_hides_its_cause() {
         logs.lines().any(|l| l.contains(&rid) && l.contains("request failed")),
         "the cause is logged with the request id"
     );
+
+    // A database that is gone is a 503 with a retry hint, and still no internals.
+    app.store.close().await;
+    let (s, p, _) = problem(app.get("/api/v1/auth/me").await).await;
+    assert_eq!((s, p.code.as_str()), (503, "database_unavailable"));
+    let body = serde_json::to_string(&p).unwrap().to_lowercase();
+    for leak in ["sqlx", "pool", "sqlite", "closed"] {
+        assert!(!body.contains(leak), "503 body leaks `{leak}`: {body}");
+    }
 }
 
 #[tokio::test]

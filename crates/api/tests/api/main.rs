@@ -18,6 +18,7 @@ mod dashboard;
 mod errors;
 mod events;
 mod files;
+mod hardening;
 mod health;
 mod integrations;
 mod logs;
