@@ -27,11 +27,12 @@ impl JobSignal {
     }
 }
 
-/// Run forever: claim, run, repeat; sleep until notified or the poll interval passes.
+/// Run until shutdown: claim, run, repeat; sleep until notified or the poll interval passes.
 pub async fn run_worker(state: actix_web::web::Data<AppState>) {
     let worker = format!("worker-{}", uuid::Uuid::now_v7());
     let poll = Duration::from_millis(state.settings.job_poll_ms);
-    loop {
+    // A shutting-down process claims nothing new; the job it is running finishes (`crate::shutdown`).
+    while !state.shutdown.is_draining() {
         match run_next(&state, &worker).await {
             Ok(true) => continue,
             Ok(false) => {}
@@ -40,6 +41,7 @@ pub async fn run_worker(state: actix_web::web::Data<AppState>) {
         tokio::select! {
             _ = state.jobs.0.notified() => {}
             _ = tokio::time::sleep(poll) => {}
+            _ = state.shutdown.closed() => {}
         }
     }
 }

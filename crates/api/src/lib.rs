@@ -25,6 +25,7 @@ pub mod security;
 pub mod seed;
 pub mod seo;
 pub mod services;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -7,12 +7,14 @@
 //! - The SPA's `index.html`: `spa_policy`, which allows the app's own scripts, the WebAssembly module,
 //!   and trunk's one inline bootstrap script by its hash (computed from the built file, so a rebuild that
 //!   changes it changes the policy with it).
+//! - While the process drains for shutdown, `Connection: close` (`crate::shutdown`).
 //! - Everywhere: `nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, COOP, and HSTS in
 //!   production.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::ConnectionType;
 use actix_web::middleware::Next;
 use base64::Engine as _;
 
@@ -26,10 +28,13 @@ pub async fn security_headers(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let path = req.path().to_string();
-    let production = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .is_some_and(|s| s.settings.env.is_production());
+    let state = req.app_data::<actix_web::web::Data<crate::state::AppState>>().cloned();
+    let production = state.as_ref().is_some_and(|s| s.settings.env.is_production());
     let mut res = next.call(req).await?;
+    if state.is_some_and(|s| s.shutdown.is_draining()) {
+        // Kept-alive clients reconnect, through the load balancer, to an instance that stays.
+        res.response_mut().head_mut().set_connection_type(ConnectionType::Close);
+    }
     let headers = res.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
         if !headers.contains_key(&name) {

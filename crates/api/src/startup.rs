@@ -53,7 +53,7 @@ impl Application {
     /// Serve until a shutdown signal; the job worker, housekeeping (rate-limit counters, event pruning) and,
     /// on Postgres, the event listener run alongside.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let worker = tokio::spawn(crate::jobs::run_worker(self.state.clone()));
+        let mut worker = tokio::spawn(crate::jobs::run_worker(self.state.clone()));
         let scheduler = tokio::spawn(crate::jobs::run_scheduler(self.state.clone()));
         // On Postgres: wake this process's live-update streams for events written by any process.
         let listener = tokio::spawn(crate::events::run_listener(self.state.clone()));
@@ -72,7 +72,29 @@ impl Application {
                 ticks += 1;
             }
         });
+        // SIGTERM / Ctrl-C: drain, close the streams, then stop accepting (see `crate::shutdown`).
+        let handle = self.server.handle();
+        let state = self.state.clone();
+        let on_signal = tokio::spawn(async move {
+            crate::shutdown::signal().await;
+            let drain = Duration::from_secs(state.settings.shutdown_drain_secs);
+            tracing::info!(drain_secs = drain.as_secs(), "shutting down: draining");
+            state.shutdown.begin_drain();
+            tokio::time::sleep(drain).await;
+            tracing::info!("shutting down: closing streams, finishing requests in flight");
+            state.shutdown.close();
+            handle.stop(true).await;
+        });
         let result = self.server.await.context("server failed");
+        on_signal.abort();
+        // The worker stops claiming when closed; a job it is running gets the grace period to finish.
+        self.state.shutdown.close();
+        let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
+        if tokio::time::timeout(grace, &mut worker).await.is_err() {
+            tracing::warn!(
+                "a job was still running at the end of the grace period; its lease will expire and it will be retried"
+            );
+        }
         worker.abort();
         scheduler.abort();
         housekeeping.abort();
@@ -85,6 +107,7 @@ impl Application {
 fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let json_limit = state.settings.json_limit_bytes;
     let test_hooks = state.settings.test_hooks;
+    let grace_secs = state.settings.shutdown_grace_secs;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -98,7 +121,9 @@ fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<S
             .configure(|cfg| crate::routes::configure(cfg, test_hooks))
     })
     .listen(listener)?
-    .shutdown_timeout(10)
+    // Signals are ours (`run_until_stopped`), so the drain comes before actix stops accepting.
+    .disable_signals()
+    .shutdown_timeout(grace_secs)
     .run();
     Ok(server)
 }

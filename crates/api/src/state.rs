@@ -35,6 +35,8 @@ pub struct AppState {
     pub vault: Arc<crate::integrations::tokens::TokenVault>,
     /// Wakes this process's live-update streams (`GET /api/v1/events`).
     pub events: crate::events::EventBus,
+    /// Draining and closing on SIGTERM (`crate::shutdown`).
+    pub shutdown: crate::shutdown::Shutdown,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             hasher: PasswordHasher::new(2),
             jobs: JobSignal::default(),
             events: crate::events::EventBus::new(settings.event_streams_max),
+            shutdown: crate::shutdown::Shutdown::default(),
             clock: Clock::default(),
             reads: crate::read_cache::ReadCache::new(settings.read_cache_secs),
             http: reqwest::Client::builder()

@@ -67,6 +67,7 @@ pub async fn open(
         more: false,
         wake,
         keepalive,
+        closing: false,
         _permit: permit,
     };
     Ok(futures_util::stream::unfold(conn, next_chunk))
@@ -105,6 +106,8 @@ struct Conn {
     more: bool,
     wake: broadcast::Receiver<Uuid>,
     keepalive: tokio::time::Interval,
+    /// The process is stopping: send what is pending, then end.
+    closing: bool,
     /// The process's slot, freed when the stream is dropped.
     _permit: OwnedSemaphorePermit,
 }
@@ -114,6 +117,9 @@ async fn next_chunk(mut c: Conn) -> Option<(Result<Bytes, Infallible>, Conn)> {
     loop {
         if let Some(chunk) = c.pending.pop_front() {
             return Some((Ok(chunk), c));
+        }
+        if c.closing {
+            return None;
         }
         if !c.more {
             tokio::select! {
@@ -126,6 +132,13 @@ async fn next_chunk(mut c: Conn) -> Option<(Result<Bytes, Infallible>, Conn)> {
                 },
                 _ = c.keepalive.tick() => {
                     c.pending.push_back(Bytes::from_static(b": keep-alive\n\n"));
+                }
+                _ = c.state.shutdown.closed(), if !c.closing => {
+                    // The process is stopping: a last retry hint, then the end of the stream; the
+                    // browser reconnects (elsewhere, behind a load balancer) and resumes by its id.
+                    c.closing = true;
+                    c.pending.push_back(Bytes::from(format!("retry: {RETRY_MS}\n\n")));
+                    continue;
                 }
             }
         }

@@ -50,6 +50,15 @@ pub async fn report(state: &AppState) -> HealthReport {
     if let Some(redis) = redis {
         checks.push(check("redis", redis, false, |()| Ok("PONG".to_string())));
     }
+    if state.shutdown.is_draining() {
+        // A load balancer takes the instance out of rotation while it finishes what it holds.
+        checks.push(HealthCheck {
+            name: "shutdown".into(),
+            status: HealthStatus::Failing,
+            latency_ms: 0,
+            detail: Some("this instance is shutting down".into()),
+        });
+    }
     let status = if checks.iter().any(|c| c.status == HealthStatus::Failing) {
         HealthStatus::Failing
     } else if checks.iter().any(|c| c.status == HealthStatus::Degraded) {

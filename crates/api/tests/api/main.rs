@@ -32,6 +32,7 @@ mod read_cache;
 mod redis_limits;
 mod replies;
 mod seo;
+mod shutdown;
 mod store;
 mod sync_jobs;
 mod syncs;
