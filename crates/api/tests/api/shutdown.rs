@@ -92,11 +92,13 @@ async fn sigterm_under_load_drains_and_drops_no_request() {
     let (answered, dropped) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let terminated = Arc::new(AtomicBool::new(false));
     let answered_after_term = Arc::new(AtomicUsize::new(0));
+    let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
     let mut load = Vec::new();
     for _ in 0..32 {
         let (app_client, url) = (app.client.clone(), app.url("/api/v1/clients"));
         let (out, answered, dropped) = (out_of_rotation.clone(), answered.clone(), dropped.clone());
         let (terminated, after) = (terminated.clone(), answered_after_term.clone());
+        let first_error = first_error.clone();
         load.push(tokio::spawn(async move {
             while !out.load(Ordering::SeqCst) {
                 match app_client.get(&url).send().await.and_then(|r| r.error_for_status()) {
@@ -108,9 +110,8 @@ async fn sigterm_under_load_drains_and_drops_no_request() {
                         }
                     }
                     Err(e) => {
-                        if dropped.fetch_add(1, Ordering::SeqCst) == 0 {
-                            eprintln!("first dropped request: {e:?}");
-                        }
+                        dropped.fetch_add(1, Ordering::SeqCst);
+                        first_error.lock().unwrap().get_or_insert(e.to_string());
                     }
                 }
             }
@@ -141,7 +142,12 @@ async fn sigterm_under_load_drains_and_drops_no_request() {
         panic!("the process did not exit after the drain and grace periods");
     };
     assert!(status.success(), "{status:?}");
-    assert_eq!(dropped.load(Ordering::SeqCst), 0, "requests without an answer");
+    assert_eq!(
+        dropped.load(Ordering::SeqCst),
+        0,
+        "requests without an answer; the first: {:?}",
+        first_error.lock().unwrap()
+    );
     assert!(answered.load(Ordering::SeqCst) > 0);
     assert!(
         answered_after_term.load(Ordering::SeqCst) > 0,
