@@ -145,8 +145,19 @@ pub fn mount(cfg: &mut web::ServiceConfig, scope: &str, ops: &[Operation]) {
             on_path.iter().all(|o| o.limit == limit),
             "{path}: every operation of a path shares its rate limit"
         );
-        let mut resource =
-            web::resource(&path[scope.len()..]).default_service(web::to(crate::routes::method_not_allowed));
+        // `405` names the methods the path does answer (`Allow`, RFC 9110).
+        let allow: Vec<String> = on_path.iter().map(|o| o.actix_method().to_string()).collect();
+        let allow = allow.join(", ");
+        let mut resource = web::resource(&path[scope.len()..]).default_service(web::to(move || {
+            let allow = allow.clone();
+            async move {
+                let mut res = actix_web::ResponseError::error_response(&crate::error::ApiError::MethodNotAllowed);
+                if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+                    res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+                }
+                res
+            }
+        }));
         for op in on_path {
             resource = resource.route((op.to)(web::method(op.actix_method())));
         }
@@ -163,6 +174,7 @@ pub fn document(openapi: &mut OpenApi, ops: &[Operation]) {
     for op in ops {
         let mut operation = (op.doc)();
         operation.security = op.access.security(&op.method);
+        complete_problems(&mut operation, op);
         openapi
             .paths
             .add_path_operation(&op.path, vec![op.method.clone()], operation);
@@ -170,6 +182,109 @@ pub fn document(openapi: &mut OpenApi, ops: &[Operation]) {
     }
     let components = openapi.components.get_or_insert_with(Default::default);
     components.schemas.extend(schemas);
+}
+
+/// State in the document every problem an operation can answer, with the content type it is sent with.
+/// Handlers document what is particular to them (`404`, `409 stage_conflict`...); what follows from the
+/// operation's shape is added here, so it is never forgotten: `400` for a malformed id, query or body,
+/// `401`/`403` for authenticated access, `413`/`415` for a JSON body, `422` where input is checked (control
+/// characters at least), `429` for every rate-limited scope, `503 database_unavailable` with `Retry-After`.
+fn complete_problems(operation: &mut DocOperation, op: &Operation) {
+    use utoipa::openapi::path::ParameterIn;
+    let params: Vec<ParameterIn> = operation
+        .parameters
+        .iter()
+        .flatten()
+        .filter_map(|p| match p {
+            RefOr::T(p) => Some(p.parameter_in.clone()),
+            RefOr::Ref(_) => None,
+        })
+        .collect();
+    let has = |wanted: ParameterIn| {
+        params
+            .iter()
+            .any(|p| std::mem::discriminant(p) == std::mem::discriminant(&wanted))
+    };
+    let json_body = matches!(&operation.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));
+    let mut bad_request = Vec::new();
+    if has(ParameterIn::Path) {
+        bad_request.push("`invalid_id`: a path id is not a UUID");
+    }
+    if has(ParameterIn::Query) {
+        bad_request.push("`invalid_query`: the query string does not parse");
+    }
+    if json_body {
+        bad_request.push("`malformed_json` or `invalid_body`: the body is not JSON, or not of this shape");
+    }
+    let authenticated = op.access != Access::Public;
+    let unsafe_method = !matches!(op.method, HttpMethod::Get | HttpMethod::Head | HttpMethod::Options);
+    let mut add = |status: &str, description: String| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::T(problem_response(description)));
+    };
+    if !bad_request.is_empty() {
+        add("400", bad_request.join("; "));
+    }
+    if authenticated {
+        add(
+            "401",
+            "`unauthorized`: no session, or an API key that is unknown, revoked or expired".into(),
+        );
+        add(
+            "403",
+            if unsafe_method {
+                "`forbidden`: the caller's role lacks the permission; or `csrf_failed`: a session without its `X-CSRF-Token`".into()
+            } else {
+                "`forbidden`: the caller's role lacks the permission".into()
+            },
+        );
+    }
+    if json_body {
+        add("413", "`payload_too_large`: the body is over the JSON limit".into());
+        add(
+            "415",
+            "`unsupported_media_type`: the body is not sent as `application/json`".into(),
+        );
+    }
+    if json_body || has(ParameterIn::Query) {
+        add("422", "`validation_failed`: a field is invalid (each is named in `errors`); text never holds control characters such as NUL".into());
+    }
+    if op.scope() == "/api/v1" || op.scope() == "/api/public" || op.limit.is_some() {
+        add("429", "`rate_limited`: wait `Retry-After` seconds".into());
+    }
+    if op.scope() == "/api/v1" || op.scope() == "/api/public" {
+        add(
+            "503",
+            "`database_unavailable`: retry after `Retry-After` seconds".into(),
+        );
+    }
+    // Problems are `application/problem+json`, whatever the handler's annotation said.
+    for (status, response) in operation.responses.responses.iter_mut() {
+        if let (true, RefOr::T(response)) = (status.as_str() >= "400", response) {
+            if let Some(content) = response.content.shift_remove("application/json") {
+                response
+                    .content
+                    .insert(audienceos_shared::problem::PROBLEM_CONTENT_TYPE.to_string(), content);
+            }
+        }
+    }
+}
+
+/// A problem response with `description`.
+fn problem_response(description: String) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            audienceos_shared::problem::PROBLEM_CONTENT_TYPE,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
 }
 
 /// The documented operations as `(path, method)` pairs, for tests that compare them with what is served.

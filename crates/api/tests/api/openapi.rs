@@ -178,11 +178,55 @@ async fn every_documented_path_serves_exactly_its_documented_methods() {
                 assert_ne!(status, 405, "{method} {path} is documented but answers 405");
             } else {
                 assert_eq!(status, 405, "{method} {path} is not documented but answers {status}");
+                // `Allow` lists exactly the documented methods.
+                let allow = res.headers()["allow"].to_str().unwrap().to_lowercase();
+                let mut allowed: Vec<&str> = allow.split(", ").collect();
+                let mut documented: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+                allowed.sort_unstable();
+                documented.sort_unstable();
+                assert_eq!(allowed, documented, "{method} {path}: Allow");
                 checked += 1;
             }
         }
     }
     assert!(checked > 200, "only {checked} undocumented methods were probed");
+}
+
+/// Every problem answer is documented as `application/problem+json`, and what follows from an
+/// operation's shape is stated: `401`/`403` when authenticated, `400`/`413`/`415`/`422` with a JSON body,
+/// `503` under `/api/v1`.
+#[test]
+fn problems_are_documented_as_sent() {
+    let doc: serde_json::Value = serde_json::from_str(&audienceos_api::openapi::document()).unwrap();
+    let mut ops = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                if status.as_str() >= "400" {
+                    let content = response["content"].as_object();
+                    assert!(
+                        content.is_some_and(
+                            |c| c.contains_key("application/problem+json") && !c.contains_key("application/json")
+                        ),
+                        "{method} {path} {status}: {response}"
+                    );
+                }
+            }
+            let has = |s: &str| responses.contains_key(s);
+            if op.get("security").is_some() {
+                assert!(has("401") && has("403"), "{method} {path}");
+            }
+            if op["requestBody"]["content"].get("application/json").is_some() {
+                assert!(has("400") && has("413") && has("415") && has("422"), "{method} {path}");
+            }
+            if path.starts_with("/api/v1/") {
+                assert!(has("429") && has("503"), "{method} {path}");
+            }
+            ops += 1;
+        }
+    }
+    assert!(ops > 100);
 }
 
 #[test]
