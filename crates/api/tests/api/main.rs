@@ -37,5 +37,6 @@ mod store;
 mod sync_jobs;
 mod syncs;
 mod tasks;
+mod tenancy;
 mod threads;
 mod token_crypto;
