@@ -22,6 +22,37 @@ pub struct Endpoints {
     pub api: String,
 }
 
+/// One URL path segment: everything but RFC 3986's unreserved characters percent-encoded, so an id
+/// can never add a segment (`/`), a query (`?`) or a fragment (`#`) to a provider URL, nor walk up with
+/// `..`. Every id that goes into a provider path goes through this, after its shape is checked
+/// (`IntegrationProvider::is_resource_id`).
+pub fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') || (b == b'.' && id != "." && id != "..") {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A Gmail message's URL.
+pub fn gmail_message_url(api: &str, id: &str) -> String {
+    format!("{api}/users/me/messages/{}", segment(id))
+}
+
+/// A Google Ads customer's report stream URL.
+pub fn google_ads_search_url(api: &str, customer: &str) -> String {
+    format!("{api}/customers/{}/googleAds:searchStream", segment(customer))
+}
+
+/// A Meta ad account's insights URL.
+pub fn meta_insights_url(api: &str, act: &str) -> String {
+    format!("{api}/{}/insights", segment(act))
+}
+
 /// Which settings entry (`AOS_<NAME>_*`) holds a provider's OAuth client.
 pub fn settings_name(provider: IntegrationProvider) -> &'static str {
     match provider {

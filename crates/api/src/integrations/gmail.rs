@@ -283,7 +283,7 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
     let http = &ctx.state.http;
     let fetches = futures_util::stream::iter(ids)
         .map(|id| {
-            let url = format!("{api}/users/me/messages/{id}");
+            let url = super::endpoints::gmail_message_url(&api, &id);
             async move {
                 let res = call(ctx.state, ctx.integration, |token| {
                     let req = http.get(&url).bearer_auth(token.expose()).query(&[("format", "full")]);

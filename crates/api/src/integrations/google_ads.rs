@@ -138,7 +138,7 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
             .await;
         let customer = customer_digits(&link.external_id);
         let (from, to) = account_window(&customers, &customer, ctx.now);
-        let url = format!("{api}/customers/{customer}/googleAds:searchStream");
+        let url = super::endpoints::google_ads_search_url(&api, &customer);
         let body = json!({ "query": query(from, to) });
         let batches: Value = call(ctx.state, ctx.integration, |token| {
             let req = ctx

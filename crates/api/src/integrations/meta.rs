@@ -211,7 +211,13 @@ pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
             ("fields", FIELDS.to_owned()),
             ("limit", PAGE.to_string()),
         ];
-        let items = all_pages(ctx.state, ctx.integration, &format!("{api}/{act}/insights"), &query).await?;
+        let items = all_pages(
+            ctx.state,
+            ctx.integration,
+            &super::endpoints::meta_insights_url(&api, &act),
+            &query,
+        )
+        .await?;
         let rows = parse_rows(&items, link.client_id, &act);
         stats.fetched += items.len() as i64;
         stats.skipped += (items.len() - rows.len()) as i64;

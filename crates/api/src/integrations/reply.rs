@@ -141,7 +141,7 @@ async fn send_gmail(
             message: "the thread has no inbound message to reply to".into(),
         });
     };
-    let url = format!("{api}/users/me/messages/{}", target.provider_message_id);
+    let url = super::endpoints::gmail_message_url(&api, &target.provider_message_id);
     let meta = with_token(state, integration, |token| {
         let req = state.http.get(&url).bearer_auth(token.expose()).query(&[
             ("format", "metadata"),
