@@ -365,6 +365,11 @@ pub fn report(
     }
 }
 
+/// The report's entry for a good row that was not written.
+pub fn not_imported(line: u32, message: &str) -> ImportRowError {
+    row_error(line, None, message)
+}
+
 fn row_error(line: u32, field: Option<&str>, message: &str) -> ImportRowError {
     ImportRowError {
         line,

@@ -1,5 +1,5 @@
 //! Client CSV export and import across the store and the audit log. The file's rules are in
-//! `domain::client_csv`; the import's one-transaction upsert is `Store::import_clients`.
+//! `domain::client_csv`; the import writes in batches of `IMPORT_BATCH_ROWS` rows through `Store::import_clients`, one transaction each.
 
 use std::collections::HashMap;
 
@@ -17,6 +17,9 @@ use crate::state::AppState;
 use crate::store::clients::import::{ImportColumns, ImportRow};
 use crate::store::clients::list::ClientFilter;
 use crate::store::clients::NewClient;
+
+/// Rows written per transaction.
+const IMPORT_BATCH_ROWS: usize = 200;
 
 /// Largest CSV file the import reads.
 pub const IMPORT_LIMIT_BYTES: usize = 5 * 1024 * 1024;
@@ -107,11 +110,37 @@ where
     let rows: Vec<ImportRow> = checked.rows.into_iter().map(import_row).collect();
 
     let now = state.now();
-    let outcome = state
-        .store
-        .import_clients(me.tenant(), Some(me.user_id), &rows, IMPORTED_LABEL_COLOR, now)
-        .await?;
-    let report = client_csv::report(outcome.created, outcome.updated, checked.errors, outcome.refused);
+    // Batches of their own transactions, so no import holds the (SQLite) writer for long while other
+    // requests wait; a batch that fails leaves the earlier ones written and its rows and the rest
+    // reported as not imported, so the file can be sent again (a contact email updates rather than
+    // duplicates).
+    let (mut created, mut updated, mut refused) = (0, 0, Vec::new());
+    let mut errors = checked.errors;
+    for (i, batch) in rows.chunks(IMPORT_BATCH_ROWS).enumerate() {
+        match state
+            .store
+            .import_clients(me.tenant(), Some(me.user_id), batch, IMPORTED_LABEL_COLOR, now)
+            .await
+        {
+            Ok(outcome) => {
+                created += outcome.created;
+                updated += outcome.updated;
+                refused.extend(outcome.refused);
+            }
+            Err(e) if created + updated == 0 => return Err(e.into()),
+            Err(e) => {
+                tracing::error!(error.cause_chain = ?e, batch = i, "a client import batch failed; reporting the rest as not imported");
+                let message = "was not imported (the import stopped here); import this row again";
+                errors.extend(
+                    rows[i * IMPORT_BATCH_ROWS..]
+                        .iter()
+                        .map(|r| client_csv::not_imported(r.line, message)),
+                );
+                break;
+            }
+        }
+    }
+    let report = client_csv::report(created, updated, errors, refused);
     if report.created + report.updated > 0 {
         state.store.refresh_health(me.agency_id, None, now).await?;
     }
