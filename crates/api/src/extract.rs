@@ -126,6 +126,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     }
+    // Every JSON body of this API is an object; serde would map an array onto a struct's fields in order.
+    if bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b != b'{')
+    {
+        return Err(ApiError::new(Code::InvalidBody, "The JSON body must be an object."));
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
             ApiError::new(

@@ -17,7 +17,13 @@ use crate::{route_table, routes};
                        (plus `X-CSRF-Token` on unsafe methods) or an API key as `Authorization: Bearer aos_...`.",
         license(name = "Apache-2.0")
     ),
-    components(schemas(audienceos_shared::Problem, audienceos_shared::FieldError)),
+    components(schemas(
+        audienceos_shared::Problem,
+        audienceos_shared::FieldError,
+        // Referenced by the client list's query parameters, which do not register them themselves.
+        audienceos_shared::clients::ClientSort,
+        audienceos_shared::clients::SortDir
+    )),
     modifiers(&SecuritySchemes, &Operations, &ErrorCodes),
     tags(
         (name = "health", description = "Liveness and deep health"),

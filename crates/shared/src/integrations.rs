@@ -274,10 +274,14 @@ pub struct Communication {
 /// `?from=&to=` (inclusive dates; default the last 30 days) and an optional platform.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AdPerformanceQuery {
+    /// The first day (default: 29 days before `to`); at most 366 days before `to`.
     pub from: Option<NaiveDate>,
+    /// The last day (default: today).
     pub to: Option<NaiveDate>,
     /// `google_ads` or `meta_ads`; both when absent.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = "^(google_ads|meta_ads)$"))]
     pub platform: Option<IntegrationProvider>,
 }
 

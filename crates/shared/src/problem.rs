@@ -69,30 +69,73 @@ impl Problem {
     }
 }
 
-/// Turn `validator` errors into field errors with readable messages.
+/// Turn `validator` errors into field errors with readable messages. Errors of nested structs and
+/// lists are named by their path: `client.name`, `stages[0].name`.
 pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = errors
-        .field_errors()
-        .into_iter()
-        .flat_map(|(field, errs)| {
-            errs.iter().map(move |e| FieldError {
-                field: field.to_string(),
-                code: e.code.to_string(),
-                message: e
-                    .message
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| format!("{field} is invalid")),
-            })
-        })
-        .collect();
+    let mut out = Vec::new();
+    collect(errors, "", &mut out);
     out.sort_by(|a, b| a.field.cmp(&b.field));
     out
+}
+
+fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    use validator::ValidationErrorsKind as Kind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            Kind::Field(errs) => out.extend(errs.iter().map(|e| {
+                FieldError {
+                    field: path.clone(),
+                    code: e.code.to_string(),
+                    message: e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| format!("{field} is invalid")),
+                }
+            })),
+            Kind::Struct(inner) => collect(inner, &path, out),
+            Kind::List(items) => {
+                for (i, inner) in items {
+                    collect(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_and_listed_errors_are_named_by_their_path() {
+        use validator::Validate;
+        #[derive(Validate)]
+        struct Stage {
+            #[validate(length(min = 1, message = "must not be empty"))]
+            name: String,
+        }
+        #[derive(Validate)]
+        struct Journey {
+            #[validate(length(min = 1))]
+            name: String,
+            #[validate(nested)]
+            stages: Vec<Stage>,
+        }
+        let j = Journey {
+            name: "J".into(),
+            stages: vec![Stage { name: "ok".into() }, Stage { name: String::new() }],
+        };
+        let errs = field_errors(&j.validate().unwrap_err());
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "stages[1].name");
+        assert_eq!(errs[0].message, "must not be empty");
+    }
 
     #[test]
     fn problem_round_trips_with_the_rfc_field_names() {

@@ -77,7 +77,7 @@ pub async fn upload_file(
 /// name also RFC 5987-encoded).
 #[utoipa::path(get, path = "/api/v1/clients/{id}/files/{file_id}", tag = "files",
     params(("id" = Uuid, Path, description = "Client id"), ("file_id" = Uuid, Path, description = "File id")),
-    responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream"),
+    responses((status = 200, description = "The file's bytes, with the type detected at upload (`image/png`, `application/pdf`, ...)", content_type = "*/*"),
         (status = 404, body = Problem)))]
 pub async fn download_file(
     state: web::Data<AppState>,
