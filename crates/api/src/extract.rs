@@ -134,7 +134,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     {
         return Err(ApiError::new(Code::InvalidBody, "The JSON body must be an object."));
     }
-    serde_json::from_slice(bytes).map_err(|e| {
+    // JSON has one number type: `30.0` is the integer 30 to JSON Schema (and to the document), so a
+    // whole float is read as an integer. Only bodies with a `.` are walked.
+    let parsed = if bytes.contains(&b'.') {
+        serde_json::from_slice::<serde_json::Value>(bytes).and_then(|mut value| {
+            integral_floats_to_integers(&mut value);
+            serde_json::from_value(value)
+        })
+    } else {
+        serde_json::from_slice(bytes)
+    };
+    parsed.map_err(|e| {
         if e.is_data() {
             ApiError::new(
                 Code::InvalidBody,
@@ -144,6 +154,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::new(Code::MalformedJson, "The request body is not valid JSON.")
         }
     })
+}
+
+/// `30.0` becomes `30` wherever it stands (within `i64`); other numbers stay as they are.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    *value = serde_json::Value::from(f as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
 }
 
 impl<T: DeserializeOwned> FromRequest for Query<T> {

@@ -59,6 +59,101 @@ impl Modify for Operations {
     }
 }
 
+/// The rule the edge enforces on every text input (`audienceos_shared::validation::is_forbidden_char`),
+/// stated in the document: each free-text string of a request body, and each string parameter, gets
+/// a pattern refusing control characters other than tab, line feed and carriage return. Response
+/// schemas are left alone (synced email bodies may hold a form feed). Applied to the document as JSON,
+/// since utoipa's types do not read back what they write.
+fn add_text_rule(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    // The component schemas request bodies reach, transitively.
+    let mut request_schemas = std::collections::BTreeSet::new();
+    let mut stack: Vec<Value> = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|ops| ops.values())
+        .filter_map(|op| op.get("requestBody").cloned())
+        .collect();
+    while let Some(node) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                let reference = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.rsplit('/').next());
+                if let Some(name) = reference {
+                    if request_schemas.insert(name.to_string()) {
+                        stack.extend(doc.pointer(&format!("/components/schemas/{name}")).cloned());
+                    }
+                }
+                stack.extend(map.into_values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    for name in &request_schemas {
+        if let Some(schema) = doc.pointer_mut(&format!("/components/schemas/{name}")) {
+            add_text_pattern(schema);
+        }
+    }
+    // `get_mut`, not indexing: indexing a missing key would insert a `null`.
+    let ops = doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut());
+    for op in ops {
+        for param in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(schema) = param.get_mut("schema") {
+                add_text_pattern(schema);
+            }
+        }
+        if let Some(body) = op.get_mut("requestBody") {
+            add_text_pattern(body);
+        }
+    }
+}
+
+/// `is_forbidden_char` as a character class.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$";
+
+/// Add `TEXT_PATTERN` to every plain string schema under `node` (no enum, format, pattern or const),
+/// without following references.
+fn add_text_pattern(node: &mut serde_json::Value) {
+    use serde_json::Value;
+    match node {
+        Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let plain = !["enum", "format", "pattern", "const", "$ref", "contentMediaType"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            if is_string && plain {
+                map.insert("pattern".into(), Value::String(TEXT_PATTERN.into()));
+            }
+            for v in map.values_mut() {
+                add_text_pattern(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_text_pattern),
+        _ => {}
+    }
+}
+
 /// The table of error codes, appended to the document's description: what each `code` of a problem means.
 struct ErrorCodes;
 
@@ -115,11 +210,16 @@ impl Modify for SecuritySchemes {
 
 /// The document as pretty JSON with a trailing newline (the committed form).
 pub fn document() -> String {
-    let mut json = ApiDoc::openapi()
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises");
+    let mut json = serde_json::to_string_pretty(&document_value()).expect("the OpenAPI document serialises");
     json.push('\n');
     json
+}
+
+/// The document as served and committed: utoipa's, with the text rule stated (`add_text_rule`).
+pub fn document_value() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serialises");
+    add_text_rule(&mut doc);
+    doc
 }
 
 /// `docs/http-contract.md`: the contract in prose plus one line per operation, generated from the document

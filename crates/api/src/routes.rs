@@ -6,11 +6,9 @@
 
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
-use utoipa::OpenApi as _;
 
 use crate::auth::identity::resolve_identity;
 use crate::error::ApiError;
-use crate::openapi::ApiDoc;
 use crate::rate_limit::{RateLimit, RouteClass};
 use crate::route_table::{mount, op, Operation};
 
@@ -188,23 +186,26 @@ pub fn configure(cfg: &mut web::ServiceConfig, test_hooks: bool) {
                     .default_service(web::to(method_not_allowed)),
             );
     }
-    cfg.service(utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
-        .service(
-            api.configure(|cfg| mount(cfg, "/api", &ops))
-                .service(
-                    web::scope("/v1")
-                        .wrap(RateLimit::per_caller(RouteClass::Api))
-                        .wrap(from_fn(resolve_identity))
-                        .configure(|cfg| mount(cfg, "/api/v1", &ops))
-                        .default_service(web::to(not_found)),
-                )
-                .service(
-                    web::scope("/public")
-                        .wrap(RateLimit::per_ip(RouteClass::Public))
-                        .configure(|cfg| mount(cfg, "/api/public", &ops))
-                        .default_service(web::to(not_found)),
-                )
-                .default_service(web::to(not_found)),
-        )
-        .default_service(web::to(spa::serve));
+    cfg.service(
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
+            .external_url_unchecked("/api/openapi.json", crate::openapi::document_value()),
+    )
+    .service(
+        api.configure(|cfg| mount(cfg, "/api", &ops))
+            .service(
+                web::scope("/v1")
+                    .wrap(RateLimit::per_caller(RouteClass::Api))
+                    .wrap(from_fn(resolve_identity))
+                    .configure(|cfg| mount(cfg, "/api/v1", &ops))
+                    .default_service(web::to(not_found)),
+            )
+            .service(
+                web::scope("/public")
+                    .wrap(RateLimit::per_ip(RouteClass::Public))
+                    .configure(|cfg| mount(cfg, "/api/public", &ops))
+                    .default_service(web::to(not_found)),
+            )
+            .default_service(web::to(not_found)),
+    )
+    .default_service(web::to(spa::serve));
 }

@@ -188,6 +188,7 @@ pub struct AlertListQuery {
 /// Hide an alert until a time; it comes back as active then.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SnoozeAlertRequest {
     /// In the future, at most 90 days ahead.
     pub until: DateTime<Utc>,
@@ -196,6 +197,7 @@ pub struct SnoozeAlertRequest {
 /// Raise an alert's severity and hand it to a team member, who is notified.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct EscalateAlertRequest {
     pub to_user_id: Uuid,
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]

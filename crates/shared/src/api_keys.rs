@@ -10,6 +10,7 @@ use crate::permissions::SystemRole;
 /// Create an API key. The secret is returned once, in the response.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     /// What the key is for, 1 to 80 characters.
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]

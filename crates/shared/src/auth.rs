@@ -15,6 +15,7 @@ pub const PASSWORD_MAX: u64 = 128;
 /// Create an agency and its Owner, and sign in as that Owner.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SignupRequest {
     /// The agency's name, 1 to 100 characters.
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
@@ -43,6 +44,7 @@ pub struct SignupRequest {
 /// Sign in with email and password.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The account's email address.
     #[validate(length(min = 1, max = 254, message = "is required"))]
@@ -55,6 +57,7 @@ pub struct LoginRequest {
 /// Ask for a password reset link by email.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ForgotPasswordRequest {
     /// Where to send the link; the answer is the same whether or not an account exists.
     #[validate(custom(function = "crate::validation::email_address"))]
@@ -64,6 +67,7 @@ pub struct ForgotPasswordRequest {
 /// Set a new password with the token from a reset link.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     /// The token from the emailed link.
     #[validate(length(min = 1, max = 200, message = "is required"))]
@@ -76,6 +80,7 @@ pub struct ResetPasswordRequest {
 /// Change the signed-in user's password; every other session of the user is signed out.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The current password.
     #[validate(length(min = 1, max = 128, message = "is required"))]

@@ -27,6 +27,7 @@ pub struct Note {
 /// Write or rewrite a note.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NoteRequest {
     #[validate(length(min = 1, max = 5000, message = "must be 1 to 5000 characters"))]
     pub body: String,
@@ -55,6 +56,7 @@ pub struct Task {
 /// Create a task; it goes last.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateTaskRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
     pub title: String,
@@ -70,6 +72,7 @@ pub struct CreateTaskRequest {
 /// Change a task: an absent field is left alone, `null` clears it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTaskRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -84,6 +84,7 @@ pub struct PipelineStage {
 /// Create a stage (Admins); it goes last unless `position` says otherwise.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateStageRequest {
     #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
     pub name: String,
@@ -93,6 +94,7 @@ pub struct CreateStageRequest {
 /// Rename a stage or move it to another position.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateStageRequest {
     #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +108,7 @@ pub struct UpdateStageRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "thresholds_ordered"))]
+#[serde(deny_unknown_fields)]
 pub struct HealthThresholds {
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365 days"))]
     pub yellow_days: i64,
@@ -143,6 +146,7 @@ pub struct Label {
 /// Create a label.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateLabelRequest {
     #[validate(length(min = 1, max = 40, message = "must be 1 to 40 characters"))]
     pub name: String,
@@ -154,6 +158,7 @@ pub struct CreateLabelRequest {
 /// Rename or recolour a label.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateLabelRequest {
     #[validate(length(min = 1, max = 40, message = "must be 1 to 40 characters"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,6 +218,7 @@ pub struct Client {
 /// Create a client. Without `stage_id` it starts in the agency's first stage.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateClientRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
     #[cfg_attr(feature = "openapi", schema(example = "Acme Outdoor Co."))]
@@ -245,6 +251,7 @@ pub struct CreateClientRequest {
 /// Change some fields of a client: an absent field is left alone, `null` clears it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateClientRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -313,6 +320,7 @@ pub fn website(value: &str) -> Result<(), ValidationError> {
 /// since, the server answers `409 stage_conflict` and changes nothing.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct MoveStageRequest {
     pub from_stage: Uuid,
     pub to_stage: Uuid,
@@ -340,6 +348,7 @@ pub struct StageEvent {
 /// Set or clear the client's owner (a team member).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SetOwnerRequest {
     /// `null` unassigns.
     pub user_id: Option<Uuid>,
@@ -348,6 +357,7 @@ pub struct SetOwnerRequest {
 /// Replace the client's collaborators.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SetCollaboratorsRequest {
     #[validate(length(max = 50, message = "at most 50 collaborators"))]
     pub user_ids: Vec<Uuid>,

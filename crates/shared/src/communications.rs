@@ -166,6 +166,7 @@ pub struct Reply {
 /// `POST /api/v1/communications/{id}/reply`, with an `Idempotency-Key` header.
 #[derive(Debug, Clone, Serialize, Deserialize, validator::Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewReply {
     #[validate(custom(function = "crate::validation::not_blank"))]
     #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
@@ -175,6 +176,7 @@ pub struct NewReply {
 /// `PATCH /api/v1/communications/threads/{key}`: absent fields are left alone; `assigned_to: null` unassigns.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateThread {
     /// Mark every message read (`true`) or unread (`false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,6 +195,7 @@ pub struct UpdateThread {
 /// `POST /api/v1/communications/threads/{key}/notes`.
 #[derive(Debug, Clone, Serialize, Deserialize, validator::Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewThreadNote {
     #[validate(length(min = 1, max = 10000, message = "must be 1 to 10000 characters"))]
     pub body: String,

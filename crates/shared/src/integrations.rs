@@ -201,6 +201,7 @@ pub struct SyncStats {
 /// `POST /api/v1/integrations/connect`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ConnectRequest {
     pub provider: IntegrationProvider,
 }
@@ -246,6 +247,7 @@ pub struct ProviderResource {
 /// `PUT /api/v1/integrations/{id}/links/{external_id}`: link the resource to a client, or unlink it (`null`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LinkResourceRequest {
     pub client_id: Option<Uuid>,
     /// The resource's display name as listed (kept so the UI can show links when the provider is unreachable).

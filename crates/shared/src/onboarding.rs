@@ -203,6 +203,7 @@ pub struct Journey {
 /// adds one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StageInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
@@ -217,6 +218,7 @@ pub struct StageInput {
 /// Create a journey with its stages in order.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CreateJourneyRequest {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
     #[cfg_attr(feature = "openapi", schema(example = "Shopify brand onboarding"))]
@@ -238,6 +240,7 @@ pub struct CreateJourneyRequest {
 /// `is_default: true` makes it the default; a default cannot be unset except by choosing another.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateJourneyRequest {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -264,6 +267,7 @@ pub struct UpdateJourneyRequest {
 /// stages no onboarding has reached can go).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SetJourneyStagesRequest {
     #[validate(length(min = 1, max = 20, message = "must have 1 to 20 stages"), nested)]
     pub stages: Vec<StageInput>,
@@ -304,6 +308,7 @@ pub struct IntakeField {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "crate::onboarding::create_field_options", skip_on_field_errors = false))]
+#[serde(deny_unknown_fields)]
 pub struct CreateFieldRequest {
     /// The journey whose form it joins; absent for the agency's default form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,6 +333,7 @@ pub struct CreateFieldRequest {
 /// Change a field: absent fields are left alone, `null` clears `placeholder` or `pattern`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UpdateFieldRequest {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -358,6 +364,7 @@ pub struct UpdateFieldRequest {
 /// The new order of a form's active fields: every one of them, each once.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ReorderFieldsRequest {
     /// The journey whose form it is; absent for the agency's default form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -379,6 +386,7 @@ pub struct ListFieldsQuery {
 /// The agency's onboarding settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OnboardingSettings {
     /// Days a new public intake link stays valid (default 30).
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365 days"))]
@@ -390,6 +398,7 @@ pub struct OnboardingSettings {
 /// A client to create while starting its onboarding.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewOnboardingClient {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
     pub name: String,
@@ -407,6 +416,7 @@ pub struct NewOnboardingClient {
 /// Start onboarding an existing client (`client_id`) or a new one (`client`): exactly one of the two.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StartOnboardingRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<Uuid>,
@@ -620,6 +630,7 @@ pub struct ListInstancesQuery {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[validate(schema(function = "crate::onboarding::transition_reason", skip_on_field_errors = false))]
+#[serde(deny_unknown_fields)]
 pub struct StageTransitionRequest {
     pub from_stage_id: Uuid,
     /// `set_current`, `complete`, `block` or `reopen`.
@@ -636,6 +647,7 @@ pub struct StageTransitionRequest {
 /// Record a platform's verification state within a stage.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PlatformVerificationRequest {
     pub stage_id: Uuid,
     #[validate(length(min = 1, max = 20, message = "must be 1 to 20 characters"))]
@@ -646,6 +658,7 @@ pub struct PlatformVerificationRequest {
 /// Make a new public link (the old one stops working).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct RegenerateLinkRequest {
     /// Email the new link to the client's contact (default false).
     #[serde(default)]
@@ -687,6 +700,7 @@ pub struct PublicField {
 /// One value of the intake form, as saved or sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct IntakeValue {
     pub field_id: Uuid,
     #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
@@ -708,6 +722,7 @@ pub struct PublicIntake {
 /// Values of the intake form: a partial save (`draft`) or the whole form (`submit`).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct IntakeValuesRequest {
     #[validate(length(max = 100, message = "must have at most 100 values"), nested)]
     pub values: Vec<IntakeValue>,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 /// Enrich a domain with SEO data (DataForSEO Labs: domain overview and competitors).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct EnrichSeoRequest {
     /// A domain or URL; the scheme, `www.`, port, path and query are dropped (`https://www.acme.com/shop` →
     /// `acme.com`).
