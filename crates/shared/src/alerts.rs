@@ -170,6 +170,10 @@ pub struct Alert {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct AlertListQuery {
     /// `open` (default: active, escalated and snoozed-but-due), `all`, or one status.
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = "^(|open|all|active|snoozed|escalated|dismissed|resolved)$")
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -179,6 +183,7 @@ pub struct AlertListQuery {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub alert_type: Option<AlertType>,
     #[validate(range(min = 1, max = 200, message = "must be between 1 and 200"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,6 +206,7 @@ pub struct SnoozeAlertRequest {
 pub struct EscalateAlertRequest {
     pub to_user_id: Uuid,
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

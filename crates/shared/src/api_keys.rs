@@ -14,12 +14,14 @@ use crate::permissions::SystemRole;
 pub struct CreateApiKeyRequest {
     /// What the key is for, 1 to 80 characters.
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 80))]
     #[cfg_attr(feature = "openapi", schema(example = "Reporting export"))]
     pub name: String,
     /// The role whose permissions the key carries; at most the creator's own role.
     pub role: SystemRole,
     /// Days until the key expires, 1 to 365.
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365 days"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     #[cfg_attr(feature = "openapi", schema(example = 90))]
     pub expires_in_days: u32,
 }

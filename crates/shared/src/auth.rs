@@ -19,14 +19,17 @@ pub const PASSWORD_MAX: u64 = 128;
 pub struct SignupRequest {
     /// The agency's name, 1 to 100 characters.
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     #[cfg_attr(feature = "openapi", schema(example = "Northwind Media"))]
     pub agency_name: String,
     /// 1 to 50 characters.
     #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     #[cfg_attr(feature = "openapi", schema(example = "Ada"))]
     pub first_name: String,
     /// 1 to 50 characters.
     #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     #[cfg_attr(feature = "openapi", schema(example = "Lovelace"))]
     pub last_name: String,
     /// The Owner's email address; sign-in is by email.
@@ -38,6 +41,7 @@ pub struct SignupRequest {
     pub email: String,
     /// 8 to 128 characters.
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
 }
 
@@ -48,9 +52,11 @@ pub struct SignupRequest {
 pub struct LoginRequest {
     /// The account's email address.
     #[validate(length(min = 1, max = 254, message = "is required"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     /// The account's password.
     #[validate(length(min = 1, max = 128, message = "is required"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
 }
 
@@ -71,9 +77,11 @@ pub struct ForgotPasswordRequest {
 pub struct ResetPasswordRequest {
     /// The token from the emailed link.
     #[validate(length(min = 1, max = 200, message = "is required"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub token: String,
     /// The new password, 8 to 128 characters.
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
 }
 
@@ -84,9 +92,11 @@ pub struct ResetPasswordRequest {
 pub struct ChangePasswordRequest {
     /// The current password.
     #[validate(length(min = 1, max = 128, message = "is required"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
     /// The new password, 8 to 128 characters.
     #[validate(length(min = 8, max = 128, message = "must be 8 to 128 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 

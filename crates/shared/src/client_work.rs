@@ -30,6 +30,7 @@ pub struct Note {
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
     #[validate(length(min = 1, max = 5000, message = "must be 1 to 5000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
     pub body: String,
 }
 
@@ -59,8 +60,10 @@ pub struct Task {
 #[serde(deny_unknown_fields)]
 pub struct CreateTaskRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +78,7 @@ pub struct CreateTaskRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
@@ -97,6 +101,7 @@ pub struct UpdateTaskRequest {
     )]
     pub due_date: Option<Option<NaiveDate>>,
     #[validate(range(min = 0, max = 10000, message = "must be between 0 and 10000"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i32>,
 }

@@ -87,6 +87,7 @@ pub struct PipelineStage {
 #[serde(deny_unknown_fields)]
 pub struct CreateStageRequest {
     #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub name: String,
     pub position: Option<i32>,
 }
@@ -97,9 +98,11 @@ pub struct CreateStageRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateStageRequest {
     #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[validate(range(min = 0, max = 100, message = "must be between 0 and 100"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i32>,
 }
@@ -111,8 +114,10 @@ pub struct UpdateStageRequest {
 #[serde(deny_unknown_fields)]
 pub struct HealthThresholds {
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365 days"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub yellow_days: i64,
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365 days"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub red_days: i64,
 }
 
@@ -149,9 +154,10 @@ pub struct Label {
 #[serde(deny_unknown_fields)]
 pub struct CreateLabelRequest {
     #[validate(length(min = 1, max = 40, message = "must be 1 to 40 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     pub name: String,
     #[validate(custom(function = "crate::clients::hex_color"))]
-    #[cfg_attr(feature = "openapi", schema(example = "#5e6ad2"))]
+    #[cfg_attr(feature = "openapi", schema(example = "#5e6ad2", pattern = "^#[0-9A-Fa-f]{6}$"))]
     pub color: String,
 }
 
@@ -161,9 +167,11 @@ pub struct CreateLabelRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateLabelRequest {
     #[validate(length(min = 1, max = 40, message = "must be 1 to 40 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[validate(custom(function = "crate::clients::hex_color"))]
+    #[cfg_attr(feature = "openapi", schema(example = "#5e6ad2", pattern = "^#[0-9A-Fa-f]{6}$"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
@@ -221,9 +229,11 @@ pub struct Client {
 #[serde(deny_unknown_fields)]
 pub struct CreateClientRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     #[cfg_attr(feature = "openapi", schema(example = "Acme Outdoor Co."))]
     pub name: String,
     #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     #[validate(custom(function = "crate::validation::email_address"))]
@@ -254,6 +264,7 @@ pub struct CreateClientRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateClientRequest {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[validate(length(max = 100, message = "must be at most 100 characters"))]
@@ -325,6 +336,7 @@ pub struct MoveStageRequest {
     pub from_stage: Uuid,
     pub to_stage: Uuid,
     #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -360,6 +372,7 @@ pub struct SetOwnerRequest {
 #[serde(deny_unknown_fields)]
 pub struct SetCollaboratorsRequest {
     #[validate(length(max = 50, message = "at most 50 collaborators"))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub user_ids: Vec<Uuid>,
 }
 
@@ -431,6 +444,7 @@ pub enum SortDir {
 pub struct ClientListQuery {
     /// Matches name, contact name, contact email and website, case-insensitively.
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -456,6 +470,7 @@ pub struct ClientListQuery {
     pub dir: Option<SortDir>,
     /// Page size, 1 to 200 (default 50).
     #[validate(range(min = 1, max = 200, message = "must be between 1 and 200"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

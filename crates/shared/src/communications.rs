@@ -40,17 +40,21 @@ pub struct ThreadSummary {
 pub struct ThreadQuery {
     pub client_id: Option<Uuid>,
     /// `gmail` or `slack`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^(gmail|slack)$"))]
     pub platform: Option<String>,
     pub needs_reply: Option<bool>,
     pub unread: Option<bool>,
     /// Only `me`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^me$"))]
     pub assigned: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[validate(range(min = 1, max = 200, message = "must be between 1 and 200"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
     /// Opaque cursor from a previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -170,6 +174,7 @@ pub struct Reply {
 pub struct NewReply {
     #[validate(custom(function = "crate::validation::not_blank"))]
     #[validate(length(max = 20000, message = "must be at most 20000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20000))]
     pub body: String,
 }
 
@@ -198,5 +203,6 @@ pub struct UpdateThread {
 #[serde(deny_unknown_fields)]
 pub struct NewThreadNote {
     #[validate(length(min = 1, max = 10000, message = "must be 1 to 10000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 10000))]
     pub body: String,
 }

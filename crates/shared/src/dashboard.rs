@@ -52,6 +52,8 @@ pub struct DashboardKpis {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct KpiQuery {
     #[validate(custom(function = "crate::dashboard::period"))]
+    /// 7, 30 (the default) or 90.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = "^(7|30|90)$"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_days: Option<u32>,
 }

@@ -110,8 +110,14 @@ impl<'de> Deserialize<'de> for Money {
 impl utoipa::PartialSchema for Money {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("An exact amount with two decimals, as a string"))
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::schema::Type::String,
+                utoipa::openapi::schema::Type::Number,
+            ]))
+            .description(Some(
+                "An exact amount with at most two decimals: answered as a string; accepted as a string \
+                 (`1250.00`, `1,250.5`, `$1250`) or a number",
+            ))
             .examples([serde_json::json!("1250.00")])
             .into()
     }

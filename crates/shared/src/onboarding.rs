@@ -208,6 +208,7 @@ pub struct StageInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub name: String,
     /// Short platform codes, 1 to 20 characters each, at most 10.
     #[validate(custom(function = "crate::onboarding::platform_codes"))]
@@ -221,9 +222,11 @@ pub struct StageInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateJourneyRequest {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     #[cfg_attr(feature = "openapi", schema(example = "Shopify brand onboarding"))]
     pub name: String,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<String>,
     #[validate(custom(function = "crate::onboarding::http_url"))]
@@ -233,6 +236,7 @@ pub struct CreateJourneyRequest {
     #[serde(default)]
     pub is_default: bool,
     #[validate(length(min = 1, max = 20, message = "must have 1 to 20 stages"), nested)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub stages: Vec<StageInput>,
 }
 
@@ -243,6 +247,7 @@ pub struct CreateJourneyRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateJourneyRequest {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
@@ -270,6 +275,7 @@ pub struct UpdateJourneyRequest {
 #[serde(deny_unknown_fields)]
 pub struct SetJourneyStagesRequest {
     #[validate(length(min = 1, max = 20, message = "must have 1 to 20 stages"), nested)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub stages: Vec<StageInput>,
 }
 
@@ -314,15 +320,19 @@ pub struct CreateFieldRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<Uuid>,
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     #[cfg_attr(feature = "openapi", schema(example = "Shopify store URL"))]
     pub label: String,
     pub field_type: FieldType,
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     #[serde(default)]
     pub required: bool,
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    /// Blank means none.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     #[validate(custom(function = "crate::onboarding::select_options"))]
@@ -336,6 +346,7 @@ pub struct CreateFieldRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateFieldRequest {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,6 +381,7 @@ pub struct ReorderFieldsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<Uuid>,
     #[validate(length(min = 1, max = 100, message = "must list 1 to 100 fields"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub field_ids: Vec<Uuid>,
 }
 
@@ -390,6 +402,7 @@ pub struct ListFieldsQuery {
 pub struct OnboardingSettings {
     /// Days a new public intake link stays valid (default 30).
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365 days"))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub link_expiry_days: i64,
 }
 
@@ -401,8 +414,10 @@ pub struct OnboardingSettings {
 #[serde(deny_unknown_fields)]
 pub struct NewOnboardingClient {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     #[validate(length(max = 100, message = "must be at most 100 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     /// Where the welcome email goes.
@@ -621,6 +636,7 @@ pub struct ListInstancesQuery {
     pub client_id: Option<Uuid>,
     pub journey_id: Option<Uuid>,
     #[validate(range(min = 1, max = 200, message = "must be between 1 and 200"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -640,6 +656,7 @@ pub struct StageTransitionRequest {
     pub stage_id: Option<Uuid>,
     /// Why it is blocked (required with `block`, 1 to 200 characters).
     #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -651,6 +668,7 @@ pub struct StageTransitionRequest {
 pub struct PlatformVerificationRequest {
     pub stage_id: Uuid,
     #[validate(length(min = 1, max = 20, message = "must be 1 to 20 characters"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 20))]
     pub platform: String,
     pub state: PlatformState,
 }
@@ -704,6 +722,7 @@ pub struct PublicField {
 pub struct IntakeValue {
     pub field_id: Uuid,
     #[validate(length(max = 5000, message = "must be at most 5000 characters"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub value: String,
 }
 
@@ -725,6 +744,7 @@ pub struct PublicIntake {
 #[serde(deny_unknown_fields)]
 pub struct IntakeValuesRequest {
     #[validate(length(max = 100, message = "must have at most 100 values"), nested)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub values: Vec<IntakeValue>,
 }
 

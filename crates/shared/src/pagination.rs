@@ -24,6 +24,7 @@ pub struct Page<T> {
 pub struct PageQuery {
     /// Page size, 1 to 200 (default 50).
     #[validate(range(min = 1, max = 200, message = "must be between 1 and 200"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
     /// Opaque cursor from a previous page's `next_cursor`.
     pub cursor: Option<String>,

@@ -52,7 +52,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
     request_body = NewReply,
     params(
         ("id" = Uuid, Path, description = "The message replied to (any message of the thread)"),
-        ("Idempotency-Key" = String, Header, description = "A new UUID per reply; a repeat returns the first result"),
+        ("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,200}$", description = "A new UUID per reply; a repeat returns the first result (1 to 200 visible ASCII characters)"),
     ),
     responses(
         (status = 201, body = Reply, description = "Saved and sent, or saved and failed (see `status`)"),
