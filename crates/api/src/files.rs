@@ -80,6 +80,15 @@ impl FileStore {
         Ok(())
     }
 
+    /// Whether a `put` failed because the store is out of space (ENOSPC on a local disk).
+    pub fn is_storage_full(e: &anyhow::Error) -> bool {
+        e.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(28))
+        }) || format!("{e:#}").contains("No space left on device")
+    }
+
     /// The object's bytes as a stream.
     pub async fn get(&self, key: &str) -> anyhow::Result<BoxStream<'static, anyhow::Result<Bytes>>> {
         let res = self

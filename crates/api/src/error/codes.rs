@@ -91,6 +91,7 @@ error_codes! {
     RateLimited = 429, "rate_limited", "Too many requests";
     Internal = 500, "internal", "Internal server error";
     UpstreamFailed = 502, "upstream_failed", "A provider failed";
+    InsufficientStorage = 507, "insufficient_storage", "Insufficient storage";
     OauthExchangeFailed = 502, "oauth_exchange_failed", "A provider failed";
     ProviderNotConfigured = 503, "provider_not_configured", "Provider not configured";
     TooManyStreams = 503, "too_many_streams", "Service unavailable";

@@ -51,6 +51,7 @@ pub async fn list_files(
     responses((status = 201, body = ClientFile), (status = 404, body = Problem),
         (status = 413, body = Problem, description = "`payload_too_large`: nothing was stored"),
         (status = 415, body = Problem, description = "`unsupported_file_type`"),
+        (status = 507, body = Problem, description = "`insufficient_storage`: the file store is full; nothing was stored"),
         (status = 422, body = Problem, description = "no `file` part, or an empty file")))]
 pub async fn upload_file(
     state: web::Data<AppState>,

@@ -12,7 +12,7 @@ use audienceos_shared::client_work::ClientFile;
 use crate::auth::Identity;
 use crate::domain::files::{sanitise_name, sniff};
 use crate::domain::team::user_ref;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::files::{client_prefix, object_key};
 use crate::services::audit::Audit;
 use crate::state::AppState;
@@ -55,7 +55,18 @@ pub async fn upload(state: &AppState, me: &Identity, client_id: Uuid, upload: Up
         object_key: key.clone(),
         uploaded_by: me.user_id,
     };
-    state.files.put(&key, upload.chunks).await?;
+    if let Err(e) = state.files.put(&key, upload.chunks).await {
+        if crate::files::FileStore::is_storage_full(&e) {
+            tracing::error!(error.cause_chain = ?e, "the file store is full");
+            // A partly written object is the store's to remove (object_store stages and renames); make sure.
+            let _ = state.files.delete(&key).await;
+            return Err(ApiError::new(
+                Code::InsufficientStorage,
+                "The file store is full, so nothing was stored. Try again later, or ask an administrator to free space.",
+            ));
+        }
+        return Err(e.into());
+    }
     let row = match state
         .store
         .insert_file(me.agency_id, client_id, &new, state.now())
