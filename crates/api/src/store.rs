@@ -189,6 +189,13 @@ impl Store {
                 // died fails its query once and is dropped by the pool, and connections are recycled
                 // after sqlx's idle timeout and max lifetime anyway.
                 .test_before_acquire(false)
+                // As on SQLite below: a connection that comes back still inside a transaction was abandoned
+                // by a cancelled task (a sync killed midway) and may hold row locks every writer of that
+                // agency then waits on; closing it makes Postgres roll back and release them at once.
+                .after_release(|conn, _| {
+                    let keep = !sqlx::Connection::is_in_transaction(conn);
+                    Box::pin(async move { Ok(keep) })
+                })
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(opts)
                 .await
