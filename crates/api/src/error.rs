@@ -219,12 +219,9 @@ impl From<StoreError> for ApiError {
 }
 
 impl From<anyhow::Error> for ApiError {
+    /// An unreachable database anywhere in the chain is still answered as `503` (see `code`).
     fn from(e: anyhow::Error) -> Self {
-        if crate::store::chain_is_unavailable(&e) {
-            ApiError::DatabaseUnavailable(e)
-        } else {
-            ApiError::Internal(e)
-        }
+        ApiError::Internal(e)
     }
 }
 

@@ -3,7 +3,7 @@
 use audienceos_shared::auth::Me;
 use audienceos_shared::permissions::{Resource, SystemRole};
 use audienceos_shared::Problem;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{reset_token, spawn_app, Backend};
 use crate::on_both;
@@ -124,6 +124,20 @@ async fn password_reset_by_email_link(backend: Backend) {
     let app = spawn_app(backend).await;
     let (body, _) = app.signup().await;
     let email = body["email"].as_str().unwrap();
+    let key = app
+        .post(
+            "/api/v1/api-keys",
+            &json!({ "name": "CI", "role": "admin", "expires_in_days": 30 }),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let with_key = || app.client.get(app.url("/api/v1/clients")).bearer_auth(&key).send();
+    assert_eq!(with_key().await.unwrap().status(), 200);
     let res = app
         .post("/api/v1/auth/password/forgot", &json!({ "email": email }))
         .await;
@@ -155,6 +169,7 @@ async fn password_reset_by_email_link(backend: Backend) {
         401,
         "sessions are revoked by a reset"
     );
+    assert_eq!(with_key().await.unwrap().status(), 401, "so are the user's API keys");
     let again = app
         .post(
             "/api/v1/auth/password/reset",
