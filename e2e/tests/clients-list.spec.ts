@@ -1,6 +1,7 @@
 // The client list: search, filters and sort live in the URL, so the same link in a fresh browser shows
 // the same rows; a new client is created from the list.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { test, expect } from '../fixtures/test';
 import { ClientsPage } from '../fixtures/pages';
 
@@ -109,4 +110,29 @@ test('a CSV import writes the good rows and reports the bad ones by line; export
   expect(text.split('\n')[0]).toContain('name,contact_name,contact_email');
   expect(text).toContain(`Imported Two ${tag}`);
   expect(text).not.toContain(`Imported One ${tag}`);
+});
+
+test('a large CSV import runs as a job with a progress bar, then shows its report', async ({ page, signedInUser, clients }) => {
+  const tag = randomBytes(3).toString('hex');
+  const rows = ['name,contact_email'];
+  for (let n = 0; n < 2500; n++) rows.push(`Bulk ${tag} ${String(n).padStart(4, '0')},bulk${n}+${tag}@example.com`);
+  rows.push(`,missing-name+${tag}@example.com`);
+
+  await clients.goto();
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import clients' });
+  await dialog.getByLabel('CSV file').setInputFiles({ name: 'bulk.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await dialog.getByRole('button', { name: 'Import' }).click();
+  const bar = dialog.getByRole('progressbar', { name: 'Import progress' });
+  await expect(bar).toBeVisible();
+  await expect(dialog.getByText('You can close this window; the import goes on.')).toBeVisible();
+  await page.screenshot({ path: path.join(__dirname, '..', 'artifacts', 'client-import-progress.png'), animations: 'disabled' });
+  await expect(dialog.getByRole('status')).toContainText('2500 created, 0 updated, 1 row skipped.', { timeout: 60_000 });
+  await expect(bar).toBeHidden();
+  const report = dialog.getByRole('table', { name: 'Rows that were not imported' });
+  await expect(report.getByRole('row').nth(1).getByRole('cell').first()).toHaveText('2502');
+  await page.screenshot({ path: path.join(__dirname, '..', 'artifacts', 'client-import-report.png'), animations: 'disabled' });
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await clients.search.fill(`Bulk ${tag} 2499`);
+  await expect(clients.table.getByRole('rowheader').filter({ hasText: `Bulk ${tag} 2499` })).toBeVisible();
 });

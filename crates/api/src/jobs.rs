@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use crate::alert_rules::ALERT_RULES_JOB;
 use crate::mailer::Email;
 use crate::state::AppState;
+use crate::store::client_imports::CLIENT_IMPORT_JOB;
 use crate::store::jobs::{JobRow, NewJob};
 use crate::store::outbox::SEND_EMAIL_JOB;
 
@@ -124,6 +125,9 @@ pub async fn run_next(state: &AppState, worker: &str) -> anyhow::Result<bool> {
             let retry_at = (!give_up).then(|| now + backoff(job.attempts));
             tracing::warn!(error.cause_chain = ?e, give_up, "job failed");
             state.store.fail_job(job.id, &format!("{e:#}"), retry_at, now).await?;
+            if give_up && job.kind == CLIENT_IMPORT_JOB {
+                crate::services::client_csv::import_job_gave_up(state, &job.payload.0, &format!("{e:#}")).await?;
+            }
             if job.kind == SEND_EMAIL_JOB {
                 if let Some(id) = email_id(&job) {
                     state
@@ -174,6 +178,7 @@ async fn run(state: &AppState, job: &JobRow) -> anyhow::Result<()> {
             crate::alert_rules::run_all(state, state.clock.now()).await?;
             Ok(())
         }
+        CLIENT_IMPORT_JOB => crate::services::client_csv::run_import_job(state, &job.payload.0).await,
         crate::seo::SEO_ENRICH_JOB => crate::seo::run_job(state, &job.payload.0).await,
         crate::integrations::sync::SYNC_JOB => crate::integrations::sync::run_job(state, &job.payload.0).await,
         other => anyhow::bail!("unknown job kind {other}"),

@@ -92,6 +92,8 @@ pub fn operations() -> Vec<Operation> {
         op!(Caller, clients::create_client),
         op!(Caller, client_csv::export_clients),
         op!(Caller, client_csv::import_clients),
+        op!(Caller, client_csv::start_import),
+        op!(Caller, client_csv::get_import),
         op!(Caller, clients::get_client),
         op!(Caller, clients::update_client),
         op!(Caller, clients::delete_client),

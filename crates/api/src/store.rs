@@ -18,6 +18,7 @@ pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod bulk;
+pub mod client_imports;
 pub mod clients;
 pub mod communications;
 pub mod constraints;

@@ -486,6 +486,68 @@ pub struct ImportReport {
     pub errors: Vec<ImportRowError>,
 }
 
+/// Where a CSV import run as a job (`POST /clients/imports`) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// Writing batches; `processed_rows` grows.
+    Running,
+    /// Every row was written or reported; `report` is final.
+    Done,
+    /// The job gave up (`failure` says why); rows of the batches written before stay written.
+    Failed,
+}
+
+impl ImportStatus {
+    /// Done or failed: nothing will change any more.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Done | Self::Failed)
+    }
+}
+
+/// A CSV import run as a durable job, with its progress and, once done, the per-row report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientImport {
+    pub id: Uuid,
+    pub status: ImportStatus,
+    /// Data rows in the file (the header not counted).
+    pub total_rows: u32,
+    /// Data rows written or reported so far.
+    pub processed_rows: u32,
+    /// Clients created and updated so far; with `errors`, the report once `status` is `done`.
+    pub created: u32,
+    pub updated: u32,
+    /// Rows not imported, by line (complete once `status` is `done`).
+    pub errors: Vec<ImportRowError>,
+    /// Why a failed import stopped.
+    pub failure: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl ClientImport {
+    /// Progress from 0 to 100, for a progress bar.
+    pub fn percent(&self) -> u32 {
+        if self.status.is_finished() || self.total_rows == 0 {
+            return 100;
+        }
+        (u64::from(self.processed_rows) * 100 / u64::from(self.total_rows)).min(100) as u32
+    }
+
+    /// The report as the synchronous import gives it.
+    pub fn report(&self) -> ImportReport {
+        ImportReport {
+            created: self.created,
+            updated: self.updated,
+            errors: self.errors.clone(),
+        }
+    }
+}
+
 /// A row the import refused, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

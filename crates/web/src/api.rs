@@ -23,6 +23,7 @@ pub mod team;
 use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
+use std::time::Duration;
 
 use audienceos_shared::Problem;
 use gloo_net::http::{Method, RequestBuilder};
@@ -168,6 +169,17 @@ pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 /// `POST /api/v1{path}` with a raw body of `content_type` (CSV import).
 pub async fn post_raw<T: DeserializeOwned>(path: &str, content_type: &str, body: String) -> ApiResult<T> {
     send_with(Method::POST, path, Some((body, content_type))).await
+}
+
+/// Wait `d` (between polls of a job's progress).
+pub async fn pause(d: Duration) {
+    let ms = i32::try_from(d.as_millis()).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// `DELETE /api/v1{path}`.

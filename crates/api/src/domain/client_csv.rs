@@ -365,6 +365,14 @@ pub fn report(
     }
 }
 
+/// Data rows at or before file line `to_line`, good (`good`, by `line_of`) or refused by the checks (a row
+/// with several errors counted once): an import job's progress after the batch ending at `to_line`.
+pub fn rows_through<T>(good: &[T], errors: &[ImportRowError], line_of: impl Fn(&T) -> u32, to_line: u32) -> u32 {
+    let good = good.iter().filter(|r| line_of(r) <= to_line).count();
+    let bad: std::collections::BTreeSet<u32> = errors.iter().map(|e| e.line).filter(|l| *l <= to_line).collect();
+    (good + bad.len()) as u32
+}
+
 /// The report's entry for a good row that was not written.
 pub fn not_imported(line: u32, message: &str) -> ImportRowError {
     row_error(line, None, message)

@@ -1,9 +1,11 @@
 //! Client CSV export and import across the store and the audit log. The file's rules are in
-//! `domain::client_csv`; the import writes in batches of `IMPORT_BATCH_ROWS` rows through `Store::import_clients`, one transaction each.
+//! `domain::client_csv`; the import writes in batches of `IMPORT_BATCH_ROWS` rows through
+//! `Store::import_clients`, one transaction each, either within the request (`import`) or as a durable
+//! job whose progress the caller follows (`start_import`, `run_import_job`, `get_import`).
 
 use std::collections::HashMap;
 
-use audienceos_shared::clients::{ClientListQuery, ImportReport};
+use audienceos_shared::clients::{ClientImport, ClientListQuery, ImportReport, ImportRowError, ImportStatus};
 use futures_util::{Stream, StreamExt as _};
 use serde_json::json;
 use uuid::Uuid;
@@ -11,9 +13,11 @@ use uuid::Uuid;
 use crate::auth::Identity;
 use crate::domain::client_csv::{self, CheckedRow, ExportRow, Lookups, IMPORTED_LABEL_COLOR};
 use crate::domain::clients::sort_of;
+use crate::domain::tenant::Tenant;
 use crate::error::{ApiError, Code};
 use crate::services::audit::Audit;
 use crate::state::AppState;
+use crate::store::client_imports::{ClientImportRow, ImportProgress, NewClientImport};
 use crate::store::clients::import::{ImportColumns, ImportRow};
 use crate::store::clients::list::ClientFilter;
 use crate::store::clients::NewClient;
@@ -66,9 +70,10 @@ pub async fn export(state: &AppState, me: &Identity, q: &ClientListQuery) -> Res
     })
 }
 
-/// Import a CSV file streamed as `body` (`declared_len` is its `Content-Length`, if sent): check every
-/// row, write the good ones in one transaction (a contact email matching a client updates it), refresh
-/// health and audit. 413 past `IMPORT_LIMIT_BYTES`; 422 when the file as a whole cannot be read.
+/// Import a CSV file streamed as `body` (`declared_len` is its `Content-Length`, if sent) within the
+/// request: check every row, write the good ones in batches (a contact email matching a client updates
+/// it), refresh health and audit. 413 past `IMPORT_LIMIT_BYTES`; 422 when the file as a whole cannot be
+/// read or has more rows than the cap. Large files belong in `start_import`.
 pub async fn import<S, B, E>(
     state: &AppState,
     me: &Identity,
@@ -80,34 +85,8 @@ where
     B: AsRef<[u8]>,
 {
     let bytes = read_capped(declared_len, body).await?;
-    let file = client_csv::read(&bytes).map_err(|e| {
-        let (field, code, message) = e.field_error();
-        ApiError::field(field, code, message)
-    })?;
-    let max_rows = state.settings.csv_import_max_rows;
-    if file.row_count() > max_rows {
-        return Err(ApiError::field(
-            "file",
-            "too_many_rows",
-            &format!(
-                "has {} rows; at most {max_rows} are imported at once, so split the file",
-                file.row_count()
-            ),
-        ));
-    }
-    let stages = state.store.list_stages(me.agency_id).await?;
-    let lookups = Lookups::new(stages.into_iter().map(|s| (s.name, s.id)))
-        .ok_or(ApiError::NotFound)?
-        .with_members(
-            state
-                .store
-                .list_team_members(me.agency_id, None)
-                .await?
-                .into_iter()
-                .map(|m| (m.email, m.id)),
-        );
-    let checked = client_csv::check(file, &lookups);
-    let rows: Vec<ImportRow> = checked.rows.into_iter().map(import_row).collect();
+    let file = read_file(state, &bytes)?;
+    let (rows, mut errors) = checked_rows(state, me.agency_id, file).await?;
 
     let now = state.now();
     // Batches of their own transactions, so no import holds the (SQLite) writer for long while other
@@ -115,11 +94,10 @@ where
     // reported as not imported, so the file can be sent again (a contact email updates rather than
     // duplicates).
     let (mut created, mut updated, mut refused) = (0, 0, Vec::new());
-    let mut errors = checked.errors;
     for (i, batch) in rows.chunks(IMPORT_BATCH_ROWS).enumerate() {
         match state
             .store
-            .import_clients(me.tenant(), Some(me.user_id), batch, IMPORTED_LABEL_COLOR, now)
+            .import_clients(me.tenant(), Some(me.user_id), batch, IMPORTED_LABEL_COLOR, None, now)
             .await
         {
             Ok(outcome) => {
@@ -149,6 +127,210 @@ where
         .record(state)
         .await;
     Ok(report)
+}
+
+/// Start importing a CSV file as a durable job: the file is read and its size, shape and row count
+/// checked now (413/422 as `import`), then stored with its job; `get_import` follows its progress.
+pub async fn start_import<S, B, E>(
+    state: &AppState,
+    me: &Identity,
+    declared_len: Option<usize>,
+    body: S,
+) -> Result<ClientImport, ApiError>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    let bytes = read_capped(declared_len, body).await?;
+    let file = read_file(state, &bytes)?;
+    let csv = std::str::from_utf8(&bytes).map_err(|_| ApiError::field("file", "not_utf8", "is not UTF-8 text"))?;
+    let id = state
+        .store
+        .create_client_import(
+            &NewClientImport {
+                tenant: me.tenant(),
+                created_by: me.user_id,
+                csv,
+                total_rows: file.row_count() as u32,
+            },
+            state.now(),
+        )
+        .await?;
+    state.jobs.notify();
+    get_import(state, me, id).await
+}
+
+/// An import the caller may see: any of the agency's for an Owner or Admin, their own for a Member.
+pub async fn get_import(state: &AppState, me: &Identity, id: Uuid) -> Result<ClientImport, ApiError> {
+    let mine_only = me.client_scope().map(|_| me.user_id);
+    let row = state.store.get_client_import(me.agency_id, id, mine_only).await?;
+    Ok(client_import(row))
+}
+
+/// Run the import job `payload` names: write the rows after the last written batch, one batch and its
+/// progress per transaction, then the final report. A run that finds its batch already written by
+/// another (a lease that expired under a slow run) stops.
+pub async fn run_import_job(state: &AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
+    let id: Uuid = payload
+        .get("import_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("client import job without import_id"))?;
+    let (import, csv) = state.store.client_import_for_job(id).await?;
+    if import.status == "done" || import.status == "failed" {
+        return Ok(());
+    }
+    let tenant = Tenant {
+        agency_id: import.agency_id,
+        client_scope: import.client_scope,
+    };
+    let file = match client_csv::read(csv.as_bytes()) {
+        Ok(file) => file,
+        Err(e) => {
+            let (field, _, message) = e.field_error();
+            let failure = format!("The {field} {message}.");
+            state.store.fail_client_import(id, &failure, state.now()).await?;
+            return Ok(());
+        }
+    };
+    let total_rows = file.row_count() as u32;
+    let (rows, check_errors) = checked_rows(state, tenant.agency_id, file)
+        .await
+        .map_err(|e| anyhow::anyhow!("checking the import's rows: {e:?}"))?;
+    let mut last_line = import.last_line as u32;
+    let start = rows.partition_point(|r| r.line <= last_line);
+    for batch in rows[start..].chunks(IMPORT_BATCH_ROWS) {
+        let to_line = batch.last().map_or(last_line, |r| r.line);
+        let progress = ImportProgress {
+            import_id: id,
+            from_line: last_line,
+            to_line,
+            processed_rows: client_csv::rows_through(&rows, &check_errors, |r| r.line, to_line),
+        };
+        let outcome = state
+            .store
+            .import_clients(
+                tenant,
+                import.created_by,
+                batch,
+                IMPORTED_LABEL_COLOR,
+                Some(progress),
+                state.now(),
+            )
+            .await?;
+        if outcome.superseded {
+            tracing::info!(import_id = %id, "another run wrote this batch; stopping");
+            return Ok(());
+        }
+        last_line = to_line;
+    }
+    let (written, _) = state.store.client_import_for_job(id).await?;
+    let report = client_csv::report(
+        written.created_count as u32,
+        written.updated_count as u32,
+        check_errors,
+        Vec::new(),
+    );
+    let mut errors = report.errors;
+    errors.extend(written.errors.0);
+    errors.sort_by_key(|e| e.line);
+    let now = state.now();
+    if !state.store.finish_client_import(id, &errors, total_rows, now).await? {
+        return Ok(());
+    }
+    if report.created + report.updated > 0 {
+        state.store.refresh_health(tenant.agency_id, None, now).await?;
+    }
+    let mut audit = Audit::system(tenant.agency_id, "client.imported").meta(json!({
+        "import_id": id, "created": report.created, "updated": report.updated, "rejected": errors.len()
+    }));
+    if let Some(user) = import.created_by {
+        audit = audit.actor(user);
+    }
+    audit.record(state).await;
+    Ok(())
+}
+
+/// The import job gave up: say so on the import, with the reason the last attempt failed.
+pub async fn import_job_gave_up(state: &AppState, payload: &serde_json::Value, error: &str) -> anyhow::Result<()> {
+    let Some(id) = payload
+        .get("import_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse::<Uuid>().ok())
+    else {
+        return Ok(());
+    };
+    let import = state.store.client_import_for_job(id).await?.0;
+    let failure = format!(
+        "The import stopped after line {} and could not go on ({error}). The rows before it are imported; \
+         import the file again to finish (rows with a known contact email update their client).",
+        import.last_line
+    );
+    state.store.fail_client_import(id, &failure, state.now()).await?;
+    Ok(())
+}
+
+/// The file as a whole: readable CSV with a `name` column, and no more rows than the cap (422 otherwise).
+fn read_file(state: &AppState, bytes: &[u8]) -> Result<client_csv::CsvFile, ApiError> {
+    let file = client_csv::read(bytes).map_err(|e| {
+        let (field, code, message) = e.field_error();
+        ApiError::field(field, code, message)
+    })?;
+    let max_rows = state.settings.csv_import_max_rows;
+    if file.row_count() > max_rows {
+        return Err(ApiError::field(
+            "file",
+            "too_many_rows",
+            &format!(
+                "has {} rows; at most {max_rows} are imported at once, so split the file",
+                file.row_count()
+            ),
+        ));
+    }
+    Ok(file)
+}
+
+/// Every row checked against the agency's stages and members: the good ones as the store writes them,
+/// and the errors of the others.
+async fn checked_rows(
+    state: &AppState,
+    agency_id: Uuid,
+    file: client_csv::CsvFile,
+) -> Result<(Vec<ImportRow>, Vec<ImportRowError>), ApiError> {
+    let stages = state.store.list_stages(agency_id).await?;
+    let lookups = Lookups::new(stages.into_iter().map(|s| (s.name, s.id)))
+        .ok_or(ApiError::NotFound)?
+        .with_members(
+            state
+                .store
+                .list_team_members(agency_id, None)
+                .await?
+                .into_iter()
+                .map(|m| (m.email, m.id)),
+        );
+    let checked = client_csv::check(file, &lookups);
+    Ok((checked.rows.into_iter().map(import_row).collect(), checked.errors))
+}
+
+fn client_import(row: ClientImportRow) -> ClientImport {
+    let status = match row.status.as_str() {
+        "queued" => ImportStatus::Queued,
+        "running" => ImportStatus::Running,
+        "done" => ImportStatus::Done,
+        _ => ImportStatus::Failed,
+    };
+    ClientImport {
+        id: row.id,
+        status,
+        total_rows: row.total_rows as u32,
+        processed_rows: row.processed_rows as u32,
+        created: row.created_count as u32,
+        updated: row.updated_count as u32,
+        errors: row.errors.0,
+        failure: row.failure,
+        created_at: row.created_at,
+        finished_at: row.finished_at,
+    }
 }
 
 /// The whole body, refused with 413 as soon as it is known to be larger than `IMPORT_LIMIT_BYTES`.

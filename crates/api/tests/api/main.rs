@@ -12,6 +12,7 @@ mod api_keys;
 mod auth;
 mod cli;
 mod client_csv;
+mod client_imports;
 mod client_list;
 mod clients;
 mod dashboard;

@@ -135,6 +135,26 @@ async fn agency_a(app: &TestApp) -> (HashMap<&'static str, String>, Uuid) {
     )
     .await;
     ids.insert("api-keys", key["api_key"]["id"].as_str().unwrap().to_string());
+    let import = app
+        .with_csrf(
+            app.client
+                .post(app.url("/api/v1/clients/imports"))
+                .header("content-type", "text/csv")
+                .body("name\nImported Co\n"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let import = id_of(&ok(import, "import").await);
+    // Finished before the snapshots, so that they compare a settled import.
+    for _ in 0..300 {
+        let now = ok(app.get(&format!("/api/v1/clients/imports/{import}")).await, "import").await;
+        if now["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    ids.insert("imports", import);
     let alert = add_alert(
         &app.store,
         me.agency.id,

@@ -1,8 +1,8 @@
 //! `/api/v1/clients`: the list with its filters, CRUD, archive, stage moves and history, owner,
-//! collaborators, labels, and the CSV export and import.
+//! collaborators, labels, and the CSV export and import (run as a job with progress).
 
 use audienceos_shared::clients::{
-    Client, ClientListQuery, CreateClientRequest, ImportReport, MoveStageRequest, SetCollaboratorsRequest,
+    Client, ClientImport, ClientListQuery, CreateClientRequest, MoveStageRequest, SetCollaboratorsRequest,
     SetOwnerRequest, StageEvent, UpdateClientRequest,
 };
 use audienceos_shared::Page;
@@ -89,7 +89,12 @@ pub fn export_csv_url(query: &ClientListQuery) -> String {
     url(&format!("/clients/export.csv{}", query_string(&filters)))
 }
 
-/// `POST /clients/import` with the CSV text: good rows are written, bad rows reported by line.
-pub async fn import_csv(csv: String) -> ApiResult<ImportReport> {
-    post_raw("/clients/import", "text/csv", csv).await
+/// `POST /clients/imports` with the CSV text: the file is checked and its import job started.
+pub async fn start_import(csv: String) -> ApiResult<ClientImport> {
+    post_raw("/clients/imports", "text/csv", csv).await
+}
+
+/// `GET /clients/imports/{id}`: the job's progress and, once done, its report.
+pub async fn get_import(id: Uuid) -> ApiResult<ClientImport> {
+    get(&format!("/clients/imports/{id}")).await
 }

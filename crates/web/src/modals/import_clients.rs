@@ -1,13 +1,17 @@
-//! "Import clients": choose a CSV file, `POST /clients/import` (text/csv), then the per-row report:
-//! how many were created and updated, and each refused row by line with the reason.
+//! "Import clients": choose a CSV file, `POST /clients/imports` (text/csv) starts the import job, a
+//! progress bar follows it (`GET /clients/imports/{id}`), then the per-row report: how many were created
+//! and updated, and each refused row by line with the reason.
 
-use audienceos_shared::clients::{ImportReport, CSV_COLUMNS};
+use std::time::Duration;
+
+use audienceos_shared::clients::{ClientImport, ImportReport, ImportStatus, CSV_COLUMNS};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api::clients::import_csv;
+use crate::api::clients::{get_import, start_import};
+use crate::api::pause;
 use crate::api::ApiError;
 use crate::components::field::FormErrors;
 use crate::components::icons::{Icon, IconName};
@@ -24,7 +28,8 @@ pub fn ImportClientsModal(
 ) -> impl IntoView {
     let chosen = RwSignal::new(None::<SendWrapper<web_sys::File>>);
     let errors = FormErrors::new();
-    let report = RwSignal::new(None::<ImportReport>);
+    let import = RwSignal::new(None::<ClientImport>);
+    let follow_error = RwSignal::new(None::<String>);
     let input_id = unique_id("csv");
 
     let submit = move || {
@@ -42,11 +47,10 @@ pub fn ImportClientsModal(
                     "The file could not be read as text.",
                 )));
             };
-            let r = import_csv(text).await?;
-            if r.created + r.updated > 0 {
-                on_imported.run(());
-            }
-            report.set(Some(r));
+            let started = start_import(text).await?;
+            let id = started.id;
+            import.set(Some(started));
+            leptos::task::spawn_local(follow(id, import, follow_error, on_imported));
             Ok(())
         })
     };
@@ -58,10 +62,18 @@ pub fn ImportClientsModal(
             on_close=on_close
             errors=errors
             submit=submit
-            done=Signal::derive(move || report.with(Option::is_some))
+            done=Signal::derive(move || import.with(Option::is_some))
         >
-            {move || match report.get() {
-                Some(r) => view! { <ReportView report=r/> }.into_any(),
+            {move || match import.get() {
+                Some(i) if i.status == ImportStatus::Done => view! { <ReportView report=i.report()/> }.into_any(),
+                Some(i) if i.status == ImportStatus::Failed => view! {
+                    <div class="alert alert-danger" role="alert">
+                        <p>{i.failure.clone().unwrap_or_else(|| "The import stopped.".into())}</p>
+                    </div>
+                    <ReportView report=i.report()/>
+                }
+                .into_any(),
+                Some(i) => view! { <ImportProgress import=i error=follow_error/> }.into_any(),
                 None => view! {
                     <div class="field">
                         <label class="field-label" for=input_id.clone()>"CSV file"</label>
@@ -88,6 +100,70 @@ pub fn ImportClientsModal(
                 .into_any(),
             }}
         </ActionModal>
+    }
+}
+
+/// Poll the import until it is done or failed; refresh the list behind once rows were written.
+async fn follow(
+    id: uuid::Uuid,
+    import: RwSignal<Option<ClientImport>>,
+    error: RwSignal<Option<String>>,
+    on_imported: Callback<()>,
+) {
+    let mut failures = 0;
+    loop {
+        pause(Duration::from_millis(400)).await;
+        match get_import(id).await {
+            Ok(i) => {
+                failures = 0;
+                let finished = i.status.is_finished();
+                let wrote = i.created + i.updated > 0;
+                error.try_set(None);
+                if import.try_set(Some(i)).is_some() && !finished {
+                    return; // the modal is gone; the list refreshes on its own next visit
+                }
+                if finished {
+                    if wrote {
+                        on_imported.try_run(());
+                    }
+                    return;
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                error.try_set(Some(format!(
+                    "Could not check the import's progress ({}); retrying…",
+                    e.message()
+                )));
+                if failures >= 15 {
+                    error.try_set(Some(
+                        "The import goes on in the background; its clients appear in the list when it is done.".into(),
+                    ));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The running import: a bar and "N of M rows".
+#[component]
+fn ImportProgress(import: ClientImport, error: RwSignal<Option<String>>) -> impl IntoView {
+    let label = if import.status == ImportStatus::Queued {
+        "Waiting to start…".to_string()
+    } else {
+        format!("Imported {} of {} rows…", import.processed_rows, import.total_rows)
+    };
+    view! {
+        <div class="import-progress" role="status" aria-live="polite">
+            <p>{label}</p>
+            <div class="upload-progress">
+                <progress max="100" value=import.percent() aria-label="Import progress"></progress>
+                <span class="muted">{format!("{}%", import.percent())}</span>
+            </div>
+            <p class="field-hint">"You can close this window; the import goes on."</p>
+            {move || error.get().map(|e| view! { <p class="field-hint">{e}</p> })}
+        </div>
     }
 }
 

@@ -239,3 +239,15 @@ fn the_export_escapes_formulas_and_reads_back_the_same() {
         "clients-2026-01-02.csv"
     );
 }
+
+#[test]
+fn progress_counts_good_and_refused_rows_up_to_a_line_once_each() {
+    // Line 3 has two errors (stage and date), line 5 one; lines 2, 4 and 6 are good.
+    let c = import("name,stage,due_date\nA,Live,\nB,Nowhere,soon\nC,,\n,,\nE,Audit,2026-01-01\n");
+    assert_eq!(c.rows.len(), 3, "{:?}", c.errors);
+    let through = |line| rows_through(&c.rows, &c.errors, |r| r.line, line);
+    assert_eq!(through(1), 0, "the header is not a row");
+    assert_eq!(through(3), 2);
+    assert_eq!(through(5), 4);
+    assert_eq!(through(6), 5, "every data row once");
+}

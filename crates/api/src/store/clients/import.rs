@@ -1,8 +1,11 @@
 //! The CSV import's one-transaction upsert of clients (by contact email), with their labels and stage events.
 
 use crate::domain::tenant::Tenant;
+use crate::store::client_imports::ImportProgress;
 use crate::store::BeginWrite;
+use audienceos_shared::clients::ImportRowError;
 use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{email_key, name_sort, search_text, NewClient, INSERT_EVENT};
@@ -40,6 +43,8 @@ pub struct ImportOutcome {
     pub created: u32,
     pub updated: u32,
     pub refused: Vec<(u32, &'static str, String)>,
+    /// With an `ImportProgress` that no longer applied (another run wrote this batch): nothing written.
+    pub superseded: bool,
 }
 
 const INSERT_CLIENT: &str =
@@ -51,13 +56,15 @@ const INSERT_CLIENT: &str =
 impl Store {
     /// Write every good row of a CSV import in one transaction: rows whose contact email matches a client
     /// update it, the others create clients (with their first stage event). Labels named but missing are
-    /// created with `new_label_color`. A row matching a client the caller may not see is refused.
+    /// created with `new_label_color`. A row matching a client the caller may not see is refused. With
+    /// `progress` (an import job's batch), the import's progress is recorded in the same transaction.
     pub async fn import_clients(
         &self,
         tenant: Tenant,
         actor: Option<Uuid>,
         rows: &[ImportRow],
         new_label_color: &str,
+        progress: Option<ImportProgress>,
         now: DateTime<Utc>,
     ) -> StoreResult<ImportOutcome> {
         let (agency_id, scope) = tenant.parts();
@@ -68,6 +75,29 @@ impl Store {
         let mut out = ImportOutcome::default();
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
+            // An import job's batch claims its place first: a second run of the same batch waits for this
+            // row (Postgres) or the writer lock (SQLite), then finds it moved on and writes nothing.
+            if let Some(p) = progress {
+                let claimed = sqlx::query(
+                    "update client_import set status = 'running', last_line = $3, processed_rows = $4, updated_at = $5 \
+                     where id = $1 and last_line = $2 and status in ('queued', 'running')",
+                )
+                .bind(p.import_id)
+                .bind(p.from_line as i32)
+                .bind(p.to_line as i32)
+                .bind(p.processed_rows as i32)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if claimed == 0 {
+                    tx.rollback().await?;
+                    return Ok(ImportOutcome {
+                        superseded: true,
+                        ..ImportOutcome::default()
+                    });
+                }
+            }
             // Labels: the agency's, plus the missing ones the file names.
             let mut labels: std::collections::HashMap<String, Uuid> =
                 sqlx::query_as::<_, (Uuid, String)>("select id, name from label where agency_id = $1")
@@ -278,6 +308,28 @@ impl Store {
                     }
                 }
                 out.updated += 1;
+            }
+            if let Some(p) = progress {
+                let Json(mut errors): Json<Vec<ImportRowError>> =
+                    sqlx::query_scalar("select errors from client_import where id = $1")
+                        .bind(p.import_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                errors.extend(out.refused.iter().map(|(line, field, message)| ImportRowError {
+                    line: *line,
+                    field: Some((*field).to_string()),
+                    message: message.clone(),
+                }));
+                sqlx::query(
+                    "update client_import set created_count = created_count + $2, updated_count = updated_count + $3, \
+                     errors = $4 where id = $1",
+                )
+                .bind(p.import_id)
+                .bind(out.created as i32)
+                .bind(out.updated as i32)
+                .bind(Json(errors))
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
         });
