@@ -5,6 +5,7 @@ pub mod alert_rules;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod compression;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context as _;
 use tracing_actix_web::TracingLogger;
@@ -116,7 +116,11 @@ fn server(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<S
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .wrap(from_fn(crate::security::security_headers))
+            .wrap(from_fn(crate::compression::mark_uncompressed))
             .wrap(from_fn(finalize_response))
+            // Outside `finalize_response`, which may rewrite a problem's body (`crate::compression`).
+            .wrap(Compress::default())
+            .wrap(from_fn(crate::compression::drop_identity_marker))
             .wrap(TracingLogger::<AosRootSpan>::new())
             .configure(|cfg| crate::routes::configure(cfg, test_hooks))
     })

@@ -1,8 +1,11 @@
 //! The built SPA: static files from `AOS_WEB_DIST`, and `index.html` (with its Content-Security-Policy,
-//! `crate::security::spa_policy`) for any other GET so deep links work.
+//! `crate::security::spa_policy`) for any other GET so deep links work. An asset with a precompressed
+//! sibling (`.br`, `.gz`, written by `scripts/build-web`) is served from it when `Accept-Encoding` allows.
+
+use std::path::{Path, PathBuf};
 
 use actix_files::NamedFile;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, ContentEncoding, HeaderValue};
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, Responder as _};
 
@@ -23,12 +26,31 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         dist.join("index.html")
     };
     let is_index = path.ends_with("index.html");
-    match NamedFile::open_async(&path).await {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let precompressed = if is_index { None } else { precompressed(&path, accept) };
+    let opened = match &precompressed {
+        Some((file, encoding)) => NamedFile::open_async(file).await.map(|f| {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            f.set_content_type(actix_files::file_extension_to_mime(ext))
+                .set_content_encoding(*encoding)
+                .disable_content_disposition()
+        }),
+        None => NamedFile::open_async(&path).await,
+    };
+    match opened {
         Ok(file) => {
             let mut res = file.use_etag(true).respond_to(&req).map_into_boxed_body();
             let cache = if is_index { "no-cache" } else { "public, max-age=31536000, immutable" };
             res.headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            if !is_index {
+                res.headers_mut()
+                    .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            }
             if is_index {
                 // The policy allows trunk's inline bootstrap by its hash, read from the file served.
                 let html = tokio::fs::read_to_string(&path).await.unwrap_or_default();
@@ -41,5 +63,49 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         Err(_) => Ok(HttpResponse::ServiceUnavailable()
             .content_type("text/html; charset=utf-8")
             .body("<!doctype html><title>AudienceOS</title><p>The web app is not built. Run <code>scripts/run</code>, which builds it.</p>")),
+    }
+}
+
+/// The precompressed sibling of `path` the client accepts (brotli before gzip), if the build made one.
+fn precompressed(path: &Path, accept_encoding: &str) -> Option<(PathBuf, ContentEncoding)> {
+    [("br", ContentEncoding::Brotli), ("gzip", ContentEncoding::Gzip)]
+        .into_iter()
+        .filter(|(name, _)| accepts(accept_encoding, name))
+        .map(|(name, encoding)| {
+            let ext = if name == "br" { "br" } else { "gz" };
+            let mut file = path.as_os_str().to_owned();
+            file.push(format!(".{ext}"));
+            (PathBuf::from(file), encoding)
+        })
+        .find(|(file, _)| file.is_file())
+}
+
+/// Whether an `Accept-Encoding` value accepts `coding` (named, or `*`, with a non-zero weight).
+fn accepts(accept_encoding: &str, coding: &str) -> bool {
+    accept_encoding.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let refused = parts.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts;
+
+    #[test]
+    fn accept_encoding_is_read_with_its_weights() {
+        assert!(accepts("gzip, deflate, br, zstd", "br"));
+        assert!(accepts("gzip;q=1.0, br;q=0.5", "br"));
+        assert!(!accepts("gzip, br;q=0", "br"));
+        assert!(accepts("*", "gzip"));
+        assert!(!accepts("identity", "gzip"));
+        assert!(!accepts("", "br"));
     }
 }

@@ -348,6 +348,18 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
     .await;
     add_task(&app.store, agency, b.id, "done", Some(today), Some(now())).await;
     add_task(&app.store, agency, b.id, "no date", None, None).await;
+    // Five tasks due the same day: they tie at that midnight and straddle page boundaries.
+    for i in 0..5 {
+        add_task(
+            &app.store,
+            agency,
+            a.id,
+            &format!("same day {i}"),
+            Some(today - Duration::days(3)),
+            None,
+        )
+        .await;
+    }
     let open = add_alert(
         &app.store,
         agency,
@@ -379,8 +391,8 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
     .await;
 
     let all = walk(&app, 3).await;
-    // 2 moves + 4 notes + 2 tasks due + 3 alerts (open, open, recently resolved).
-    assert_eq!(all.len(), 11, "{:#?}", all.iter().map(|i| &i.id).collect::<Vec<_>>());
+    // 2 moves + 4 notes + 7 tasks due + 3 alerts (open, open, recently resolved).
+    assert_eq!(all.len(), 16, "{:#?}", all.iter().map(|i| &i.id).collect::<Vec<_>>());
     let ids: HashSet<&str> = all.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids.len(), all.len(), "no item twice");
     assert!(all.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
@@ -397,7 +409,7 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
             count(FirehoseKind::TaskDue),
             count(FirehoseKind::Note)
         ),
-        (3, 2, 2, 4)
+        (3, 2, 7, 4)
     );
     let alert = all.iter().find(|i| i.id == format!("alert:{open}")).unwrap();
     assert_eq!(alert.alert.as_ref().map(|a| a.id), Some(open));
@@ -418,9 +430,9 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
         all.iter().map(|i| &i.id).collect::<Vec<_>>()
     );
 
-    // Members: client A's items only (1 move, 3 notes, 1 task, 1 alert).
+    // Members: client A's items only (1 move, 3 notes, 6 tasks, 1 alert).
     let theirs = walk(&member, 2).await;
-    assert_eq!(theirs.len(), 6);
+    assert_eq!(theirs.len(), 11);
     assert!(theirs.iter().all(|i| i.client.as_ref().map(|c| c.id) == Some(a.id)));
 
     for q in ["?limit=0", "?limit=500"] {

@@ -15,6 +15,7 @@ mod client_csv;
 mod client_imports;
 mod client_list;
 mod clients;
+mod compression;
 mod dashboard;
 mod errors;
 mod events;
