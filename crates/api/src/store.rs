@@ -157,13 +157,34 @@ pub struct Store {
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// Connections of the Postgres pool held for good by the live-event listener, on top of the pool size.
+pub const LISTENER_CONNECTIONS: u32 = 1;
+
 /// The connection options of a Postgres URL, with the session settings the store relies on.
 pub fn postgres_options(url: &str) -> anyhow::Result<PgConnectOptions> {
-    Ok(PgConnectOptions::from_str(url)
+    let mut opts = PgConnectOptions::from_str(url)
         .context("parsing the Postgres URL")?
         // No JIT: every query here is short, and compiling one the planner overestimates costs tens of
         // milliseconds (90 ms measured on the inbox's search) for nothing.
-        .options([("jit", "off")]))
+        .options([("jit", "off")]);
+    // A server on this machine is reached without TLS unless the URL asks for it: encrypting loopback
+    // traffic protects nothing and cost 8 % of the cold list's CPU (issue 19). sqlx's default, `prefer`,
+    // would otherwise negotiate TLS with any server that offers it. Other hosts keep the URL's mode.
+    if !url.contains("sslmode=") && is_loopback_host(opts.get_host()) {
+        opts = opts.ssl_mode(sqlx::postgres::PgSslMode::Disable);
+    }
+    Ok(opts)
+}
+
+/// `localhost`, a loopback address, or a Unix socket directory.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.starts_with('/')
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Store {
@@ -185,7 +206,9 @@ impl Store {
         let db = if url.is_postgres() {
             let opts = postgres_options(raw)?;
             let pool = PgPoolOptions::new()
-                .max_connections(postgres_pool.max(1))
+                // The live-event listener (`events::run_listener`) keeps one connection for as long as it
+                // runs: it comes on top of the pool size requests share, so a size of 1 still serves them.
+                .max_connections(postgres_pool.max(1) + LISTENER_CONNECTIONS)
                 // No ping before every acquire (a whole extra round trip per query); a connection that
                 // died fails its query once and is dropped by the pool, and connections are recycled
                 // after sqlx's idle timeout and max lifetime anyway.
@@ -283,6 +306,24 @@ impl Store {
                     .execute(p)
                     .await
                     .context("pragma optimize")?;
+                // Keep the per-index row counts (`sqlite_stat1`) but drop the value samples the bundled
+                // SQLite's STAT4 also writes: with samples, any statement whose plan could depend on a
+                // bound value is recompiled on every execution (19 % of the cold list's CPU, issue 19),
+                // and our statements' plans do not need them. `analyze sqlite_schema` reloads the stats.
+                let stat4: i64 = sqlx::query_scalar("select count(*) from sqlite_schema where name = 'sqlite_stat4'")
+                    .fetch_one(p)
+                    .await
+                    .context("looking for sqlite_stat4")?;
+                if stat4 > 0 {
+                    sqlx::query("delete from sqlite_stat4")
+                        .execute(p)
+                        .await
+                        .context("dropping STAT4 samples")?;
+                    sqlx::query("analyze sqlite_schema")
+                        .execute(p)
+                        .await
+                        .context("reloading statistics")?;
+                }
             }
             Db::Postgres(p) => {
                 sqlx::query("analyze").execute(p).await.context("analyze")?;
@@ -386,4 +427,32 @@ pub fn paginate<T>(
         None
     };
     (rows, next)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_postgres_is_reached_without_tls_unless_the_url_asks() {
+        use sqlx::postgres::PgSslMode;
+        let mode = |url: &str| {
+            let opts = super::postgres_options(url).unwrap();
+            format!("{:?}", opts.get_ssl_mode())
+        };
+        let disabled = format!("{:?}", PgSslMode::Disable);
+        assert_eq!(mode("postgres://u@127.0.0.1:5432/db"), disabled);
+        assert_eq!(mode("postgres://u@localhost/db"), disabled);
+        assert_eq!(mode("postgres://u@[::1]:5432/db"), disabled);
+        assert_ne!(
+            mode("postgres://u@db.internal:5432/db"),
+            disabled,
+            "other hosts keep sqlx's default"
+        );
+        assert_eq!(
+            mode("postgres://u@127.0.0.1/db?sslmode=require"),
+            format!("{:?}", PgSslMode::Require),
+            "an explicit mode wins"
+        );
+        assert!(super::is_loopback_host("/var/run/postgresql"));
+        assert!(!super::is_loopback_host("10.0.0.5"));
+    }
 }

@@ -11,10 +11,14 @@ use audienceos_api::store::StoreError;
 use audienceos_shared::permissions::{allows, Action, Resource, SystemRole};
 use chrono::Duration;
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, spawn_app_with, Backend};
 use crate::on_both;
 
-on_both!(store_story, job_queue_leases_retries_and_idempotency);
+on_both!(
+    store_story,
+    job_queue_leases_retries_and_idempotency,
+    a_pool_of_one_serves_requests_beside_the_event_listener
+);
 
 pub(crate) fn new_agency(tag: &str) -> NewAgencyWithOwner {
     NewAgencyWithOwner {
@@ -28,7 +32,8 @@ pub(crate) fn new_agency(tag: &str) -> NewAgencyWithOwner {
 }
 
 async fn store_story(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // The worker polls once a minute, so it cannot send the queued email between the story's own steps.
+    let app = spawn_app_with(backend, &[("AOS_JOB_POLL_MS", "60000")]).await;
     let store = &app.store;
     let t0 = now();
     store.ping().await.unwrap();
@@ -397,4 +402,50 @@ fn both_migration_folders_list_the_same_versions() {
     };
     assert_eq!(list("sqlite"), list("postgres"));
     assert!(!list("sqlite").is_empty());
+}
+
+/// `AOS_DATABASE_POOL_SIZE=1` is accepted, so it must work: the live-event listener's connection comes on
+/// top of it (on Postgres it used to take the only one, and every request then timed out).
+async fn a_pool_of_one_serves_requests_beside_the_event_listener(backend: Backend) {
+    let app = spawn_app_with(backend, &[("AOS_DATABASE_POOL_SIZE", "1")]).await;
+    app.signup().await;
+    let stream = app.get("/api/v1/events").await;
+    assert_eq!(stream.status(), 200);
+    for _ in 0..3 {
+        let res = app
+            .post("/api/v1/clients", &serde_json::json!({ "name": "Pool Co" }))
+            .await;
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        assert_eq!(app.get("/api/v1/clients").await.status(), 200);
+    }
+    drop(stream);
+}
+
+/// SQLite keeps the planner's row counts but no STAT4 value samples, which would make every statement
+/// whose plan could depend on a bound value recompile on each execution.
+#[tokio::test]
+async fn sqlite_statistics_keep_row_counts_without_value_samples() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.signup().await;
+    for n in 0..30 {
+        let res = app
+            .post("/api/v1/clients", &serde_json::json!({ "name": format!("Stat {n}") }))
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let audienceos_api::store::Db::Sqlite(pool) = &app.store.db else {
+        unreachable!()
+    };
+    sqlx::query("analyze").execute(pool).await.unwrap();
+    let samples = "select count(*) from sqlite_stat4";
+    let before: i64 = sqlx::query_scalar(samples).fetch_one(pool).await.unwrap();
+    assert!(before > 0, "a full analyze writes samples");
+    app.store.analyze().await.unwrap();
+    let after: i64 = sqlx::query_scalar(samples).fetch_one(pool).await.unwrap();
+    assert_eq!(after, 0);
+    let counts: i64 = sqlx::query_scalar("select count(*) from sqlite_stat1")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(counts > 0, "row counts stay");
 }
