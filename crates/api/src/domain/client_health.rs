@@ -9,9 +9,16 @@ pub struct HealthInputs<'a> {
     pub stage_name: &'a str,
     pub days_in_stage: i64,
     pub overdue_tasks: i64,
-    /// Client messages waiting for a reply (communications arrive with the integrations).
+    /// The client's conversations whose latest message waits for the agency's reply for longer than
+    /// `unanswered_after()`.
     pub unanswered_messages: i64,
     pub critical_alerts: i64,
+}
+
+/// How long a client's message may wait for a reply before it counts against the client's health: one
+/// working day. (Per-agency business hours arrive with the agency settings.)
+pub fn unanswered_after() -> chrono::Duration {
+    chrono::Duration::hours(24)
 }
 
 /// The health and its reasons, worst first.

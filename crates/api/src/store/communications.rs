@@ -344,6 +344,27 @@ impl Store {
                     entry.1.insert(format!("{}:{thread}", m.platform));
                 }
             }
+            // A client's messages are activity, sent or received: the newest new one moves the client's
+            // `last_activity_at` forward (never back, never past now), so inactivity rules see them.
+            let mut newest: std::collections::BTreeMap<Uuid, DateTime<Utc>> = std::collections::BTreeMap::new();
+            for m in rows
+                .iter()
+                .filter(|m| created.contains(&(m.platform.to_owned(), m.provider_message_id.clone())))
+            {
+                let at = m.received_at.min(now);
+                let e = newest.entry(m.client_id).or_insert(at);
+                *e = (*e).max(at);
+            }
+            for (client_id, at) in &newest {
+                sqlx::query(
+                    "update client set last_activity_at = $3 where agency_id = $1 and id = $2 and last_activity_at < $3",
+                )
+                .bind(agency_id)
+                .bind(client_id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
             // Known messages: updated in place. A message whose thread id changed leaves its old thread,
             // whose row is recomputed too.
             let mut moved_from: Vec<(&str, String)> = Vec::new();

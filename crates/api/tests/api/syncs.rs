@@ -21,6 +21,7 @@ use crate::helpers::{spawn_with_fakes, Backend, Browser, TestApp};
 use crate::on_both;
 
 on_both!(
+    a_synced_message_is_activity_and_an_unanswered_one_counts_in_health,
     gmail_first_sync_files_messages_by_email_and_domain_and_skips_the_rest,
     gmail_incremental_sync_reads_history_and_a_rerun_writes_no_duplicates,
     gmail_expired_history_falls_back_to_a_window_sync,
@@ -476,4 +477,60 @@ async fn another_agencys_integration_is_404_for_resources_and_links(backend: Bac
     let list: Vec<ProviderResource> = res.json().await.unwrap();
     assert_eq!(list.len(), 2, "{list:?}");
     let _ = acme;
+}
+
+/// A client's synced message moves its last activity forward (so the inactivity rule sees conversations),
+/// and a message waiting for a reply for more than a day makes the client's health yellow with a reason.
+async fn a_synced_message_is_activity_and_an_unanswered_one_counts_in_health(backend: Backend) {
+    let (app, fakes, me) = connected_app(backend).await;
+    let ivy = new_client(&app, json!({ "name": "Ivy Leaf", "contact_email": "ivy@ivyleaf.test" })).await;
+    let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
+    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
+        "update client set last_activity_at = $1 where id = $2"
+    )
+    .bind(month_ago)
+    .bind(ivy.id)
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected());
+    let sent = chrono::Utc::now() - chrono::Duration::days(2);
+    fakes.seed_gmail(SeedMessage {
+        from: "Ivy Leaf <ivy@ivyleaf.test>".into(),
+        subject: "Where is the report?".into(),
+        body: "We have not heard back.".into(),
+        date: Some(sent.timestamp()),
+        ..SeedMessage::default()
+    });
+    connect(&app, me, IntegrationProvider::Gmail).await;
+
+    let activity: chrono::DateTime<chrono::Utc> = audienceos_api::on_db!(&app.store.db, |pool| sqlx::query_scalar(
+        "select last_activity_at from client where id = $1"
+    )
+    .bind(ivy.id)
+    .fetch_one(pool)
+    .await
+    .unwrap());
+    assert!(
+        (activity - sent).num_seconds().abs() <= 1,
+        "last activity {activity} is the message's time {sent}"
+    );
+
+    app.store
+        .refresh_health(me, Some(ivy.id), chrono::Utc::now())
+        .await
+        .unwrap();
+    let client: Client = app
+        .get(&format!("/api/v1/clients/{}", ivy.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reason = client
+        .health_reasons
+        .iter()
+        .find(|r| r.code == "unanswered_messages")
+        .unwrap_or_else(|| panic!("no unanswered reason in {:?}", client.health_reasons));
+    assert_eq!(reason.message, "1 client message waiting for a reply");
+    assert_eq!(client.health, audienceos_shared::clients::Health::Yellow);
 }

@@ -1,4 +1,5 @@
-//! The stored, explainable health of clients, recomputed from their stage, overdue tasks and alerts.
+//! The stored, explainable health of clients, recomputed from their stage, overdue tasks, alerts and the
+//! conversations waiting for the agency's reply.
 
 use crate::store::BeginWrite;
 use audienceos_shared::clients::{Health, HealthReason, HealthThresholds};
@@ -7,7 +8,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::days_between;
-use crate::domain::client_health::{assess, HealthInputs};
+use crate::domain::client_health::{assess, unanswered_after, HealthInputs};
 use crate::store::{on_db, Store, StoreResult};
 
 impl Store {
@@ -26,13 +27,16 @@ impl Store {
             "select c.id, s.name as stage_name, c.stage_entered_at, c.health, c.health_reasons, \
              (select count(*) from task t where t.client_id = c.id and t.done_at is null and t.due_date is not null and t.due_date < $2) as overdue_tasks, \
              (select count(*) from alert a where a.client_id = c.id and a.severity = 'critical' and a.status in ('active', 'escalated') \
-                and a.alert_type <> 'stage_overdue' and a.alert_type <> 'overdue_tasks') as critical_alerts \
+                and a.alert_type <> 'stage_overdue' and a.alert_type <> 'overdue_tasks') as critical_alerts, \
+             (select count(*) from communication_thread th where th.agency_id = c.agency_id and th.client_id = c.id \
+                and th.needs_reply and th.last_at < $4) as unanswered_messages \
              from client c join pipeline_stage s on s.id = c.stage_id \
              where c.agency_id = $1 and c.archived_at is null and ($3 is null or c.id = $3)"
         )
         .bind(agency_id)
         .bind(today)
         .bind(only_client)
+        .bind(now - unanswered_after())
         .fetch_all(pool)
         .await?
         });
@@ -73,6 +77,7 @@ struct HealthRow {
     health_reasons: Json<Vec<HealthReason>>,
     overdue_tasks: i64,
     critical_alerts: i64,
+    unanswered_messages: i64,
 }
 
 fn assess_row(t: HealthThresholds, r: &HealthRow, now: DateTime<Utc>) -> (Health, Vec<HealthReason>) {
@@ -82,7 +87,7 @@ fn assess_row(t: HealthThresholds, r: &HealthRow, now: DateTime<Utc>) -> (Health
             stage_name: &r.stage_name,
             days_in_stage: days_between(r.stage_entered_at, now),
             overdue_tasks: r.overdue_tasks,
-            unanswered_messages: 0,
+            unanswered_messages: r.unanswered_messages,
             critical_alerts: r.critical_alerts,
         },
     )
