@@ -1,8 +1,13 @@
 // Dashboard alerts: escalate and snooze are saved (still there after a reload; a snoozed alert leaves
-// the feed), and a snoozed alert comes back once its time has passed. The server's clock and alert rules are driven through the
-// test hooks (AOS_TEST_HOOKS=1 in scripts/e2e-server).
+// the feed), and a snoozed alert comes back once its time has passed; and the "Needs attention or at
+// risk" card opens the client list filtered on both health values, listing exactly the card's number.
+// The server's clock and alert rules are driven through the test hooks (AOS_TEST_HOOKS=1 in
+// scripts/e2e-server); the clock is the server's, so these tests run one at a time.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { test, expect } from '../fixtures/test';
+
+test.describe.configure({ mode: 'serial' });
 
 const DAY = 24 * 60 * 60;
 
@@ -64,4 +69,28 @@ test('escalate and snooze persist across a reload, and a snoozed alert comes bac
   } finally {
     await api.setClock(0);
   }
+});
+
+test('the at-risk card lists exactly the clients it counts', async ({ page, signedInUser, api, clients }) => {
+  const tag = randomBytes(3).toString('hex');
+  await api.createClient({ name: `Stale One ${tag}` });
+  await api.createClient({ name: `Stale Two ${tag}` });
+  // Ten days later the first two have waited past the yellow threshold; a new one is fresh.
+  await api.setClock(10 * DAY);
+  try {
+    await api.createClient({ name: `Fresh ${tag}` });
+    await api.runAlertRules();
+  } finally {
+    await api.setClock(0);
+  }
+
+  await page.goto('/');
+  const card = page.getByRole('link', { name: /Needs attention or at risk/ });
+  await expect(card.locator('.kpi-value')).toHaveText('2');
+  await page.screenshot({ path: path.join(__dirname, '..', 'artifacts', 'dashboard-cards.png'), animations: 'disabled' });
+  await card.click();
+  await expect(page).toHaveURL(/\/clients\?health=red(,|%2C)yellow/);
+  await expect(clients.filter('Health')).toHaveValue('red,yellow');
+  await expect(clients.table.getByRole('rowheader')).toHaveCount(2);
+  expect((await clients.rowNames()).sort()).toEqual([`Stale One ${tag}`, `Stale Two ${tag}`]);
 });

@@ -57,6 +57,61 @@ impl Health {
     }
 }
 
+/// One or more health values, as a list filter: `red`, or `red,yellow` for either. Kept in `Health::ALL`
+/// order without repeats, so equal sets write the same query string.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HealthSet(Vec<Health>);
+
+impl HealthSet {
+    pub fn of(values: impl IntoIterator<Item = Health>) -> Self {
+        let values: Vec<Health> = values.into_iter().collect();
+        Self(Health::ALL.into_iter().filter(|h| values.contains(h)).collect())
+    }
+
+    /// The values, green to red.
+    pub fn values(&self) -> &[Health] {
+        &self.0
+    }
+
+    pub fn contains(&self, h: Health) -> bool {
+        self.0.contains(&h)
+    }
+
+    /// `red,yellow` style, or `None` when a part is not a health value.
+    pub fn parse(s: &str) -> Option<Self> {
+        let values = s
+            .split(',')
+            .map(|v| Health::parse(v.trim()))
+            .collect::<Option<Vec<_>>>()?;
+        (!values.is_empty()).then(|| Self::of(values))
+    }
+
+    /// The query-string form, worst first (`red,yellow`).
+    pub fn as_query(&self) -> String {
+        self.0.iter().rev().map(|h| h.as_str()).collect::<Vec<_>>().join(",")
+    }
+}
+
+impl From<Health> for HealthSet {
+    fn from(h: Health) -> Self {
+        Self(vec![h])
+    }
+}
+
+impl Serialize for HealthSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.as_query())
+    }
+}
+
+impl<'de> Deserialize<'de> for HealthSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Self::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom("must be one or more of green, yellow, red, separated by commas"))
+    }
+}
+
 /// One reason behind a client's health.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -449,8 +504,11 @@ pub struct ClientListQuery {
     pub q: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<Uuid>,
+    /// One health value, or several separated by commas (`red,yellow`: either).
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>,
+        pattern = "^(green|yellow|red)(,(green|yellow|red))*$", example = "red,yellow"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub health: Option<Health>,
+    pub health: Option<HealthSet>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

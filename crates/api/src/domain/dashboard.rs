@@ -8,7 +8,14 @@ pub const MAX_TREND_DAYS: i64 = 366;
 /// `(key, label, higher_is_better, unit, link)` of each card, in order.
 pub const CARDS: [(&str, &str, bool, &str, &str); 7] = [
     ("active_clients", "Active clients", true, "count", "/clients"),
-    ("at_risk", "At risk", false, "count", "/clients?health=red,yellow"),
+    // Red and yellow: the list filter's "Needs attention or at risk" ("At risk" alone is red).
+    (
+        "at_risk",
+        "Needs attention or at risk",
+        false,
+        "count",
+        "/clients?health=red,yellow",
+    ),
     ("avg_days_in_stage", "Avg. days in stage", false, "days", "/pipeline"),
     ("onboarding", "Onboarding", true, "count", "/pipeline"),
     ("open_tasks", "Open tasks", false, "count", "/clients?sort=due_date"),

@@ -115,6 +115,10 @@ async fn filters_and_search(backend: Backend) {
     assert_eq!(names(&app, "health=red").await, ["Gamma"]);
     assert_eq!(names(&app, "health=yellow").await, ["Delta"]);
     assert_eq!(names(&app, "health=green").await, ["Acme 100% Organic", "Beta_Works"]);
+    // Several values: either (the dashboard's "needs attention or at risk" link).
+    assert_eq!(names(&app, "health=red,yellow").await, ["Delta", "Gamma"]);
+    assert_eq!(names(&app, "health=yellow%2Cred&sort=health").await, ["Delta", "Gamma"]);
+    assert_eq!(app.get("/api/v1/clients?health=red,purple").await.status(), 400);
     assert_eq!(
         names(&app, &format!("owner_id={}", member.user.id)).await,
         ["Beta_Works"]

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use audienceos_shared::clients::Client;
 use audienceos_shared::dashboard::{DashboardKpis, FirehoseItem, FirehoseKind, Trend, TrendSeries};
 use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::Page;
@@ -119,7 +120,13 @@ async fn kpis_on_a_known_data_set_with_previous_and_trend(backend: Backend) {
     assert_eq!(kpi(&k, "open_alerts").0, 2.0);
     let card = k.kpis.iter().find(|c| c.key == "at_risk").unwrap();
     assert!(!card.higher_is_better);
-    assert!(card.link.starts_with("/clients?health="));
+    assert_eq!(card.link, "/clients?health=red,yellow");
+    // Following the card's link lists exactly what the card counts.
+    let listed: Page<Client> = app.get(&format!("/api/v1{}", card.link)).await.json().await.unwrap();
+    assert_eq!(listed.items.len() as f64, kpi(&k, "at_risk").0);
+    let active = k.kpis.iter().find(|c| c.key == "active_clients").unwrap();
+    let listed: Page<Client> = app.get(&format!("/api/v1{}", active.link)).await.json().await.unwrap();
+    assert_eq!(listed.items.len() as f64, kpi(&k, "active_clients").0);
     assert_eq!(
         k.kpis.iter().find(|c| c.key == "avg_days_in_stage").unwrap().unit,
         "days"

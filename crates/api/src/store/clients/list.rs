@@ -5,7 +5,7 @@
 //! the sort, the direction, the last row's key and its id; a cursor of another sort or direction is refused.
 
 use crate::domain::tenant::Tenant;
-use audienceos_shared::clients::{ClientListQuery, ClientSort, Health, SortDir};
+use audienceos_shared::clients::{ClientListQuery, ClientSort, Health, HealthSet, SortDir};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -19,7 +19,8 @@ use crate::store::{on_db, Store, StoreResult};
 pub struct ClientFilter {
     pub q: Option<String>,
     pub stage_id: Option<Uuid>,
-    pub health: Option<Health>,
+    /// Any of these health values.
+    pub health: Option<HealthSet>,
     pub owner_id: Option<Uuid>,
     pub label_id: Option<Uuid>,
     pub due_before: Option<NaiveDate>,
@@ -36,7 +37,7 @@ impl From<&ClientListQuery> for ClientFilter {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             stage_id: q.stage_id,
-            health: q.health,
+            health: q.health.clone(),
             owner_id: q.owner_id,
             label_id: q.label_id,
             due_before: q.due_before,
@@ -196,9 +197,13 @@ fn filter_sql(agency_id: Uuid, scope: Option<Uuid>, f: &ClientFilter) -> (Sql, V
         let p = sql.arg(Bind::Uuid(v));
         wh.push(format!("c.stage_id = {p}"));
     }
-    if let Some(v) = f.health {
-        let p = sql.arg(Bind::Text(v.as_str().into()));
-        wh.push(format!("c.health = {p}"));
+    if let Some(set) = &f.health {
+        let ps: Vec<String> = set
+            .values()
+            .iter()
+            .map(|h| sql.arg(Bind::Text(h.as_str().into())))
+            .collect();
+        wh.push(format!("c.health in ({})", ps.join(", ")));
     }
     if let Some(v) = f.owner_id {
         let p = sql.arg(Bind::Uuid(v));

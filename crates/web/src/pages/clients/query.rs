@@ -1,7 +1,7 @@
 //! The client list's view state in the URL: the same field names as `ClientListQuery`, so a copied link
 //! reproduces the list. Unknown or malformed values are ignored rather than failing the page.
 
-use audienceos_shared::clients::{ClientListQuery, ClientSort, Health, SortDir};
+use audienceos_shared::clients::{ClientListQuery, ClientSort, HealthSet, SortDir};
 use uuid::Uuid;
 
 use crate::format::parse_day;
@@ -13,7 +13,7 @@ pub fn from_params(get: impl Fn(&str) -> Option<String>) -> ClientListQuery {
     ClientListQuery {
         q: text("q"),
         stage_id: id("stage_id"),
-        health: text("health").and_then(|v| Health::parse(&v)),
+        health: text("health").and_then(|v| HealthSet::parse(&v)),
         owner_id: id("owner_id"),
         label_id: id("label_id"),
         due_before: text("due_before").and_then(|v| parse_day(&v)),
@@ -74,7 +74,10 @@ mod tests {
         let q = ClientListQuery {
             q: Some("acme & co".into()),
             stage_id: Some(Uuid::nil()),
-            health: Some(Health::Red),
+            health: Some(HealthSet::of([
+                audienceos_shared::clients::Health::Red,
+                audienceos_shared::clients::Health::Yellow,
+            ])),
             due_after: parse_day("2026-03-01"),
             archived: Some(true),
             sort: Some(ClientSort::DaysInStage),
@@ -84,6 +87,14 @@ mod tests {
         let search = to_search(&q, None);
         assert!(search.contains("sort=days_in_stage"), "{search}");
         assert_eq!(parse(&search), q);
+    }
+
+    #[test]
+    fn the_dashboard_at_risk_link_filters_both_values() {
+        use audienceos_shared::clients::Health;
+        let q = parse("?health=red,yellow");
+        assert_eq!(q.health, Some(HealthSet::of([Health::Yellow, Health::Red])));
+        assert_eq!(parse("?health=red,purple").health, None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The client list's search, filters and sort. Every change writes the URL (the page reads it back);
 //! the filter choices (stages, owners, labels) come from the API, and a failed load says so.
 
-use audienceos_shared::clients::{ClientListQuery, ClientSort, Health, SortDir};
+use audienceos_shared::clients::{ClientListQuery, ClientSort, Health, HealthSet, SortDir};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -116,13 +116,16 @@ pub fn Toolbar(filters: Memo<ClientListQuery>, set_filters: Callback<ClientListQ
                 {options(stages, "Stages", |s| (s.id, s.name.clone()), stage_sel)}
             </select>
             <select class="input select input-sm" aria-label="Health" on:change=move |ev| {
-                let v = Health::parse(&event_target_value(&ev));
-                update(&|q| q.health = v);
+                let v = HealthSet::parse(&event_target_value(&ev));
+                update(&|q| q.health = v.clone());
             }>
                 <option value="" selected=move || filters.get().health.is_none()>"Any health"</option>
-                {Health::ALL
+                {health_choices()
                     .into_iter()
-                    .map(|h| view! { <option value=h.as_str() selected=move || filters.get().health == Some(h)>{h.label()}</option> })
+                    .map(|(set, label)| {
+                        let value = set.as_query();
+                        view! { <option value=value selected=move || filters.get().health.as_ref() == Some(&set)>{label}</option> }
+                    })
                     .collect_view()}
             </select>
             <select class="input select input-sm" aria-label="Owner" on:change=move |ev| {
@@ -219,4 +222,17 @@ pub fn Toolbar(filters: Memo<ClientListQuery>, set_filters: Callback<ClientListQ
         </div>
         {failures}
     }
+}
+
+/// The health filter's choices: each value, and "needs attention or at risk" (the dashboard's card).
+fn health_choices() -> Vec<(HealthSet, &'static str)> {
+    let mut choices: Vec<(HealthSet, &'static str)> = Health::ALL
+        .into_iter()
+        .map(|h| (HealthSet::from(h), h.label()))
+        .collect();
+    choices.push((
+        HealthSet::of([Health::Yellow, Health::Red]),
+        "Needs attention or at risk",
+    ));
+    choices
 }
