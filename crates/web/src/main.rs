@@ -10,6 +10,7 @@ mod modals;
 mod pages;
 mod routes;
 mod state;
+mod wording;
 
 use wasm_bindgen::JsCast;
 

@@ -39,7 +39,7 @@ pub async fn whoami(
             let Some(dev) = &settings.google_ads_developer_token else {
                 return Err(ProviderError::Rejected {
                     status: 0,
-                    message: "no Google Ads developer token: set AOS_GOOGLE_ADS_DEVELOPER_TOKEN".into(),
+                    message: "Google Ads is not fully set up on this server: an administrator needs to add the Google Ads developer token (README, Configuration)".into(),
                 });
             };
             let v: Value = send_json(
