@@ -78,6 +78,16 @@ pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
     out
 }
 
+/// A length rule with a minimum, broken by an empty (or all-space) text: the field was left out.
+fn is_missing(e: &validator::ValidationError) -> bool {
+    e.code == "length"
+        && e.params.get("min").and_then(|m| m.as_u64()).is_some_and(|m| m >= 1)
+        && e.params
+            .get("value")
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.trim().is_empty())
+}
+
 fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     use validator::ValidationErrorsKind as Kind;
     for (field, kind) in errors.errors() {
@@ -88,6 +98,14 @@ fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<Fie
         };
         match kind {
             Kind::Field(errs) => out.extend(errs.iter().map(|e| {
+                if is_missing(e) {
+                    // "must be 1 to 100 characters" reads oddly for a field left empty; the code stays.
+                    return FieldError {
+                        field: path.clone(),
+                        code: e.code.to_string(),
+                        message: "is required".into(),
+                    };
+                }
                 FieldError {
                     field: path.clone(),
                     code: e.code.to_string(),
@@ -113,6 +131,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_empty_required_text_is_required_not_too_short() {
+        use validator::Validate;
+        #[derive(Validate)]
+        struct Form {
+            #[validate(length(min = 1, max = 5, message = "must be 1 to 5 characters"))]
+            name: String,
+        }
+        let errs = Form { name: String::new() }.validate().unwrap_err();
+        let e = &field_errors(&errs)[0];
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("length", "is required"));
+        let errs = Form { name: "toolong".into() }.validate().unwrap_err();
+        assert_eq!(field_errors(&errs)[0].message, "must be 1 to 5 characters");
+    }
+
+    #[test]
     fn nested_and_listed_errors_are_named_by_their_path() {
         use validator::Validate;
         #[derive(Validate)]
@@ -134,7 +167,7 @@ mod tests {
         let errs = field_errors(&j.validate().unwrap_err());
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].field, "stages[1].name");
-        assert_eq!(errs[0].message, "must not be empty");
+        assert_eq!(errs[0].message, "is required");
     }
 
     #[test]

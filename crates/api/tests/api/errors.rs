@@ -84,6 +84,11 @@ async fn validation_names_each_invalid_field() {
         [("agency_name", "length"), ("email", "email"), ("password", "length")]
     );
     assert_eq!(p.field_message("password"), Some("must be 8 to 128 characters"));
+    assert_eq!(
+        p.field_message("agency_name"),
+        Some("is required"),
+        "empty, not too short"
+    );
 }
 
 #[tokio::test]

@@ -130,7 +130,7 @@ fn bad_cells_are_reported_by_line_and_column() {
     assert_eq!(
         errors(&c),
         [
-            (2, Some("name"), "must be 1 to 200 characters"),
+            (2, Some("name"), "is required"),
             (3, Some("contact_email"), "must be an email address"),
             (4, Some("stage"), "\"Nowhere\" is not a stage of this agency"),
             (5, Some("due_date"), "must be a date like 2026-12-31"),
