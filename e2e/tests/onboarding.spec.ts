@@ -10,6 +10,8 @@ import { waitForLink } from '../fixtures/mail';
 import type { Browser } from '@playwright/test';
 
 const unique = (prefix: string) => `${prefix} ${randomBytes(3).toString('hex')}`;
+/** A pattern for a full URL ending in `path` (the mail fixture gives links as paths). */
+const endsWith = (path: string) => new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 const fakeIp = () => `10.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
 
 /** A browser context of "the client": no agency cookies, its own IP as the server sees it. */
@@ -127,4 +129,47 @@ test('the 11th public request in a minute shows the rate-limit message', async (
   await expect(page.getByRole('heading', { name: 'Too many requests' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
   await visitor.close();
+});
+
+test('copying or resending the link keeps the emailed one working; only "issue new link" replaces it', async ({
+  page,
+  browser,
+  baseURL,
+  signedInUser,
+}) => {
+  const clientName = unique('Keepsake Co');
+  const email = `owner-${randomBytes(4).toString('hex')}@keepsake.example`;
+  await page.getByRole('link', { name: 'Onboarding', exact: true }).click();
+  await page.getByRole('button', { name: 'Start onboarding' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Start onboarding' });
+  await dialog.getByText('New client', { exact: true }).click();
+  await dialog.getByLabel('Client name').fill(clientName);
+  await dialog.getByLabel('Contact email').fill(email);
+  await dialog.getByRole('button', { name: 'Start onboarding' }).click();
+  await expect(dialog.getByText(`on its way to ${email}`)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const emailed = await waitForLink(email, /\/intake\/[A-Za-z0-9_-]+/, 'an intake link');
+
+  // "Copy link" shows the link that was emailed, and "Resend email" sends that same link again.
+  const drawer = page.getByRole('complementary', { name: 'Onboarding details' });
+  await drawer.getByRole('button', { name: 'Copy link' }).click();
+  await expect(drawer.getByRole('textbox', { name: 'Intake link' })).toHaveValue(endsWith(emailed));
+  await drawer.getByRole('button', { name: `Resend email to ${email}` }).click();
+  await expect(page.getByText('The link was emailed to the client again.')).toBeVisible();
+  await expect(drawer.getByRole('textbox', { name: 'Intake link' })).toHaveValue(endsWith(emailed));
+
+  // The emailed link still opens the form, in the client's own browser.
+  const clientBrowser = await clientContext(browser, baseURL, fakeIp());
+  const client = await clientBrowser.newPage();
+  await client.goto(emailed);
+  await expect(client.getByRole('button', { name: 'Start' })).toBeVisible();
+
+  // Issuing a new link is explicit, confirmed, and ends the old one.
+  await drawer.getByRole('button', { name: 'Revoke and issue new link' }).click();
+  await page.getByRole('alertdialog', { name: 'Issue a new intake link?' }).getByRole('button', { name: 'Issue new link' }).click();
+  await expect(page.getByText('New link ready. The old link no longer works.')).toBeVisible();
+  await expect(drawer.getByRole('textbox', { name: 'Intake link' })).not.toHaveValue(endsWith(emailed));
+  await client.reload();
+  await expect(client.getByRole('heading', { name: 'This link is no longer valid' })).toBeVisible();
+  await clientBrowser.close();
 });

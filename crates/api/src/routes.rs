@@ -155,6 +155,7 @@ pub fn operations() -> Vec<Operation> {
         op!(Caller, inst::get_instance),
         op!(Caller, inst::transition_stage),
         op!(Caller, inst::verify_platform),
+        op!(Caller, inst::get_link),
         op!(Caller, inst::revoke_link),
         op!(Caller, inst::regenerate_link),
         op!(Caller, inst::resend_email),

@@ -81,6 +81,7 @@ error_codes! {
     IntegrationNeedsReconnect = 409, "integration_needs_reconnect", "Conflict";
     ReplyTargetGone = 409, "reply_target_gone", "Conflict";
     ReplyInProgress = 409, "reply_in_progress", "Conflict";
+    LinkUnavailable = 409, "link_unavailable", "Conflict";
     // 413, 415, 422.
     PayloadTooLarge = 413, "payload_too_large", "Payload too large";
     UnsupportedMediaType = 415, "unsupported_media_type", "Unsupported media type";

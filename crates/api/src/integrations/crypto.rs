@@ -61,6 +61,8 @@ impl fmt::Display for SecretToken {
 pub enum TokenField {
     Access,
     Refresh,
+    /// An onboarding's public intake link token (the context's `integration_id` is the onboarding's id).
+    IntakeLink,
 }
 
 impl TokenField {
@@ -68,6 +70,7 @@ impl TokenField {
         match self {
             TokenField::Access => "access",
             TokenField::Refresh => "refresh",
+            TokenField::IntakeLink => "intake_link",
         }
     }
 }

@@ -119,10 +119,27 @@ pub async fn revoke_link(
     Ok(HttpResponse::Ok().json(links::revoke(&state, &me, id.into_inner()).await?))
 }
 
-/// Make a new public link
+/// Get the live public link
 ///
-/// The old link stops working; the new one is valid for the agency's link expiry and shown only in
-/// this answer. With `send_email: true` it is also emailed to the client's contact.
+/// The link already issued (and maybe emailed), to copy or send again; it keeps working. `409
+/// link_unavailable` when it is revoked, expired, or was issued before links were kept: then only a new
+/// link (`link/regenerate`) helps.
+#[utoipa::path(get, path = "/api/v1/onboarding/instances/{id}/link", tag = "onboarding",
+    params(("id" = Uuid, Path, description = "Onboarding id")),
+    responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`link_unavailable`")))]
+pub async fn get_link(
+    state: web::Data<AppState>,
+    me: Authorized<OnboardingWrite>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(links::live_link(&state, &me, id.into_inner()).await?))
+}
+
+/// Revoke the public link and issue a new one
+///
+/// The old link stops working; the new one is valid for the agency's link expiry. With `send_email:
+/// true` it is also emailed to the client's contact.
 #[utoipa::path(post, path = "/api/v1/onboarding/instances/{id}/link/regenerate", tag = "onboarding",
     request_body = RegenerateLinkRequest, params(("id" = Uuid, Path, description = "Onboarding id")),
     responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem)))]
@@ -138,8 +155,9 @@ pub async fn regenerate_link(
 
 /// Re-send the welcome email
 ///
-/// Only the link's digest is kept, so this makes a new link (the old one stops working) and emails it
-/// to the client's contact; `422` when the client has no contact email.
+/// Emails the live link again (the one already sent keeps working); only when it cannot be sent again
+/// (revoked, expired, or issued before links were kept) is a new link made. `422` when the client has no
+/// contact email.
 #[utoipa::path(post, path = "/api/v1/onboarding/instances/{id}/resend-email", tag = "onboarding",
     params(("id" = Uuid, Path, description = "Onboarding id")),
     responses((status = 200, body = IntakeLinkIssued), (status = 404, body = Problem), (status = 422, body = Problem)))]

@@ -87,9 +87,13 @@ pub struct LinkTarget {
 /// A new onboarding as the store writes it.
 #[derive(Debug, Clone)]
 pub struct NewInstance {
+    /// Chosen by the caller, so the link token can be sealed to it before the row exists.
+    pub id: Uuid,
     pub client_id: Uuid,
     pub journey_id: Uuid,
     pub link_token_hash: String,
+    /// The link token sealed with the token key (`services::onboarding::links::seal_link`).
+    pub link_token_sealed: String,
     pub link_expires_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
 }
@@ -143,7 +147,7 @@ impl Store {
     /// Start an onboarding: the instance in its journey's first stage (in progress), a status row per
     /// stage and the first history entry, in one transaction. `NotFound` when the journey has no stage.
     pub async fn insert_instance(&self, agency_id: Uuid, n: &NewInstance, now: DateTime<Utc>) -> StoreResult<Uuid> {
-        let id = new_id();
+        let id = n.id;
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let stages: Vec<(Uuid, String)> = sqlx::query_as(
@@ -158,8 +162,8 @@ impl Store {
             };
             sqlx::query(
                 "insert into onboarding_instance (id, agency_id, client_id, journey_id, current_stage_id, status, link_token_hash, \
-                 link_created_at, link_expires_at, created_by, version, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, 1, $7, $7)",
+                 link_created_at, link_expires_at, created_by, version, created_at, updated_at, link_token_sealed) \
+                 values ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, 1, $7, $7, $10)",
             )
             .bind(id)
             .bind(agency_id)
@@ -170,6 +174,7 @@ impl Store {
             .bind(now)
             .bind(n.link_expires_at)
             .bind(n.created_by)
+            .bind(&n.link_token_sealed)
             .execute(&mut *tx)
             .await?;
             for (stage_id, _) in &stages {
@@ -279,19 +284,37 @@ impl Store {
         }))
     }
 
+    /// The sealed token of the instance's public link, if it was issued with one.
+    pub async fn sealed_link(&self, tenant: Tenant, id: Uuid) -> StoreResult<Option<String>> {
+        let (agency_id, scope) = tenant.parts();
+        let sql = format!(
+            "select i.link_token_sealed from onboarding_instance i where i.agency_id = $1 and i.id = $2 \
+             and exists (select 1 from client c where c.id = i.client_id and {})",
+            scope_condition(3)
+        );
+        Ok(on_db!(&self.db, |pool| sqlx::query_scalar(&sql)
+            .bind(agency_id)
+            .bind(id)
+            .bind(scope)
+            .fetch_one(pool)
+            .await?))
+    }
+
     /// Replace the public link (the old one stops working).
     pub async fn replace_link(
         &self,
         tenant: Tenant,
         id: Uuid,
         hash: &str,
+        sealed: &str,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let (agency_id, scope) = tenant.parts();
         let sql = format!(
             "update onboarding_instance set link_token_hash = $3, link_created_at = $4, link_expires_at = $5, \
-             link_revoked_at = null, version = version + 1, updated_at = $4 where agency_id = $1 and id = $2 \
+             link_revoked_at = null, link_token_sealed = $7, version = version + 1, updated_at = $4 \
+             where agency_id = $1 and id = $2 \
              and exists (select 1 from client c where c.id = onboarding_instance.client_id and {})",
             scope_condition(6)
         );
@@ -302,6 +325,7 @@ impl Store {
             .bind(now)
             .bind(expires_at)
             .bind(scope)
+            .bind(sealed)
             .execute(pool)
             .await?
             .rows_affected());

@@ -22,6 +22,7 @@ on_both!(
     onboarding_submit_naming_another_agencys_field_is_422_and_stores_nothing,
     onboarding_stage_transitions_conflict_when_stale_and_completion_moves_the_client,
     onboarding_expired_revoked_and_unknown_links_are_404,
+    copying_or_resending_the_link_keeps_the_one_sent_working,
 );
 
 async fn app(backend: Backend) -> TestApp {
@@ -558,7 +559,7 @@ async fn onboarding_start_emails_a_working_link_and_the_public_form_submits(back
         .unwrap();
     assert!(page.items.is_empty());
 
-    // resend: a new link by email, the old one stops working
+    // resend: the same link by email again; the one sent first keeps working
     let res = app
         .post(
             &format!("/api/v1/onboarding/instances/{}/resend-email", started.instance.id),
@@ -570,7 +571,8 @@ async fn onboarding_start_emails_a_working_link_and_the_public_form_submits(back
     assert!(issued.email_queued);
     let mails = app.outbox(2).await;
     assert!(mails.iter().any(|m| intake_token_in(m) == token_of(&issued.intake_url)));
-    assert_eq!(client.get(&path).await.status(), 404);
+    assert_eq!(issued.intake_url, started.link.intake_url);
+    assert_eq!(client.get(&path).await.status(), 200);
     assert_eq!(
         client
             .get(&format!("/api/public/onboarding/{}", token_of(&issued.intake_url)))
@@ -851,4 +853,70 @@ async fn onboarding_public_form_is_limited_per_ip_and_per_link_with_retry_after(
     assert_eq!(res.status(), 429, "per link");
     assert!(res.headers().contains_key("retry-after"));
     assert_eq!(app.get(&pb).await.status(), 200, "another link has its own budget");
+}
+
+/// "Copy link" and "Resend email" give the link already sent, which keeps working; only "Revoke and
+/// issue new link" replaces it. A revoked link cannot be copied (409), and copying needs write access.
+async fn copying_or_resending_the_link_keeps_the_one_sent_working(backend: Backend) {
+    let app = app(backend).await;
+    let (_, me) = app.signup().await;
+    let started = start(&app, "keep@acme.test").await;
+    let id = started.instance.id;
+    let client = app.new_browser();
+    let public = |t: &str| format!("/api/public/onboarding/{t}");
+    let sent = started.link.intake_url.clone();
+
+    let res = app.get(&format!("/api/v1/onboarding/instances/{id}/link")).await;
+    assert_eq!(res.status(), 200);
+    let copied: IntakeLinkIssued = res.json().await.unwrap();
+    assert_eq!(copied.intake_url, sent, "the live link, not a new one");
+    assert_eq!(copied.expires_at, started.link.expires_at);
+
+    let res = app
+        .post(&format!("/api/v1/onboarding/instances/{id}/resend-email"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let resent: IntakeLinkIssued = res.json().await.unwrap();
+    assert_eq!(resent.intake_url, sent);
+    assert!(resent.email_queued);
+    assert_eq!(
+        client.get(&public(&token_of(&sent))).await.status(),
+        200,
+        "the emailed link still works"
+    );
+
+    let res = app
+        .post(
+            &format!("/api/v1/onboarding/instances/{id}/link/regenerate"),
+            &json!({}),
+        )
+        .await;
+    let fresh: IntakeLinkIssued = res.json().await.unwrap();
+    assert_ne!(fresh.intake_url, sent);
+    let copied: IntakeLinkIssued = app
+        .get(&format!("/api/v1/onboarding/instances/{id}/link"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        copied.intake_url, fresh.intake_url,
+        "after a reissue, the new link is the live one"
+    );
+    assert_eq!(client.get(&public(&token_of(&sent))).await.status(), 404);
+
+    let res = app
+        .post(&format!("/api/v1/onboarding/instances/{id}/link/revoke"), &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app.get(&format!("/api/v1/onboarding/instances/{id}/link")).await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "link_unavailable");
+
+    let (member, _) = app
+        .add_user(me.agency.id, audienceos_shared::permissions::SystemRole::Member)
+        .await;
+    let res = member.get(&format!("/api/v1/onboarding/instances/{id}/link")).await;
+    assert!(matches!(res.status().as_u16(), 403 | 404), "{}", res.status());
 }

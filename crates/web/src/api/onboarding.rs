@@ -114,6 +114,11 @@ pub async fn revoke_link(id: Uuid) -> ApiResult<OnboardingInstance> {
     post_empty(&format!("/onboarding/instances/{id}/link/revoke")).await
 }
 
+/// `GET /onboarding/instances/{id}/link`: the live link, as sent (it keeps working).
+pub async fn get_link(id: Uuid) -> ApiResult<IntakeLinkIssued> {
+    get(&format!("/onboarding/instances/{id}/link")).await
+}
+
 /// `POST /onboarding/instances/{id}/link/regenerate`: a new link (the old one stops working).
 pub async fn regenerate_link(id: Uuid, send_email: bool) -> ApiResult<IntakeLinkIssued> {
     post(

@@ -12,7 +12,7 @@ use audienceos_shared::Page;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::links::{intake_url, new_link, send_welcome};
+use super::links::{intake_url, new_link, seal_link, send_welcome};
 use super::views::{instance_dtos, one_dto, response_dto, transition_dto};
 use crate::auth::Identity;
 use crate::domain::onboarding::{link_expires_at, normalise_new_client, platform_code, TransitionRequest};
@@ -53,7 +53,10 @@ pub async fn start(
     let now = state.now();
     let (token, hash) = new_link(&state.settings);
     let days = state.store.onboarding_link_days(me.agency_id).await?;
+    let id = crate::store::new_id();
     let new = NewInstance {
+        id,
+        link_token_sealed: seal_link(state, me.agency_id, id, &token)?,
         client_id,
         journey_id,
         link_token_hash: hash,

@@ -12,8 +12,9 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use super::stage_state_badge;
-use crate::api::onboarding::{get_instance, regenerate_link, resend_email, revoke_link, transition, verify_platform};
-use crate::api::ApiResult;
+use crate::api::onboarding::{
+    get_instance, get_link, regenerate_link, resend_email, revoke_link, transition, verify_platform,
+};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::copy_field::CopyField;
 use crate::components::drawer::Drawer;
@@ -443,28 +444,42 @@ fn LinkSection(
         ),
         LinkState::Revoked => ("Revoked".to_string(), "badge badge-danger"),
     };
-    let new_link = Action::new_local(move |send: &bool| {
-        let send = *send;
-        async move {
-            let result: ApiResult<IntakeLinkIssued> = if send {
-                resend_email(id).await
-            } else {
-                regenerate_link(id, false).await
-            };
-            match result {
-                Ok(l) => {
-                    toasts.success(if send && l.email_queued {
-                        "A new link was emailed to the client. The old link no longer works."
-                    } else {
-                        "New link ready. The old link no longer works."
-                    });
-                    issued.set(Some(l));
-                    if let Ok(fresh) = get_instance(id).await {
-                        on_changed.run(fresh.instance);
-                    }
+    // "Copy link" shows the live link (the one already sent keeps working); when it cannot be shown
+    // (revoked, expired, or from before links were kept) the problem says so and a new link is offered.
+    let copy_link = Action::new_local(move |_: &()| async move {
+        match get_link(id).await {
+            Ok(l) => issued.set(Some(l)),
+            Err(e) => toasts.push(ToastKind::Error, e.message()),
+        }
+    });
+    let resend = Action::new_local(move |_: &()| async move {
+        match resend_email(id).await {
+            Ok(l) => {
+                toasts.success(if l.email_queued {
+                    "The link was emailed to the client again."
+                } else {
+                    "The link is ready, but the client has no contact email."
+                });
+                issued.set(Some(l));
+                if let Ok(fresh) = get_instance(id).await {
+                    on_changed.run(fresh.instance);
                 }
-                Err(e) => toasts.push(ToastKind::Error, format!("Could not make a new link: {}", e.message())),
             }
+            Err(e) => toasts.push(ToastKind::Error, format!("Could not resend the email: {}", e.message())),
+        }
+    });
+    let confirm_reissue = RwSignal::new(false);
+    let reissue = Action::new_local(move |_: &()| async move {
+        match regenerate_link(id, false).await {
+            Ok(l) => {
+                toasts.success("New link ready. The old link no longer works.");
+                confirm_reissue.set(false);
+                issued.set(Some(l));
+                if let Ok(fresh) = get_instance(id).await {
+                    on_changed.run(fresh.instance);
+                }
+            }
+            Err(e) => toasts.push(ToastKind::Error, format!("Could not make a new link: {}", e.message())),
         }
     });
     let revoke = Action::new_local(move |_: &()| async move {
@@ -483,28 +498,30 @@ fn LinkSection(
         <section class="drawer-section" aria-labelledby="onb-link">
             <h3 class="section-title" id="onb-link">"Intake link"</h3>
             <p><span class=state_class>{state_text}</span></p>
-            <p class="muted small">
-                "For safety only a fingerprint of the link is stored, so it cannot be shown again: copying or resending makes a new link and the old one stops working."
-            </p>
             {move || issued.get().map(|l| {
                 let tz = agency_time_zone();
                 view! {
-                    <CopyField label="New intake link" value=l.intake_url.clone() copied_message="Link copied. Send it to the client."/>
+                    <CopyField label="Intake link" value=l.intake_url.clone() copied_message="Link copied. Send it to the client."/>
                     <p class="field-hint">{format!("Valid until {}.", format::date(&l.expires_at, &tz))}</p>
                 }
             })}
             {can_write.then(|| view! {
                 <div class="stage-actions">
-                    <Button kind=ButtonKind::Secondary small=true pending=new_link.pending() on_click=Callback::new(move |_| { new_link.dispatch(false); })>
-                        <Icon name=IconName::Copy/>
-                        "Copy new link"
-                    </Button>
+                    {active.then(|| view! {
+                        <Button kind=ButtonKind::Secondary small=true pending=copy_link.pending() on_click=Callback::new(move |_| { copy_link.dispatch(()); })>
+                            <Icon name=IconName::Copy/>
+                            "Copy link"
+                        </Button>
+                    })}
                     {email.clone().map(|to| view! {
-                        <Button kind=ButtonKind::Ghost small=true pending=new_link.pending() on_click=Callback::new(move |_| { new_link.dispatch(true); })>
+                        <Button kind=ButtonKind::Ghost small=true pending=resend.pending() on_click=Callback::new(move |_| { resend.dispatch(()); })>
                             <Icon name=IconName::Send/>
                             {format!("Resend email to {to}")}
                         </Button>
                     })}
+                    <Button kind=ButtonKind::Ghost small=true on_click=Callback::new(move |_| confirm_reissue.set(true))>
+                        {if active { "Revoke and issue new link" } else { "Issue new link" }}
+                    </Button>
                     {active.then(|| view! {
                         <Button kind=ButtonKind::Danger small=true on_click=Callback::new(move |_| confirm_revoke.set(true))>
                             "Revoke link"
@@ -512,6 +529,21 @@ fn LinkSection(
                     })}
                 </div>
             })}
+            <Show when=move || confirm_reissue.get()>
+                <div class="alert alert-warning confirm-inline" role="alertdialog" aria-label="Issue a new intake link?">
+                    <span>
+                        {if active {
+                            "Issue a new link? The link already sent to the client stops working."
+                        } else {
+                            "Issue a new link for the client?"
+                        }}
+                    </span>
+                    <Button kind=ButtonKind::Primary small=true pending=reissue.pending() on_click=Callback::new(move |_| { reissue.dispatch(()); })>
+                        "Issue new link"
+                    </Button>
+                    <Button kind=ButtonKind::Ghost small=true on_click=Callback::new(move |_| confirm_reissue.set(false))>"Cancel"</Button>
+                </div>
+            </Show>
             <Show when=move || confirm_revoke.get()>
                 <div class="alert alert-warning confirm-inline" role="alertdialog" aria-label="Revoke the intake link?">
                     <span>"Revoke the link? The client will see that it is no longer valid until you send a new one."</span>
