@@ -31,6 +31,8 @@ use crate::state::toasts::{use_toasts, ToastKind};
 #[component]
 pub fn InstanceDrawer(id: Uuid, on_close: Callback<()>, on_changed: Callback<OnboardingInstance>) -> impl IntoView {
     let detail = LocalResource::new(move || get_instance(id));
+    // The link last shown (copied, resent or newly issued) outlives the refetch that follows each change.
+    let issued = RwSignal::new(None::<IntakeLinkIssued>);
     let changed = Callback::new(move |i: OnboardingInstance| {
         on_changed.run(i);
         detail.refetch();
@@ -38,14 +40,18 @@ pub fn InstanceDrawer(id: Uuid, on_close: Callback<()>, on_changed: Callback<Onb
     view! {
         <Drawer label="Onboarding details" eyebrow="Onboarding" close_label="Close onboarding details" on_close=on_close>
             <SectionBoundary section="Onboarding" resource=detail let:data>
-                <InstanceBody data=data on_changed=changed/>
+                <InstanceBody data=data on_changed=changed issued=issued/>
             </SectionBoundary>
         </Drawer>
     }
 }
 
 #[component]
-fn InstanceBody(data: OnboardingInstanceDetail, on_changed: Callback<OnboardingInstance>) -> impl IntoView {
+fn InstanceBody(
+    data: OnboardingInstanceDetail,
+    on_changed: Callback<OnboardingInstance>,
+    issued: RwSignal<Option<IntakeLinkIssued>>,
+) -> impl IntoView {
     let session = use_session();
     let can_write = session.can(Resource::Onboarding, Perm::Write);
     let tz = agency_time_zone();
@@ -99,7 +105,7 @@ fn InstanceBody(data: OnboardingInstanceDetail, on_changed: Callback<OnboardingI
             </ol>
         </section>
 
-        <LinkSection instance=instance can_write=can_write && open on_changed=on_changed/>
+        <LinkSection instance=instance can_write=can_write && open on_changed=on_changed issued=issued/>
 
         <section class="drawer-section" aria-labelledby="onb-responses">
             <h3 class="section-title" id="onb-responses">"Intake answers"</h3>
@@ -425,10 +431,11 @@ fn LinkSection(
     instance: StoredValue<OnboardingInstance>,
     can_write: bool,
     on_changed: Callback<OnboardingInstance>,
+    /// Kept by the drawer, so a link shown stays shown when the section is rebuilt after a change.
+    issued: RwSignal<Option<IntakeLinkIssued>>,
 ) -> impl IntoView {
     let toasts = use_toasts();
     let tz = agency_time_zone();
-    let issued = RwSignal::new(None::<IntakeLinkIssued>);
     let confirm_revoke = RwSignal::new(false);
     let link = instance.with_value(|i| i.link.clone());
     let id = instance.with_value(|i| i.id);
