@@ -219,7 +219,13 @@ fn AppShell() -> impl IntoView {
     };
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // The router would take `#main` for a navigation: move focus to the page's content instead.
+        <a class="skip-link" href="#main" on:click=move |ev| {
+            ev.prevent_default();
+            if let Some(main) = document().get_element_by_id("main") {
+                let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(main).focus();
+            }
+        }>"Skip to content"</a>
         <div class="app-shell">
             <aside class="sidebar">
                 <div class="sidebar-header">
