@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { test, expect } from '../fixtures/test';
+import { isoDay } from '../fixtures/api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -93,4 +94,65 @@ test('the at-risk card lists exactly the clients it counts', async ({ page, sign
   await expect(clients.filter('Health')).toHaveValue('red,yellow');
   await expect(clients.table.getByRole('rowheader')).toHaveCount(2);
   expect((await clients.rowNames()).sort()).toEqual([`Stale One ${tag}`, `Stale Two ${tag}`]);
+});
+
+test('every count card lists exactly what it counts, and an alert link opens that alert', async ({
+  page,
+  signedInUser,
+  api,
+}) => {
+  const tag = randomBytes(3).toString('hex');
+  const [first] = await api.stages();
+  const stale = await api.createClient({ name: `Card Stale ${tag}` });
+  const later = await api.stages().then((s) => s[1]);
+  const moved = await api.createClient({ name: `Card Moved ${tag}`, stage_id: later.id });
+  await api.createClient({ name: `Card Fresh ${tag}` });
+  const add = (client: string, title: string, due: string | null) =>
+    api.post(`/api/v1/clients/${client}/tasks`, { title, due_date: due });
+  await add(stale.id, 'Overdue thing', isoDay(-1));
+  await add(moved.id, 'Soon thing', isoDay(2));
+  await add(moved.id, 'Undated thing', null);
+  await api.setClock(10 * DAY);
+  try {
+    await api.runAlertRules();
+  } finally {
+    await api.setClock(0);
+  }
+  const alerts = await api.alertsOf(stale.id);
+  expect(alerts.length, 'the stale client has alerts').toBeGreaterThan(0);
+
+  const rows: Record<string, () => ReturnType<typeof page.locator>> = {
+    '/clients': () => page.getByRole('table').getByRole('rowheader'),
+    '/tasks': () => page.locator('.agency-task'),
+    '/alerts': () => page.locator('.alert-list > li'),
+  };
+  for (const label of ['Active clients', 'Needs attention or at risk', 'Onboarding', 'Open tasks', 'Overdue tasks', 'Open alerts']) {
+    await page.goto('/');
+    const card = page.getByRole('link', { name: new RegExp(`^${label}`) });
+    const value = Number(await card.locator('.kpi-value').innerText());
+    const href = (await card.getAttribute('href')) ?? '';
+    await card.click();
+    await expect(page).toHaveURL(new RegExp(`${href.split('?')[0]}(\\?|$)`));
+    const list = rows[href.split('?')[0]];
+    expect(list, `${label} links to ${href}`).toBeTruthy();
+    if (value === 0) {
+      await expect(page.locator('.empty-state')).toBeVisible();
+    } else {
+      await expect(list()).toHaveCount(value);
+    }
+  }
+  expect(new URL(page.url()).pathname).toBe('/alerts');
+
+  // The escalation email's link: the alert opens in a drawer, with its actions.
+  const alert = alerts[0];
+  await page.goto(`/alerts?alert=${alert.id}`);
+  const drawer = page.getByRole('complementary', { name: 'Alert details' });
+  await expect(drawer.getByRole('heading', { name: alert.title })).toBeVisible();
+  await expect(drawer.getByRole('button', { name: 'Resolve' })).toBeVisible();
+  await page.screenshot({ path: path.join(__dirname, '..', 'artifacts', 'alert-deep-link.png'), animations: 'disabled' });
+  await drawer.getByRole('button', { name: 'Resolve' }).click();
+  await expect(drawer).toContainText('Resolved');
+  expect((await api.alert(alert.id)).status).toBe('resolved');
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/\/alerts$/);
 });

@@ -57,16 +57,21 @@ test('a client fills the emailed intake form, the agency sees the answers, moves
   const client = await clientBrowser.newPage();
   await client.setViewportSize({ width: 390, height: 844 });
   await client.goto(link);
-  await expect(client.getByRole('heading', { name: 'Standard onboarding' })).toBeVisible();
+  // Titled with the agency's name, never the journey's internal one; each step is headed by its fields.
+  await expect(client.getByRole('heading', { name: signedInUser.agencyName, level: 1 })).toBeVisible();
+  await expect(client.getByText('Standard onboarding')).toHaveCount(0);
   await client.getByRole('button', { name: 'Start' }).click();
+  await expect(client.getByRole('heading', { name: /^Business name, / })).toBeVisible();
 
   // Step 1: an empty required field is caught before anything is sent.
   await client.getByRole('button', { name: 'Next' }).click();
   await expect(client.getByText('Business name is required.')).toBeVisible();
   await client.getByLabel('Business name').fill(clientName);
   await client.getByLabel('Contact email').fill(email);
-  await client.getByLabel('Website').fill('https://trailhead.example');
+  // A website without its scheme is completed, as in the New-client form.
+  await client.getByLabel('Website').fill('trailhead.example');
   await client.getByLabel('Store platform').selectOption('Shopify');
+  await expect(client.getByLabel('Website')).toHaveValue('https://trailhead.example');
   await client.getByRole('button', { name: 'Next' }).click();
 
   // Step 2: a Meta Pixel ID the server's pattern refuses when the step is saved.
@@ -85,6 +90,7 @@ test('a client fills the emailed intake form, the agency sees the answers, moves
   await client.getByRole('button', { name: 'Next' }).click();
   await expect(client.getByRole('heading', { name: 'Check your answers' })).toBeVisible();
   await expect(client.getByText('Profitable Meta ads by spring.')).toBeVisible();
+  await expect(client.getByText('https://trailhead.example')).toBeVisible();
   await client.getByRole('button', { name: 'Submit' }).click();
   await expect(client.getByRole('heading', { name: 'Thank you!' })).toBeVisible();
 

@@ -169,7 +169,7 @@ test('every main view is captured', async ({ page, signIn, signUp, forgotPasswor
   const visitor = await page.context().browser()!.newContext({ viewport: { width: 390, height: 844 } });
   const phone = await visitor.newPage();
   await phone.goto(new URL(intakeUrl).pathname);
-  await expect(phone.getByRole('heading', { name: 'Welcome' })).toBeVisible();
+  await expect(phone.getByRole('heading', { name: 'Before we start' })).toBeVisible();
   await shot(phone, 'intake-welcome-phone');
   await phone.getByRole('button', { name: 'Start' }).click();
   await phone.getByRole('button', { name: 'Next' }).click();

@@ -32,7 +32,7 @@ use crate::{route_table, routes};
         (name = "audit", description = "The audit log of security events"),
         (name = "clients", description = "Clients, their pipeline stage, owner, labels and health"),
         (name = "notes", description = "Notes on a client"),
-        (name = "tasks", description = "Tasks on a client, ordered, with due dates and completion"),
+        (name = "tasks", description = "Tasks on a client, ordered, with due dates and completion; the agency's task list across clients"),
         (name = "files", description = "Files attached to a client, stored in the configured object store"),
         (name = "pipeline", description = "The agency's pipeline stages and health thresholds"),
         (name = "labels", description = "The agency's client labels"),

@@ -109,6 +109,7 @@ pub fn operations() -> Vec<Operation> {
         op!(Caller, notes::create_note),
         op!(Caller, notes::update_note),
         op!(Caller, notes::delete_note),
+        op!(Caller, tasks::list_agency_tasks),
         op!(Caller, tasks::list_tasks),
         op!(Caller, tasks::create_task),
         op!(Caller, tasks::update_task),

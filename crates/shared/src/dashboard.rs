@@ -106,6 +106,37 @@ pub enum FirehoseKind {
     Note,
 }
 
+impl FirehoseKind {
+    pub const ALL: [FirehoseKind; 4] = [Self::Alert, Self::StageMove, Self::TaskDue, Self::Note];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Alert => "alert",
+            Self::StageMove => "stage_move",
+            Self::TaskDue => "task_due",
+            Self::Note => "note",
+        }
+    }
+}
+
+/// `GET /api/v1/dashboard/firehose?kind=&limit=&cursor=`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct FirehoseQuery {
+    /// Only entries of this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FirehoseKind>,
+    /// Page size, 1 to 200 (default 50).
+    #[validate(range(min = 1, max = 200, message = "must be between 1 and 200"))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Opaque cursor from a previous page's `next_cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
 /// One event of the firehose, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

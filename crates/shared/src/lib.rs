@@ -20,6 +20,7 @@ pub mod patch;
 pub mod permissions;
 pub mod problem;
 pub mod seo;
+pub mod tasks;
 pub mod team;
 pub mod validation;
 

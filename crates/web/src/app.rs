@@ -14,6 +14,7 @@ use crate::components::icons::{Icon, IconName};
 use crate::components::spinner::FullPageSpinner;
 use crate::components::toasts::ToastStack;
 use crate::components::user_menu::UserMenu;
+use crate::pages::alerts::AlertsPage;
 use crate::pages::clients::ClientsPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
@@ -35,6 +36,7 @@ use crate::pages::settings::pipeline::PipelineSettingsPage;
 use crate::pages::settings::SettingsLayout;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sign_up::SignUpPage;
+use crate::pages::tasks::TasksPage;
 use crate::routes::{safe_next, sign_in_with_next, Route};
 use crate::state::live::provide_live;
 use crate::state::session::{Session, SessionState, SignedOutReason};
@@ -71,6 +73,8 @@ pub fn App() -> impl IntoView {
                         <RouteDef path=path!("/pipeline") view=PipelinePage/>
                         <RouteDef path=path!("/clients") view=ClientsPage/>
                         <RouteDef path=path!("/inbox") view=InboxPage/>
+                        <RouteDef path=path!("/tasks") view=TasksPage/>
+                        <RouteDef path=path!("/alerts") view=AlertsPage/>
                         <ParentRoute path=path!("/onboarding") view=OnboardingLayout>
                             <RouteDef path=path!("") view=OnboardingBoardPage/>
                             <RouteDef path=path!("/journeys") view=JourneysPage/>
@@ -211,7 +215,9 @@ fn AppShell() -> impl IntoView {
         let path = location.pathname.get();
         let active = match route {
             Route::Dashboard => path == Route::Dashboard.path(),
-            Route::Pipeline | Route::Clients | Route::Inbox | Route::Integrations => path == route.path(),
+            Route::Pipeline | Route::Clients | Route::Inbox | Route::Tasks | Route::Alerts | Route::Integrations => {
+                path == route.path()
+            }
             Route::Onboarding => path.starts_with(Route::Onboarding.path()),
             _ => path.starts_with(Route::Settings.path()),
         };
@@ -246,6 +252,14 @@ fn AppShell() -> impl IntoView {
                         "Clients"
                     </a>
                     <InboxNavLink current=Signal::derive(move || current(Route::Inbox))/>
+                    <a class="nav-link" href=Route::Tasks.path() aria-current=move || current(Route::Tasks)>
+                        <Icon name=IconName::Check/>
+                        "Tasks"
+                    </a>
+                    <a class="nav-link" href=Route::Alerts.path() aria-current=move || current(Route::Alerts)>
+                        <Icon name=IconName::Bell/>
+                        "Alerts"
+                    </a>
                     <a
                         class="nav-link"
                         href=Route::Onboarding.path()

@@ -2,6 +2,7 @@
 
 pub mod ad_chart;
 pub mod ad_kpis;
+pub mod alert_actions;
 pub mod auth_card;
 pub mod badges;
 pub mod button;

@@ -3,6 +3,7 @@
 pub mod collaborators_picker;
 pub mod create_api_key;
 pub mod create_client;
+pub mod create_task;
 pub mod due_date_picker;
 pub mod escalate_alert;
 pub mod file_picker;

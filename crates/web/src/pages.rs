@@ -1,6 +1,7 @@
 //! One module per route. Pages read data through `crate::api` only and wrap their sections in
 //! `SectionBoundary`.
 
+pub mod alerts;
 pub mod client_detail;
 pub mod clients;
 pub mod dashboard;
@@ -15,6 +16,7 @@ pub mod reset_password;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod tasks;
 
 use audienceos_shared::auth::Me;
 use leptos::prelude::*;

@@ -9,6 +9,10 @@ pub enum Route {
     Clients,
     /// The communications inbox (with `?thread=<key>` for the open thread).
     Inbox,
+    /// Every open task of the agency (`?assignee=me`, `?due=overdue`, `?client_id=`, `?new=1` opens "New task").
+    Tasks,
+    /// Alerts with filters (`?alert=<id>` opens one).
+    Alerts,
     /// The onboarding board (with `?onboarding=<id>` for an onboarding's detail drawer).
     Onboarding,
     OnboardingJourneys,
@@ -37,6 +41,8 @@ impl Route {
             Route::Pipeline => "/pipeline",
             Route::Clients => "/clients",
             Route::Inbox => "/inbox",
+            Route::Tasks => "/tasks",
+            Route::Alerts => "/alerts",
             Route::Onboarding => "/onboarding",
             Route::OnboardingJourneys => "/onboarding/journeys",
             Route::OnboardingForm => "/onboarding/form",

@@ -1,8 +1,8 @@
 //! The dashboard's HTTP surface: KPI cards, daily trends and the firehose (`services::dashboard`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use audienceos_shared::dashboard::{DashboardKpis, FirehoseItem, KpiQuery, TrendQuery, TrendSeries};
-use audienceos_shared::{Page, PageQuery, Problem};
+use audienceos_shared::dashboard::{DashboardKpis, FirehoseItem, FirehoseQuery, KpiQuery, TrendQuery, TrendSeries};
+use audienceos_shared::{Page, Problem};
 
 use crate::auth::identity::ClientsRead;
 use crate::auth::Authorized;
@@ -46,14 +46,15 @@ pub async fn trends(
 /// Dashboard firehose
 ///
 /// Newest first: alerts (open and not snoozed, or closed in the last 7 days, with the full alert), stage
-/// moves, open tasks with a due date (at the start of the due day) and notes. Cursor-paginated.
-#[utoipa::path(get, path = "/api/v1/dashboard/firehose", tag = "dashboard", params(PageQuery),
+/// moves, open tasks due today or before (at the start of the due day) and notes; `kind=` keeps one of
+/// them. Cursor-paginated.
+#[utoipa::path(get, path = "/api/v1/dashboard/firehose", tag = "dashboard", params(FirehoseQuery),
     responses((status = 200, body = Page<FirehoseItem>), (status = 422, body = Problem)))]
 pub async fn firehose(
     state: web::Data<AppState>,
     req: HttpRequest,
     me: Authorized<ClientsRead>,
-    q: Query<PageQuery>,
+    q: Query<FirehoseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = BodyKey::of("dashboard_firehose", &req, &me);
     Ok(json_body(dashboard::firehose(&state, &me, &q, key).await?))

@@ -2,15 +2,31 @@
 
 use actix_web::{web, HttpResponse};
 use audienceos_shared::client_work::{CreateTaskRequest, Task, UpdateTaskRequest};
-use audienceos_shared::Problem;
+use audienceos_shared::tasks::{TaskListItem, TaskListQuery};
+use audienceos_shared::{Page, Problem};
 use uuid::Uuid;
 
 use crate::auth::identity::{ClientsRead, ClientsWrite};
 use crate::auth::Authorized;
 use crate::error::ApiError;
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::services::tasks;
 use crate::state::AppState;
+
+/// List the agency's tasks
+///
+/// Tasks of active clients the caller can see. Open tasks (the default `status`) come soonest due first,
+/// those without a due date last; done tasks come most recently completed first. `status=open&due=overdue`
+/// is what the dashboard's "Overdue tasks" card counts, and `status=open` its "Open tasks".
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskListQuery),
+    responses((status = 200, body = Page<TaskListItem>), (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_agency_tasks(
+    state: web::Data<AppState>,
+    me: Authorized<ClientsRead>,
+    q: Query<TaskListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(tasks::list_agency(&state, &me, q.into_inner()).await?))
+}
 
 /// List a client's tasks
 ///

@@ -86,7 +86,7 @@ pub async fn escalate(
     crate::services::team::check_member(state, me.agency_id, to_user_id, "to_user_id").await?;
     let to = state.store.get_user(me.agency_id, to_user_id).await?;
     let severity = AlertSeverity::from_stored(&current.severity).raised();
-    let link = format!("/dashboard?alert={id}");
+    let link = crate::domain::dashboard::alert_link(id);
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     let mut text = format!(
         "{} escalated an alert to you: {}",

@@ -4,14 +4,15 @@
 
 use audienceos_shared::alerts::{AlertSeverity, ClientRef};
 use audienceos_shared::dashboard::{
-    DashboardKpis, FirehoseItem, FirehoseKind, Kpi, KpiQuery, TrendPoint, TrendQuery, TrendSeries,
+    DashboardKpis, FirehoseItem, FirehoseKind, FirehoseQuery, Kpi, KpiQuery, TrendPoint, TrendQuery, TrendSeries,
 };
-use audienceos_shared::{Page, PageQuery};
+use audienceos_shared::pagination::page_limit;
+use audienceos_shared::Page;
 use bytes::Bytes;
 use chrono::NaiveDate;
 
 use crate::auth::Identity;
-use crate::domain::dashboard::{excerpt, trend, CARDS, MAX_TREND_DAYS};
+use crate::domain::dashboard::{card_link, excerpt, trend, CARDS, MAX_TREND_DAYS};
 use crate::error::{validate, ApiError};
 use crate::read_cache::{to_bytes, BodyKey};
 use crate::services::alerts::alert_dto;
@@ -28,6 +29,7 @@ pub async fn kpis(state: &AppState, me: &Identity, q: &KpiQuery, key: BodyKey) -
             let now = state.clock.now();
             let scope = me.client_scope();
             let values = state.store.kpi_values(me.tenant(), now).await?;
+            let first_stage = state.store.first_stage(me.agency_id).await.ok().map(|s| s.id);
             let previous = match scope {
                 None => {
                     let day = now.date_naive() - chrono::Duration::days(i64::from(period_days));
@@ -57,7 +59,7 @@ pub async fn kpis(state: &AppState, me: &Identity, q: &KpiQuery, key: BodyKey) -
                         trend: trend(value, previous),
                         higher_is_better,
                         unit: unit.into(),
-                        link: link.into(),
+                        link: card_link(link, first_stage),
                     }
                 })
                 .collect();
@@ -113,7 +115,7 @@ pub async fn trends(state: &AppState, me: &Identity, q: TrendQuery) -> Result<Tr
 }
 
 /// A page of the firehose as JSON bytes.
-pub async fn firehose(state: &AppState, me: &Identity, q: &PageQuery, key: BodyKey) -> Result<Bytes, ApiError> {
+pub async fn firehose(state: &AppState, me: &Identity, q: &FirehoseQuery, key: BodyKey) -> Result<Bytes, ApiError> {
     validate(q)?;
     state
         .reads
@@ -121,7 +123,7 @@ pub async fn firehose(state: &AppState, me: &Identity, q: &PageQuery, key: BodyK
             let now = state.clock.now();
             let (keys, next_cursor) = state
                 .store
-                .firehose_page(me.tenant(), now, q.limit(), q.cursor.as_deref())
+                .firehose_page(me.tenant(), now, q.kind, page_limit(q.limit), q.cursor.as_deref())
                 .await?;
             let mut d = state.store.firehose_details(me.agency_id, &keys).await?;
             let person = |f: &Option<String>, l: &Option<String>| match (f, l) {

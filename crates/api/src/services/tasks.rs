@@ -1,7 +1,11 @@
 //! Tasks on a client: list in order, create (last), change (fields and position), delete, complete and
 //! reopen. Overdue tasks count against the client's health, so every change refreshes it.
 
+use audienceos_shared::alerts::ClientRef;
 use audienceos_shared::client_work::{CreateTaskRequest, Task, UpdateTaskRequest};
+use audienceos_shared::pagination::page_limit;
+use audienceos_shared::tasks::{AssigneeFilter, TaskListItem, TaskListQuery, TaskStatus};
+use audienceos_shared::Page;
 use chrono::NaiveDate;
 use serde_json::json;
 use uuid::Uuid;
@@ -9,11 +13,12 @@ use uuid::Uuid;
 use crate::auth::Identity;
 use crate::domain::team::user_ref;
 use crate::domain::text::clean;
-use crate::error::{validate, ApiError};
+use crate::error::{validate, ApiError, Code};
 use crate::services::audit::Audit;
 use crate::services::team::check_member;
 use crate::state::AppState;
-use crate::store::tasks::{NewTask, TaskFields, TaskRow};
+use crate::store::cursor;
+use crate::store::tasks::{NewTask, TaskCursor, TaskFields, TaskFilter, TaskRow};
 
 /// A client's tasks in their order, open and done alike.
 pub async fn list(state: &AppState, me: &Identity, client_id: Uuid) -> Result<Vec<Task>, ApiError> {
@@ -21,6 +26,55 @@ pub async fn list(state: &AppState, me: &Identity, client_id: Uuid) -> Result<Ve
     let today = today(state);
     let rows = state.store.list_tasks(me.agency_id, client_id).await?;
     Ok(rows.into_iter().map(|r| to_dto(r, today)).collect())
+}
+
+/// A page of the agency's task list (tasks of active clients the caller can see).
+pub async fn list_agency(state: &AppState, me: &Identity, q: TaskListQuery) -> Result<Page<TaskListItem>, ApiError> {
+    validate(&q)?;
+    let assignee = match q.assignee.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match AssigneeFilter::parse(s) {
+            Some(AssigneeFilter::Me) => Some(Some(me.user_id)),
+            Some(AssigneeFilter::Unassigned) => Some(None),
+            Some(AssigneeFilter::Member(id)) => Some(Some(id)),
+            None => return Err(ApiError::field("assignee", "unknown", "must be me, none or a member id")),
+        },
+    };
+    let status = q.status.unwrap_or_default();
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => match (cursor::unpack::<TaskCursor>(c), status) {
+            (Some(TaskCursor::Done(..)), TaskStatus::Done) => cursor::unpack(c),
+            (Some(TaskCursor::Due(..)), TaskStatus::Open | TaskStatus::All) => cursor::unpack(c),
+            _ => return Err(ApiError::new(Code::InvalidQuery, "The cursor is malformed or belongs to another status.")),
+        },
+    };
+    let filter = TaskFilter {
+        status,
+        assignee,
+        due: q.due,
+        client_id: q.client_id,
+        q: clean(q.q),
+    };
+    let today = today(state);
+    let (rows, next) = state
+        .store
+        .list_agency_tasks(me.tenant(), &filter, today, page_limit(q.limit), after)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|r| TaskListItem {
+            client: ClientRef {
+                id: r.task.client_id,
+                name: r.client_name,
+            },
+            task: to_dto(r.task, today),
+        })
+        .collect();
+    Ok(Page {
+        items,
+        next_cursor: next.as_ref().map(cursor::pack),
+    })
 }
 
 /// Create a task, last; the assignee must be an active member of the agency.

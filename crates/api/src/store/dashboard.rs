@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use audienceos_shared::dashboard::FirehoseKind;
+
 use super::alerts::open_condition;
 use super::sql::{placeholders, scope_condition};
 use super::{cursor, on_db, Db, Store, StoreResult};
@@ -222,12 +224,14 @@ impl Store {
     }
 
     /// One page of the firehose, newest first: alerts (open and not snoozed, or closed in the last
-    /// `recent_days`), stage moves, open tasks with a due date (at the start of the due day) and notes.
-    /// Each branch is limited on its own index before the union is sorted.
+    /// `recent_days`), stage moves, open tasks due today or before (at the start of the due day) and
+    /// notes; only one of them with `kind`. Each branch is limited on its own index before the union is
+    /// sorted.
     pub async fn firehose_page(
         &self,
         tenant: Tenant,
         now: DateTime<Utc>,
+        kind: Option<FirehoseKind>,
         limit: u32,
         after: Option<&str>,
     ) -> StoreResult<(Vec<FirehoseKey>, Option<String>)> {
@@ -258,9 +262,7 @@ impl Store {
             )
         };
         let alert_open = open_condition(3).replace("a.", "x.");
-        let sql = format!(
-            "select kind, id, at from ({}) f order by at desc, id desc limit $7",
-            [
+        let branches = [
                 branch(
                     "alert",
                     "x.created_at",
@@ -280,7 +282,8 @@ impl Store {
                     task_at,
                     "x.due_date",
                     "task x cross join client c",
-                    "and c.id = x.client_id and x.done_at is null and x.due_date is not null and c.archived_at is null",
+                    "and c.id = x.client_id and x.done_at is null and x.due_date is not null and x.due_date <= $10 \
+                     and c.archived_at is null",
                 ),
                 branch(
                     "note",
@@ -289,8 +292,16 @@ impl Store {
                     "note x cross join client c",
                     "and c.id = x.client_id",
                 ),
-            ]
-            .join(" union all ")
+        ];
+        let sql = format!(
+            "select kind, id, at from ({}) f order by at desc, id desc limit $7",
+            FirehoseKind::ALL
+                .iter()
+                .zip(branches)
+                .filter(|(k, _)| kind.is_none_or(|wanted| wanted == **k))
+                .map(|(_, b)| b)
+                .collect::<Vec<_>>()
+                .join(" union all ")
         );
         let recent = now - chrono::Duration::days(7);
         // A task is at the start of its due day: before `at` means due before `at`'s day, or on it (when
@@ -311,6 +322,7 @@ impl Store {
             .bind(i64::from(limit) + 1)
             .bind(task_day)
             .bind(task_id)
+            .bind(now.date_naive())
             .fetch_all(pool)
             .await?);
         Ok(super::paginate(rows, limit, |r| (r.at, r.id)))

@@ -6,8 +6,10 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::sql::touch_client;
+use super::sql::{like_pattern, scope_condition, touch_client};
 use super::{new_id, on_db, Store, StoreError, StoreResult};
+use crate::domain::tenant::Tenant;
+use audienceos_shared::tasks::{TaskDue, TaskStatus};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TaskRow {
@@ -28,10 +30,20 @@ pub struct TaskRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const SELECT: &str = "select t.id, t.client_id, t.title, t.description, t.assignee_id, \
-    a.first_name as assignee_first_name, a.last_name as assignee_last_name, t.due_date, t.done_at, t.done_by, \
-    d.first_name as done_by_first_name, d.last_name as done_by_last_name, t.position, t.created_at, t.updated_at \
-    from task t left join app_user a on a.id = t.assignee_id left join app_user d on d.id = t.done_by";
+/// The task columns, with the assignee's and completer's names.
+macro_rules! task_columns {
+    () => {
+        "t.id, t.client_id, t.title, t.description, t.assignee_id, \
+         a.first_name as assignee_first_name, a.last_name as assignee_last_name, t.due_date, t.done_at, t.done_by, \
+         d.first_name as done_by_first_name, d.last_name as done_by_last_name, t.position, t.created_at, t.updated_at"
+    };
+}
+macro_rules! task_from {
+    () => {
+        "from task t left join app_user a on a.id = t.assignee_id left join app_user d on d.id = t.done_by"
+    };
+}
+const SELECT: &str = concat!("select ", task_columns!(), " ", task_from!());
 
 /// A new task (validated).
 #[derive(Debug, Clone)]
@@ -321,5 +333,128 @@ mod tests {
         let (ids, mut s) = slots(3);
         s.remove(1);
         assert_eq!(reorder(s, None), vec![(ids[2], 1)]);
+    }
+}
+
+/// A task with its client's name, for the agency's task list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgencyTaskRow {
+    #[sqlx(flatten)]
+    pub task: TaskRow,
+    pub client_name: String,
+}
+
+/// Which tasks of the agency's task list.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub status: TaskStatus,
+    /// `Some(None)` for unassigned tasks.
+    pub assignee: Option<Option<Uuid>>,
+    pub due: Option<TaskDue>,
+    pub client_id: Option<Uuid>,
+    pub q: Option<String>,
+}
+
+/// Where a page of the task list ends: open tasks by due date (none last), done ones by completion, newest
+/// first; the id breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum TaskCursor {
+    Due(NaiveDate, Uuid),
+    Done(DateTime<Utc>, Uuid),
+}
+
+/// Later than any due date, so tasks without one sort last.
+fn no_due_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default()
+}
+
+impl Store {
+    /// A page of the tasks of active clients in the tenant's scope, with the cursor of the next page.
+    /// `today` is the agency's day, for the due filter. The service checks that a cursor matches the
+    /// ordering of `f.status` before it gets here.
+    pub async fn list_agency_tasks(
+        &self,
+        tenant: Tenant,
+        f: &TaskFilter,
+        today: NaiveDate,
+        limit: u32,
+        after: Option<TaskCursor>,
+    ) -> StoreResult<(Vec<AgencyTaskRow>, Option<TaskCursor>)> {
+        let (agency_id, scope) = tenant.parts();
+        let by_done = f.status == TaskStatus::Done;
+        let mut wh = vec![
+            "t.agency_id = $1".to_string(),
+            "c.archived_at is null".to_string(),
+            scope_condition(2),
+            "($6 is null or t.client_id = $6)".to_string(),
+            "($7 is null or lower(t.title) like $7 escape '\\')".to_string(),
+        ];
+        match f.status {
+            TaskStatus::Open => wh.push("t.done_at is null".into()),
+            TaskStatus::Done => wh.push("t.done_at is not null".into()),
+            TaskStatus::All => {}
+        }
+        match f.assignee {
+            Some(Some(_)) => wh.push("t.assignee_id = $5".into()),
+            Some(None) => wh.push("t.assignee_id is null".into()),
+            None => {}
+        }
+        if let Some(due) = f.due {
+            wh.push(
+                match due {
+                    TaskDue::Overdue => "t.due_date < $3",
+                    TaskDue::Today => "t.due_date = $3",
+                    TaskDue::Week => "t.due_date > $3 and t.due_date < $4",
+                    TaskDue::Later => "t.due_date >= $4",
+                    TaskDue::None => "t.due_date is null",
+                }
+                .into(),
+            );
+        }
+        let (key, order) = if by_done {
+            ("t.done_at", "t.done_at desc, t.id desc")
+        } else {
+            ("coalesce(t.due_date, $8)", "coalesce(t.due_date, $8), t.id")
+        };
+        if after.is_some() {
+            let cmp = if by_done { "<" } else { ">" };
+            wh.push(format!("({key} {cmp} $9 or ({key} = $9 and t.id {cmp} $10))"));
+        }
+        let sql = format!(
+            "select c.name as client_name, {} {} join client c on c.id = t.client_id where {} order by {order} limit $11",
+            task_columns!(),
+            task_from!(),
+            wh.join(" and ")
+        );
+        let (after_due, after_done, after_id) = match after {
+            Some(TaskCursor::Due(d, id)) => (Some(d), None, Some(id)),
+            Some(TaskCursor::Done(at, id)) => (None, Some(at), Some(id)),
+            None => (None, None, None),
+        };
+        let rows: Vec<AgencyTaskRow> = on_db!(&self.db, |pool| {
+            let q = sqlx::query_as(&sql)
+                .bind(agency_id)
+                .bind(scope)
+                .bind(today)
+                .bind(today + chrono::Duration::days(7))
+                .bind(f.assignee.flatten())
+                .bind(f.client_id)
+                .bind(f.q.as_deref().map(like_pattern))
+                .bind(no_due_date());
+            let q = if by_done { q.bind(after_done) } else { q.bind(after_due) };
+            q.bind(after_id).bind(i64::from(limit) + 1).fetch_all(pool).await?
+        });
+        let mut rows = rows;
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| match by_done {
+                true => TaskCursor::Done(r.task.done_at.unwrap_or_default(), r.task.id),
+                false => TaskCursor::Due(r.task.due_date.unwrap_or_else(no_due_date), r.task.id),
+            })
+        } else {
+            None
+        };
+        Ok((rows, next))
     }
 }

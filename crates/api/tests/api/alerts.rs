@@ -431,7 +431,7 @@ async fn escalate_raises_severity_assigns_notifies_and_audits(backend: Backend) 
     assert_eq!(notes[0].kind, "alert_escalated");
     assert_eq!(
         notes[0].link.as_deref(),
-        Some(format!("/dashboard?alert={id}").as_str())
+        Some(format!("/alerts?alert={id}").as_str())
     );
     assert!(notes[0].body.contains("Call them today"));
 
@@ -460,7 +460,7 @@ async fn escalate_raises_severity_assigns_notifies_and_audits(backend: Backend) 
         let dir = app.data_dir.path().join("outbox");
         mailed = std::fs::read_dir(&dir).into_iter().flatten().flatten().any(|e| {
             std::fs::read_to_string(e.path())
-                .is_ok_and(|t| crate::helpers::unfold_qp(&t).contains(&format!("/dashboard?alert={id}")))
+                .is_ok_and(|t| crate::helpers::unfold_qp(&t).contains(&format!("/alerts?alert={id}")))
         });
         if mailed {
             break;

@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-use audienceos_shared::clients::Client;
 use audienceos_shared::dashboard::{DashboardKpis, FirehoseItem, FirehoseKind, Trend, TrendSeries};
 use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::Page;
@@ -121,12 +120,27 @@ async fn kpis_on_a_known_data_set_with_previous_and_trend(backend: Backend) {
     let card = k.kpis.iter().find(|c| c.key == "at_risk").unwrap();
     assert!(!card.higher_is_better);
     assert_eq!(card.link, "/clients?health=red,yellow");
-    // Following the card's link lists exactly what the card counts.
-    let listed: Page<Client> = app.get(&format!("/api/v1{}", card.link)).await.json().await.unwrap();
-    assert_eq!(listed.items.len() as f64, kpi(&k, "at_risk").0);
-    let active = k.kpis.iter().find(|c| c.key == "active_clients").unwrap();
-    let listed: Page<Client> = app.get(&format!("/api/v1{}", active.link)).await.json().await.unwrap();
-    assert_eq!(listed.items.len() as f64, kpi(&k, "active_clients").0);
+    let first_stage: Value = app.get("/api/v1/pipeline/stages").await.json().await.unwrap();
+    let first_stage = first_stage[0]["id"].as_str().unwrap().to_string();
+    let links: Vec<(&str, String)> = k.kpis.iter().map(|c| (c.key.as_str(), c.link.clone())).collect();
+    assert_eq!(
+        links,
+        [
+            ("active_clients", "/clients".to_string()),
+            ("at_risk", "/clients?health=red,yellow".into()),
+            ("avg_days_in_stage", "/pipeline".into()),
+            ("onboarding", format!("/clients?stage_id={first_stage}")),
+            ("open_tasks", "/tasks".into()),
+            ("overdue_tasks", "/tasks?due=overdue".into()),
+            ("open_alerts", "/alerts".into()),
+        ]
+    );
+    // Following a count card's link lists exactly what the card counts (the SPA page of each link reads
+    // the API list of the same path and query).
+    for card in k.kpis.iter().filter(|c| c.unit == "count") {
+        let listed: Page<Value> = app.get(&format!("/api/v1{}", card.link)).await.json().await.unwrap();
+        assert_eq!(listed.items.len() as f64, card.value, "{} via {}", card.key, card.link);
+    }
     assert_eq!(
         k.kpis.iter().find(|c| c.key == "avg_days_in_stage").unwrap().unit,
         "days"
@@ -287,12 +301,17 @@ async fn trends_fill_empty_days_and_validate_the_range(backend: Backend) {
 }
 
 async fn walk(b: &Browser, limit: u32) -> Vec<FirehoseItem> {
+    walk_kind(b, limit, "").await
+}
+
+/// Every page of the firehose, `extra` (e.g. `&kind=alert`) added to each request.
+async fn walk_kind(b: &Browser, limit: u32, extra: &str) -> Vec<FirehoseItem> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let q = match &cursor {
-            Some(c) => format!("/api/v1/dashboard/firehose?limit={limit}&cursor={c}"),
-            None => format!("/api/v1/dashboard/firehose?limit={limit}"),
+            Some(c) => format!("/api/v1/dashboard/firehose?limit={limit}{extra}&cursor={c}"),
+            None => format!("/api/v1/dashboard/firehose?limit={limit}{extra}"),
         };
         let res = b.get(&q).await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
@@ -398,16 +417,23 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
     .await;
 
     let all = walk(&app, 3).await;
-    // 2 moves + 4 notes + 7 tasks due + 3 alerts (open, open, recently resolved).
-    assert_eq!(all.len(), 16, "{:#?}", all.iter().map(|i| &i.id).collect::<Vec<_>>());
+    // 2 moves + 4 notes + 6 tasks due (not the one due in two days) + 3 alerts (open, open, recently
+    // resolved).
+    assert_eq!(all.len(), 15, "{:#?}", all.iter().map(|i| &i.id).collect::<Vec<_>>());
     let ids: HashSet<&str> = all.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids.len(), all.len(), "no item twice");
     assert!(all.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
-    assert_eq!(
-        all[0].kind,
-        FirehoseKind::TaskDue,
-        "a task due in two days is the newest"
-    );
+    assert_eq!(all[0].kind, FirehoseKind::Note, "the note written now is the newest; future due dates stay out");
+    assert!(all.iter().all(|i| i.title != "Task due: due soon"));
+    // `kind=` keeps one kind, walked page by page the same way.
+    for (kind, n) in [("alert", 3), ("stage_move", 2), ("task_due", 6), ("note", 4)] {
+        let only = walk_kind(&app, 2, &format!("&kind={kind}")).await;
+        assert_eq!(only.len(), n, "{kind}");
+        let want: Vec<&String> = all.iter().filter(|i| i.id.starts_with(&format!("{kind}:"))).map(|i| &i.id).collect();
+        assert_eq!(only.iter().map(|i| &i.id).collect::<Vec<_>>(), want, "{kind}");
+    }
+    let res = app.get("/api/v1/dashboard/firehose?kind=email").await;
+    assert_eq!(res.status(), 400);
     let count = |k: FirehoseKind| all.iter().filter(|i| i.kind == k).count();
     assert_eq!(
         (
@@ -416,7 +442,7 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
             count(FirehoseKind::TaskDue),
             count(FirehoseKind::Note)
         ),
-        (3, 2, 7, 4)
+        (3, 2, 6, 4)
     );
     let alert = all.iter().find(|i| i.id == format!("alert:{open}")).unwrap();
     assert_eq!(alert.alert.as_ref().map(|a| a.id), Some(open));

@@ -38,6 +38,7 @@ mod shutdown;
 mod store;
 mod sync_jobs;
 mod syncs;
+mod task_list;
 mod tasks;
 mod tenancy;
 mod threads;

@@ -1,11 +1,13 @@
 //! `/api/v1/dashboard`: KPIs against the previous period, daily trends and the firehose.
 
-use audienceos_shared::dashboard::{DashboardKpis, FirehoseItem, KpiQuery, TrendQuery, TrendSeries};
+use audienceos_shared::dashboard::{
+    DashboardKpis, FirehoseItem, FirehoseKind, FirehoseQuery, KpiQuery, TrendQuery, TrendSeries,
+};
 use audienceos_shared::pagination::DEFAULT_LIMIT;
 use audienceos_shared::Page;
 use chrono::NaiveDate;
 
-use super::{get, page_query, query_string, ApiResult};
+use super::{get, query_string, ApiResult};
 
 /// `GET /dashboard/kpis?period_days=` (7, 30 or 90).
 pub async fn kpis(period_days: u32) -> ApiResult<DashboardKpis> {
@@ -20,11 +22,12 @@ pub async fn trends(from: NaiveDate, to: NaiveDate) -> ApiResult<TrendSeries> {
     get(&format!("/dashboard/trends{}", query_string(&TrendQuery { from, to }))).await
 }
 
-/// `GET /dashboard/firehose`: one page of events, newest first.
-pub async fn firehose(cursor: Option<String>) -> ApiResult<Page<FirehoseItem>> {
-    get(&format!(
-        "/dashboard/firehose{}",
-        page_query(DEFAULT_LIMIT, cursor.as_deref())
-    ))
-    .await
+/// `GET /dashboard/firehose`: one page of events (of one kind, or all), newest first.
+pub async fn firehose(kind: Option<FirehoseKind>, cursor: Option<String>) -> ApiResult<Page<FirehoseItem>> {
+    let query = FirehoseQuery {
+        kind,
+        limit: Some(DEFAULT_LIMIT),
+        cursor,
+    };
+    get(&format!("/dashboard/firehose{}", query_string(&query))).await
 }

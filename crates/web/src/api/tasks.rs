@@ -1,9 +1,16 @@
-//! `/api/v1/clients/{id}/tasks`: a client's tasks in their order.
+//! `/api/v1/clients/{id}/tasks`: a client's tasks in their order; `/api/v1/tasks`: the agency's task list.
 
 use audienceos_shared::client_work::{CreateTaskRequest, Task, UpdateTaskRequest};
+use audienceos_shared::tasks::{TaskListItem, TaskListQuery};
+use audienceos_shared::Page;
 use uuid::Uuid;
 
-use super::{delete, get, patch, post, post_empty, ApiResult};
+use super::{delete, get, patch, post, post_empty, query_string, ApiResult};
+
+/// `GET /tasks?..`: open tasks of the agency, soonest due first, unless the query says otherwise.
+pub async fn list_agency_tasks(query: &TaskListQuery) -> ApiResult<Page<TaskListItem>> {
+    get(&format!("/tasks{}", query_string(query))).await
+}
 
 /// `GET /clients/{id}/tasks`, by position.
 pub async fn list_tasks(client: Uuid) -> ApiResult<Vec<Task>> {

@@ -10,8 +10,9 @@ use super::trend_chart::nice_scale;
 use crate::ad_metrics::conversions_text;
 use crate::format;
 
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 250.0;
+// About the width of the client panel it is drawn in, so its text keeps its size.
+const WIDTH: f64 = 560.0;
+const HEIGHT: f64 = 220.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 40.0;
 const TOP: f64 = 12.0;

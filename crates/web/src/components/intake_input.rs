@@ -66,7 +66,8 @@ pub fn IntakeInput(
         t => {
             let (input_type, mode) = match t {
                 FieldType::Email => ("email", Some("email")),
-                FieldType::Url => ("url", Some("url")),
+                // Text, so `example.com` can be typed and completed on blur (type=url would refuse it).
+                FieldType::Url => ("text", Some("url")),
                 FieldType::Number => ("text", Some("decimal")),
                 FieldType::Date => ("date", None),
                 _ => ("text", None),
@@ -84,6 +85,11 @@ pub fn IntakeInput(
                     aria-describedby=describedby
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
+                    on:blur=move |_| {
+                        if t == FieldType::Url {
+                            value.update(|v| *v = with_scheme(v));
+                        }
+                    }
                 />
             }
             .into_any()
@@ -101,13 +107,24 @@ pub fn IntakeInput(
     }
 }
 
+/// A web address typed without a scheme (`example.com`) with `https://` in front, as the server stores it.
+pub fn with_scheme(v: &str) -> String {
+    let t = v.trim();
+    if t.is_empty() || t.contains("://") || t.chars().any(char::is_whitespace) {
+        v.to_string()
+    } else {
+        format!("https://{t}")
+    }
+}
+
 /// The client-side check of one value (the server checks again, patterns included): `None` when fine.
 pub fn value_error(field: &PublicField, value: &str) -> Option<String> {
     let v = value.trim();
     if v.is_empty() {
         return field.required.then(|| format!("{} is required.", field.label));
     }
-    check_value(field.field_type, &field.options, v)
+    let v = if field.field_type == FieldType::Url { with_scheme(v) } else { v.to_string() };
+    check_value(field.field_type, &field.options, &v)
         .err()
         .map(|(_, message)| format!("{} {message}.", field.label))
 }

@@ -5,8 +5,9 @@
 use audienceos_shared::dashboard::TrendPoint;
 use leptos::prelude::*;
 
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 240.0;
+// About the width the chart is drawn at in its dashboard column, so 11px text stays about 11px.
+const WIDTH: f64 = 480.0;
+const HEIGHT: f64 = 200.0;
 const LEFT: f64 = 36.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
@@ -96,12 +97,12 @@ pub fn TrendChart(points: Vec<TrendPoint>, #[prop(into)] title: String) -> impl 
             }
         })
         .collect_view();
-    // About six date labels along the x axis, always including the last day.
-    let every = n.div_ceil(6).max(1);
+    // About five date labels along the x axis, always including the last day (and not one just before it).
+    let every = n.div_ceil(5).max(1);
     let x_labels = points
         .iter()
         .enumerate()
-        .filter(|(i, _)| i % every == 0 || *i == n - 1)
+        .filter(|(i, _)| (i % every == 0 && (n - 1 - i >= every / 2 || *i == 0)) || *i == n - 1)
         .map(|(i, p)| {
             let anchor = if i == 0 {
                 "start"

@@ -3,12 +3,14 @@
 //! resolved in place. Each section loads and fails on its own.
 
 mod firehose;
+mod getting_started;
 mod kpis;
 
 use chrono::Duration;
 use leptos::prelude::*;
 
-use self::firehose::FirehoseSection;
+use self::firehose::{FirehoseSection, OpenAlertsSection};
+use self::getting_started::GettingStarted;
 use self::kpis::{AdSpendSection, KpiSection};
 use super::agency_time_zone;
 use crate::api::dashboard::trends;
@@ -31,10 +33,14 @@ pub fn DashboardPage() -> impl IntoView {
                     <p class="page-subtitle">"How your clients are doing, and what needs you now."</p>
                 </div>
             </header>
+            <GettingStarted/>
             <KpiSection/>
             <AdSpendSection/>
             <div class="dashboard-columns">
-                <FirehoseSection/>
+                <div class="dashboard-stack">
+                    <OpenAlertsSection/>
+                    <FirehoseSection/>
+                </div>
                 <TrendSection/>
             </div>
         </div>

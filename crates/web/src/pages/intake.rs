@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use audienceos_shared::onboarding::{IntakeValue, IntakeValuesRequest, PublicField, PublicIntake};
+use audienceos_shared::onboarding::{FieldType, IntakeValue, IntakeValuesRequest, PublicField, PublicIntake};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
@@ -18,6 +18,7 @@ use crate::components::focus_later;
 use crate::components::icons::{Icon, IconName};
 use crate::components::intake_input::{value_error, IntakeInput};
 use crate::components::spinner::LoadingBlock;
+use crate::format;
 
 /// Fields shown per step.
 const FIELDS_PER_STEP: usize = 4;
@@ -247,7 +248,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
     let logo = agency.logo_url.clone();
     let initial = agency_name.chars().next().unwrap_or('A').to_uppercase().to_string();
     let progress = move || match screen.get() {
-        Screen::Welcome => "Welcome".to_string(),
+        Screen::Welcome => "Introduction".to_string(),
         Screen::Step(i) => format!("Step {} of {}", i + 1, step_count),
         Screen::Review => "Review".to_string(),
         Screen::Done => "Sent".to_string(),
@@ -258,7 +259,6 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
         Screen::Review => 95,
         Screen::Done => 100,
     };
-    let journey_name = journey.name.clone();
     let intro = journey.intro.clone();
     let video = journey.welcome_video_url.clone();
     let thanks_agency = agency_name.clone();
@@ -271,8 +271,8 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
                     None => view! { <span class="logo-mark" aria-hidden="true">{initial}</span> }.into_any(),
                 }}
                 <div>
-                    <p class="eyebrow">{agency.name.clone()}</p>
-                    <h1 class="intake-title">{journey_name}</h1>
+                    <p class="eyebrow">"Client onboarding"</p>
+                    <h1 class="intake-title">{agency.name.clone()}</h1>
                 </div>
             </header>
             <div
@@ -304,7 +304,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
                         let intro = intro.clone();
                         let video = video.clone();
                         view! {
-                            <h2 class="intake-step-title" tabindex="-1" node_ref=heading>"Welcome"</h2>
+                            <h2 class="intake-step-title" tabindex="-1" node_ref=heading>"Before we start"</h2>
                             <p class="intake-text">
                                 {intro.unwrap_or_else(|| "A few questions so we can get started. It takes about five minutes.".into())}
                             </p>
@@ -320,8 +320,12 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
                     }
                     Screen::Step(i) => {
                         let indices = steps.with_value(|s| s[i].clone());
+                        let labels: Vec<String> = indices
+                            .iter()
+                            .map(|idx| inputs.with_value(|all| all[*idx].0.label.clone()))
+                            .collect();
                         view! {
-                            <h2 class="intake-step-title" tabindex="-1" node_ref=heading>"Your details"</h2>
+                            <h2 class="intake-step-title" tabindex="-1" node_ref=heading>{step_title(&labels)}</h2>
                             {indices
                                 .into_iter()
                                 .map(|idx| {
@@ -341,7 +345,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
                                 .with_value(|all| all.clone())
                                 .into_iter()
                                 .map(|(f, v)| {
-                                    let shown = v.get_untracked();
+                                    let shown = shown_value(f.field_type, &v.get_untracked());
                                     let empty = shown.is_empty();
                                     view! {
                                         <dt>{f.label.clone()}</dt>
@@ -437,5 +441,25 @@ fn problem_sentence(e: &ApiError) -> String {
         404 => "This link is no longer valid. Ask the agency that sent it for a new one.".into(),
         429 => format!("Too many requests. {} Wait a minute, then try again.", e.message()),
         _ => e.message(),
+    }
+}
+
+/// A step's heading from the labels of its fields: "Business name", "Website and Phone", or
+/// "Business name, Website and 2 more".
+fn step_title(labels: &[String]) -> String {
+    match labels {
+        [] => "Your answers".into(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        [a, b, rest @ ..] => format!("{a}, {b} and {} more", rest.len()),
+    }
+}
+
+/// A value as the review step shows it: dates in words, the rest as typed.
+fn shown_value(field_type: FieldType, value: &str) -> String {
+    match field_type {
+        FieldType::Date => format::parse_day(value).map(format::day).unwrap_or_else(|| value.to_string()),
+        _ => value.to_string(),
     }
 }

@@ -80,6 +80,23 @@ fn field_error(field: impl Into<String>, code: &str, message: impl Into<String>)
     }
 }
 
+/// Values as the form keeps them: a web address typed without a scheme (`example.com`) gets `https://`,
+/// as the New-client form does; everything else is unchanged.
+pub fn normalise_values(fields: &[FormField], values: Vec<(Uuid, String)>) -> Vec<(Uuid, String)> {
+    values
+        .into_iter()
+        .map(|(id, v)| {
+            let is_url = fields.iter().any(|f| f.id == id && f.field_type == FieldType::Url);
+            let bare = !v.is_empty() && !v.contains("://") && !v.chars().any(char::is_whitespace);
+            if is_url && bare {
+                (id, crate::domain::text::normalise_website(&v))
+            } else {
+                (id, v)
+            }
+        })
+        .collect()
+}
+
 /// Check intake values against the form. Every value must name a field of `fields` (else `unknown_field`)
 /// and, when not blank, fit its type, options and pattern. With `submit`, every required field of the
 /// form must have a non-blank value in `merged` (the saved answers overlaid with these). Errors name
@@ -147,6 +164,26 @@ fn check_one(field: &FormField, value: &str) -> Option<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_web_addresses_get_a_scheme_and_other_values_are_kept() {
+        let url = field(FieldType::Url, false, None);
+        let text = field(FieldType::Text, false, None);
+        let fields = [url.clone(), text.clone()];
+        let out = normalise_values(
+            &fields,
+            vec![
+                (url.id, "sunrisepilates.example".into()),
+                (text.id, "sunrisepilates.example".into()),
+            ],
+        );
+        assert_eq!(out[0].1, "https://sunrisepilates.example");
+        assert_eq!(out[1].1, "sunrisepilates.example");
+        let kept = normalise_values(&fields, vec![(url.id, "http://a.example".into()), (url.id, "not a url".into())]);
+        assert_eq!(kept[0].1, "http://a.example");
+        assert_eq!(kept[1].1, "not a url", "left for the check to refuse");
+        assert!(check_values(&fields, &out[..1], &HashMap::new(), false).is_empty());
+    }
 
     fn field(kind: FieldType, required: bool, pattern: Option<&str>) -> FormField {
         FormField {

@@ -11,7 +11,7 @@ use audienceos_shared::onboarding::{
 use uuid::Uuid;
 
 use super::links::link_digest;
-use crate::domain::onboarding::intake::{check_values, sent_values, FormField};
+use crate::domain::onboarding::intake::{check_values, normalise_values, sent_values, FormField};
 use crate::domain::onboarding::link_is_open;
 use crate::error::{validate, ApiError};
 use crate::rate_limit::RouteClass;
@@ -137,7 +137,6 @@ async fn checked(
     submit: bool,
 ) -> Result<Vec<(Uuid, String)>, ApiError> {
     validate(&body)?;
-    let values = sent_values(body.values);
     let fields: Vec<FormField> = state
         .store
         .form_fields(target.agency_id, target.journey_id)
@@ -145,6 +144,7 @@ async fn checked(
         .iter()
         .map(|f| f.form_field())
         .collect();
+    let values = normalise_values(&fields, sent_values(body.values));
     let mut merged: HashMap<Uuid, String> = state
         .store
         .list_responses(target.agency_id, target.id)

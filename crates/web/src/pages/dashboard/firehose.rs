@@ -1,67 +1,147 @@
-//! The firehose: real events newest first (alerts, stage moves, tasks due, notes) with "Load more".
-//! Open alerts carry Escalate, Snooze (1 hour, tomorrow 9:00, next week, custom), Dismiss and Resolve;
-//! each is saved through the API and the item updates in place.
+//! The dashboard's lists: open alerts first ("Needs you now", the oldest open alerts with their actions and
+//! a link to the alerts page), then the firehose of real events newest first (alerts, stage moves, tasks
+//! due today or before, notes) with a kind filter and "Load more". Alert actions are saved through the API
+//! and the item updates in place.
 
-use audienceos_shared::alerts::{Alert, AlertSeverity, AlertStatus};
+use audienceos_shared::alerts::{Alert, AlertListQuery};
 use audienceos_shared::dashboard::{FirehoseItem, FirehoseKind};
 use audienceos_shared::Page;
-use chrono::{DateTime, Duration, Utc};
-use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
-use crate::api::alerts::{dismiss_alert, get_alert, resolve_alert, snooze_alert};
+use crate::api::alerts::list_alerts;
 use crate::api::dashboard::firehose;
-use crate::api::ApiResult;
+use crate::components::alert_actions::{AlertModal, AlertModalHost, AlertState, SeverityPill};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::field::FormAlert;
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::format;
-use crate::modals::escalate_alert::EscalateAlertModal;
-use crate::modals::snooze_alert::SnoozeAlertModal;
 use crate::pages::agency_time_zone;
 use crate::routes::{encode_component, Route, CLIENT_PARAM};
-use crate::state::toasts::{use_toasts, ToastKind};
 
-/// Which alert modal is open.
-#[derive(Debug, Clone, PartialEq)]
-enum AlertModal {
-    Escalate(Alert),
-    Snooze(Alert),
-}
+/// How many open alerts the dashboard shows before "View all".
+const PINNED_ALERTS: u32 = 5;
 
-/// The firehose card.
+/// Open alerts, newest first, with their actions: what needs someone now.
 #[component]
-pub fn FirehoseSection() -> impl IntoView {
-    let first = LocalResource::new(|| firehose(None));
+pub fn OpenAlertsSection() -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let first = LocalResource::new(move || {
+        reload.track();
+        async {
+            list_alerts(&AlertListQuery {
+                limit: Some(PINNED_ALERTS),
+                ..Default::default()
+            })
+            .await
+        }
+    });
     view! {
-        <section class="card dashboard-card" aria-labelledby="firehose-title">
+        <section class="card dashboard-card" aria-labelledby="open-alerts-title">
             <div class="card-header">
-                <h2 class="card-title" id="firehose-title">"Firehose"</h2>
-                <span class="muted">"Alerts, stage moves, tasks due and notes"</span>
+                <h2 class="card-title" id="open-alerts-title">"Needs you now"</h2>
+                <a class="card-link" href=Route::Alerts.path()>"All alerts"<Icon name=IconName::ArrowRight/></a>
             </div>
-            <SectionBoundary section="Firehose" resource=first let:page>
-                <FirehoseList first=page/>
+            <SectionBoundary section="Open alerts" resource=first let:page>
+                <OpenAlertList page=page reload=reload/>
             </SectionBoundary>
         </section>
     }
 }
 
 #[component]
-fn FirehoseList(first: Page<FirehoseItem>) -> impl IntoView {
-    if first.items.is_empty() {
+fn OpenAlertList(page: Page<Alert>, reload: RwSignal<u32>) -> impl IntoView {
+    if page.items.is_empty() {
         return view! {
-            <div class="empty-state">
-                <span class="empty-icon"><Icon name=IconName::Bell/></span>
-                <p class="empty-title">"Nothing has happened yet"</p>
-                <p class="muted">"Alerts, stage moves, due tasks and notes show up here as they happen."</p>
+            <div class="empty-state empty-state-compact">
+                <span class="empty-icon"><Icon name=IconName::Check/></span>
+                <p class="empty-title">"No open alerts"</p>
+                <p class="muted">"Clients at risk, overdue work and escalations show up here."</p>
             </div>
         }
         .into_any();
     }
+    let more = page.next_cursor.is_some();
+    let modal = RwSignal::new(None::<AlertModal>);
+    // An alert that is acted on leaves the open list: fetch it again.
+    let updated = Callback::new(move |_: Alert| reload.update(|n| *n += 1));
+    let tz = agency_time_zone();
+    view! {
+        <ol class="firehose">
+            {page
+                .items
+                .into_iter()
+                .map(|a| {
+                    let item = FirehoseItem {
+                        id: format!("alert:{}", a.id),
+                        kind: FirehoseKind::Alert,
+                        at: a.created_at,
+                        client: a.client.clone(),
+                        title: a.title.clone(),
+                        detail: Some(a.description.clone()).filter(|d| !d.is_empty()),
+                        severity: Some(a.severity),
+                        alert: Some(a),
+                    };
+                    view! { <FirehoseRow item=item tz=tz.clone() on_updated=updated on_modal=Callback::new(move |m| modal.set(Some(m)))/> }
+                })
+                .collect_view()}
+        </ol>
+        {more.then(|| view! {
+            <p class="card-footer-link"><a href=Route::Alerts.path()>"View every open alert"</a></p>
+        })}
+        <AlertModalHost modal=modal on_saved=updated/>
+    }
+    .into_any()
+}
+
+/// The firehose card, with its kind filter.
+#[component]
+pub fn FirehoseSection() -> impl IntoView {
+    let kind = RwSignal::new(None::<FirehoseKind>);
+    let first = LocalResource::new(move || firehose(kind.get(), None));
+    let select_id = unique_id("firehose-kind");
+    view! {
+        <section class="card dashboard-card" aria-labelledby="firehose-title">
+            <div class="card-header">
+                <h2 class="card-title" id="firehose-title">"Firehose"</h2>
+                <label class="sr-only" for=select_id.clone()>"Show"</label>
+                <select
+                    id=select_id
+                    class="input select input-sm firehose-kind"
+                    on:change=move |ev| kind.set(FirehoseKind::ALL.into_iter().find(|k| k.as_str() == event_target_value(&ev)))
+                >
+                    <option value="" selected=true>"Everything"</option>
+                    <option value="alert">"Alerts"</option>
+                    <option value="stage_move">"Stage moves"</option>
+                    <option value="task_due">"Tasks due"</option>
+                    <option value="note">"Notes"</option>
+                </select>
+            </div>
+            <SectionBoundary section="Firehose" resource=first let:page>
+                <FirehoseList first=page kind=kind.get_untracked()/>
+            </SectionBoundary>
+        </section>
+    }
+}
+
+#[component]
+fn FirehoseList(first: Page<FirehoseItem>, kind: Option<FirehoseKind>) -> impl IntoView {
+    if first.items.is_empty() {
+        let title = match kind {
+            None => "Nothing has happened yet",
+            Some(_) => "Nothing of this kind yet",
+        };
+        return view! {
+            <div class="empty-state">
+                <span class="empty-icon"><Icon name=IconName::Bell/></span>
+                <p class="empty-title">{title}</p>
+                <p class="muted">"Alerts, stage moves, tasks due and notes show up here as they happen."</p>
+            </div>
+        }
+        .into_any();
+    }
+    let tz = agency_time_zone();
     let items = RwSignal::new(first.items);
     let cursor = RwSignal::new(first.next_cursor);
     let modal = RwSignal::new(None::<AlertModal>);
@@ -69,7 +149,7 @@ fn FirehoseList(first: Page<FirehoseItem>) -> impl IntoView {
     let load_more = Action::new_local(move |c: &String| {
         let c = c.clone();
         async move {
-            match firehose(Some(c)).await {
+            match firehose(kind, Some(c)).await {
                 Ok(p) => {
                     items.update(|list| {
                         let known: Vec<String> = list.iter().map(|i| i.id.clone()).collect();
@@ -91,11 +171,10 @@ fn FirehoseList(first: Page<FirehoseItem>) -> impl IntoView {
             }
         })
     });
-    let close = Callback::new(move |_| modal.set(None));
     view! {
         <ol class="firehose">
             <For each=move || items.get() key=|i| (i.id.clone(), i.alert.as_ref().map(|a| a.updated_at)) let:item>
-                <FirehoseRow item=item on_updated=updated on_modal=Callback::new(move |m| modal.set(Some(m)))/>
+                <FirehoseRow item=item tz=tz.clone() on_updated=updated on_modal=Callback::new(move |m| modal.set(Some(m)))/>
             </For>
         </ol>
         <FormAlert message=load_error/>
@@ -116,37 +195,17 @@ fn FirehoseList(first: Page<FirehoseItem>) -> impl IntoView {
                 </Button>
             </div>
         </Show>
-        {move || match modal.get() {
-            None => ().into_any(),
-            Some(AlertModal::Escalate(a)) => view! { <EscalateAlertModal alert=a on_close=close on_saved=updated/> }.into_any(),
-            Some(AlertModal::Snooze(a)) => view! { <SnoozeAlertModal alert=a on_close=close on_saved=updated/> }.into_any(),
-        }}
+        <AlertModalHost modal=modal on_saved=updated/>
     }
     .into_any()
 }
 
-fn severity_class(s: AlertSeverity) -> &'static str {
-    match s {
-        AlertSeverity::Low => "status status-neutral",
-        AlertSeverity::Medium => "status status-warning",
-        AlertSeverity::High | AlertSeverity::Critical => "status status-danger",
-    }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 #[component]
-fn FirehoseRow(item: FirehoseItem, on_updated: Callback<Alert>, on_modal: Callback<AlertModal>) -> impl IntoView {
-    let tz = agency_time_zone();
+fn FirehoseRow(item: FirehoseItem, tz: String, on_updated: Callback<Alert>, on_modal: Callback<AlertModal>) -> impl IntoView {
     let icon = match item.kind {
         FirehoseKind::Alert => IconName::Bell,
         FirehoseKind::StageMove => IconName::Kanban,
-        FirehoseKind::TaskDue => IconName::Check,
+        FirehoseKind::TaskDue => IconName::Calendar,
         FirehoseKind::Note => IconName::Edit,
     };
     let client = item.client.clone().map(|c| {
@@ -157,14 +216,7 @@ fn FirehoseRow(item: FirehoseItem, on_updated: Callback<Alert>, on_modal: Callba
         );
         view! { <a class="firehose-client" href=href>{c.name}</a> }
     });
-    let severity = item.severity.map(|s| {
-        view! {
-            <span class=severity_class(s)>
-                <span class="status-dot" aria-hidden="true"></span>
-                {capitalised(s.as_str())}
-            </span>
-        }
-    });
+    let severity = item.severity.map(|s| view! { <SeverityPill severity=s/> });
     let alert_part = item
         .alert
         .clone()
@@ -188,218 +240,3 @@ fn FirehoseRow(item: FirehoseItem, on_updated: Callback<Alert>, on_modal: Callba
     }
 }
 
-/// An alert's status in words and, while it is open, its actions.
-#[component]
-fn AlertState(alert: Alert, tz: String, on_updated: Callback<Alert>, on_modal: Callback<AlertModal>) -> impl IntoView {
-    let toasts = use_toasts();
-    let pending = RwSignal::new(false);
-    let id = alert.id;
-    let title = alert.title.clone();
-    let run = move |what: &'static str, fut: std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<Alert>>>>| {
-        pending.set(true);
-        spawn_local(async move {
-            let result = fut.await;
-            pending.try_set(false);
-            match result {
-                Ok(a) => {
-                    toasts.success(format!("Alert {what}."));
-                    on_updated.run(a);
-                }
-                Err(e) => {
-                    toasts.push(ToastKind::Error, format!("Could not update the alert: {}", e.message()));
-                    // Someone may have acted on it meanwhile: show where it is now.
-                    if let Ok(a) = get_alert(id).await {
-                        on_updated.run(a);
-                    }
-                }
-            }
-        });
-    };
-    let status = match alert.status {
-        AlertStatus::Snoozed => format!(
-            "Snoozed until {}",
-            alert
-                .snoozed_until
-                .map(|t| format::date_time(&t, &tz))
-                .unwrap_or_default()
-        ),
-        AlertStatus::Escalated => format!(
-            "Escalated to {}",
-            alert
-                .escalated_to
-                .as_ref()
-                .map(|u| u.name.clone())
-                .unwrap_or_else(|| "a team member".into())
-        ),
-        AlertStatus::Active => "Active".into(),
-        AlertStatus::Dismissed => "Dismissed".into(),
-        AlertStatus::Resolved => "Resolved".into(),
-    };
-    let open = alert.status.is_open();
-    let for_escalate = alert.clone();
-    let for_custom = alert.clone();
-    let tz_menu = tz.clone();
-    view! {
-        <div class="alert-state">
-            <span class="alert-status">{status}</span>
-            {(!alert.reasons.is_empty()).then(|| view! {
-                <ul class="reasons">{alert.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
-            })}
-            {open.then(|| view! {
-                <div class="alert-actions" role="group" aria-label=format!("Actions for {title}")>
-                    <Button kind=ButtonKind::Secondary small=true disabled=pending on_click=Callback::new(move |_| on_modal.run(AlertModal::Escalate(for_escalate.clone())))>
-                        "Escalate"
-                    </Button>
-                    <SnoozeMenu
-                        tz=tz_menu.clone()
-                        disabled=pending
-                        on_pick=Callback::new(move |until: Option<DateTime<Utc>>| match until {
-                            Some(t) => run("snoozed", Box::pin(async move { snooze_alert(id, t).await })),
-                            None => on_modal.run(AlertModal::Snooze(for_custom.clone())),
-                        })
-                    />
-                    <Button kind=ButtonKind::Ghost small=true pending=pending on_click=Callback::new(move |_| run("dismissed", Box::pin(async move { dismiss_alert(id).await })))>
-                        "Dismiss"
-                    </Button>
-                    <Button kind=ButtonKind::Ghost small=true pending=pending on_click=Callback::new(move |_| run("resolved", Box::pin(async move { resolve_alert(id).await })))>
-                        "Resolve"
-                    </Button>
-                </div>
-            })}
-        </div>
-    }
-}
-
-/// The snooze choices; `None` means "custom" (the modal asks for a date and time).
-pub fn snooze_choices(now: DateTime<Utc>, tz: &str) -> [(&'static str, Option<DateTime<Utc>>); 4] {
-    let today = format::today(tz);
-    [
-        ("1 hour", Some(now + Duration::hours(1))),
-        ("Tomorrow 9:00", Some(format::at_hour(today + Duration::days(1), 9, tz))),
-        (
-            "Next week (Monday 9:00)",
-            Some(format::at_hour(format::next_monday(today), 9, tz)),
-        ),
-        ("Custom…", None),
-    ]
-}
-
-/// "Snooze" and its menu. Arrow keys move through the items, Escape closes and returns focus.
-#[component]
-fn SnoozeMenu(tz: String, disabled: RwSignal<bool>, on_pick: Callback<Option<DateTime<Utc>>>) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let menu_id = unique_id("snooze-menu");
-    let button = NodeRef::<leptos::html::Button>::new();
-    let menu = NodeRef::<leptos::html::Div>::new();
-    let wrapper = NodeRef::<leptos::html::Div>::new();
-    let close = move |refocus: bool| {
-        open.set(false);
-        if refocus {
-            if let Some(b) = button.get_untracked() {
-                let _ = b.focus();
-            }
-        }
-    };
-    let items = move || -> Vec<web_sys::HtmlElement> {
-        let Some(m) = menu.get_untracked() else {
-            return Vec::new();
-        };
-        let Ok(nodes) = m.query_selector_all("[role=menuitem]") else {
-            return Vec::new();
-        };
-        (0..nodes.length())
-            .filter_map(|i| nodes.item(i))
-            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-            .collect()
-    };
-    Effect::new(move |_| {
-        if open.get() && menu.get().is_some() {
-            if let Some(first) = items().into_iter().next() {
-                let _ = first.focus();
-            }
-        }
-    });
-    let outside = window_event_listener(leptos::ev::click, move |ev| {
-        if !open.get_untracked() {
-            return;
-        }
-        let inside = match (wrapper.get_untracked(), ev.target()) {
-            (Some(w), Some(t)) => t.dyn_ref::<web_sys::Node>().is_some_and(|n| w.contains(Some(n))),
-            _ => false,
-        };
-        if !inside {
-            open.set(false);
-        }
-    });
-    on_cleanup(move || outside.remove());
-    let on_keydown = move |ev: KeyboardEvent| {
-        if !open.get_untracked() {
-            return;
-        }
-        match ev.key().as_str() {
-            "Escape" => {
-                ev.prevent_default();
-                ev.stop_propagation();
-                close(true);
-            }
-            "ArrowDown" | "ArrowUp" => {
-                ev.prevent_default();
-                let list = items();
-                if list.is_empty() {
-                    return;
-                }
-                let active = document().active_element();
-                let at = list
-                    .iter()
-                    .position(|i| active.as_ref().is_some_and(|a| a == i.as_ref() as &web_sys::Element));
-                let next = match (at, ev.key() == "ArrowDown") {
-                    (Some(i), true) => (i + 1) % list.len(),
-                    (Some(i), false) => (i + list.len() - 1) % list.len(),
-                    (None, _) => 0,
-                };
-                let _ = list[next].focus();
-            }
-            "Tab" => close(false),
-            _ => {}
-        }
-    };
-    view! {
-        <div class="menu-anchor" node_ref=wrapper on:keydown=on_keydown>
-            <button
-                type="button"
-                class="btn btn-secondary btn-sm"
-                node_ref=button
-                aria-haspopup="menu"
-                aria-expanded=move || if open.get() { "true" } else { "false" }
-                aria-controls=menu_id.clone()
-                disabled=move || disabled.get()
-                on:click=move |_| open.update(|o| *o = !*o)
-            >
-                <Icon name=IconName::Clock/>
-                "Snooze"
-            </button>
-            <Show when=move || open.get()>
-                <div class="menu menu-down" role="menu" id=menu_id.clone() aria-label="Snooze until" node_ref=menu>
-                    {snooze_choices(Utc::now(), &tz)
-                        .into_iter()
-                        .map(|(label, until)| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="menu-item"
-                                    role="menuitem"
-                                    on:click=move |_| {
-                                        close(true);
-                                        on_pick.run(until);
-                                    }
-                                >
-                                    {label}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </Show>
-        </div>
-    }
-}

@@ -19,6 +19,7 @@ use crate::components::button::{Button, ButtonKind};
 use crate::components::copy_field::CopyField;
 use crate::components::drawer::Drawer;
 use crate::components::icons::{Icon, IconName};
+use crate::components::modal::ConfirmModal;
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::format;
@@ -253,6 +254,16 @@ fn StageRow(
         )
     });
     let status = stage.status;
+    // Completing a stage whose platforms are not all verified asks first.
+    let unverified: Vec<String> = stage
+        .platforms
+        .iter()
+        .filter(|p| p.state != PlatformState::Verified)
+        .map(|p| platform_name(&p.platform))
+        .collect();
+    let unverified = StoredValue::new(unverified);
+    let confirming = RwSignal::new(false);
+    let complete = move || act(StageAction::Complete, None, format!("{} completed.", name.get_value()));
     view! {
         <li class="stage-row" class:stage-row-current=is_current aria-current=is_current.then_some("step")>
             <div class="stage-row-head">
@@ -281,7 +292,11 @@ fn StageRow(
                 <div class="stage-actions">
                     {(status != StageState::Completed).then(|| view! {
                         <Button kind=ButtonKind::Secondary small=true pending=busy on_click=Callback::new(move |_| {
-                            act(StageAction::Complete, None, format!("{} completed.", name.get_value()))
+                            if unverified.with_value(Vec::is_empty) {
+                                complete();
+                            } else {
+                                confirming.set(true);
+                            }
                         })>
                             <Icon name=IconName::Check/>
                             "Mark complete"
@@ -309,6 +324,29 @@ fn StageRow(
                     })}
                 </div>
             })}
+            <Show when=move || confirming.get()>
+                <ConfirmModal
+                    title=format!("Complete {} without verification?", name.get_value())
+                    confirm_label="Mark complete anyway"
+                    action=move || {
+                        complete();
+                        async { Ok(()) }
+                    }
+                    on_close=Callback::new(move |_| confirming.set(false))
+                >
+                    <p>{move || {
+                        let list = unverified.get_value();
+                        let n = list.len();
+                        format!(
+                            "{} {} not verified yet: {}. The client's access may not work; you can verify {} later from this stage.",
+                            n,
+                            if n == 1 { "platform is" } else { "platforms are" },
+                            list.join(", "),
+                            if n == 1 { "it" } else { "them" },
+                        )
+                    }}</p>
+                </ConfirmModal>
+            </Show>
             <Show when=move || blocking.get()>
                 {
                     let reason_id = reason_id.clone();
