@@ -1,5 +1,5 @@
-//! The command line (`audienceos serve | migrate | openapi | seed-demo | config | rotate-token-key`) and the one place that
-//! writes to stdout/stderr directly; everything else logs through `tracing`.
+//! The command line (`audienceos serve | migrate | openapi | seed-demo | demo-connect | config | rotate-token-key`) and
+//! the one place that writes to stdout/stderr directly; everything else logs through `tracing`.
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +31,27 @@ pub enum Command {
         /// Do nothing when the demo owner already exists.
         #[arg(long)]
         if_missing: bool,
+    },
+    /// Connect the demo agency's Gmail, Slack, Google Ads and Meta Ads to the demo providers of a running
+    /// server (development only): signs in as the demo owner, goes through each provider's consent page
+    /// and the OAuth callback, links the demo clients' channels and ad accounts, and waits for the syncs.
+    /// Providers that are not demo providers on that server, and connections that still work, are left
+    /// alone, so it can run on every start.
+    DemoConnect {
+        /// The running server.
+        #[arg(long, env = "AOS_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value = crate::seed::DEMO_EMAIL)]
+        email: String,
+        #[arg(long, default_value = crate::seed::DEMO_PASSWORD)]
+        password: String,
+        /// The account to sign in as on the consent pages (default: --email, which the demo providers hold
+        /// the demo data for).
+        #[arg(long)]
+        account: Option<String>,
+        /// Seconds to wait for the syncs.
+        #[arg(long, default_value_t = 180)]
+        timeout: u64,
     },
     /// Fill an existing agency with a benchmark data set (development only; used by scripts/bench).
     SeedBench {

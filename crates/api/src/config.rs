@@ -138,7 +138,7 @@ impl Settings {
 
         let files = files::read(&mut env, prod, &data_dir);
         let rate_limits = rate_limits::read(&mut env);
-        let providers = providers::read(&mut env);
+        let providers = providers::read(&mut env, prod);
 
         env.finish(Settings {
             env: environment,

@@ -404,7 +404,9 @@ pub async fn test_connection(state: &AppState, integration: &IntegrationRow) -> 
 
 /// The API view of one provider's integration (or of a provider never connected).
 pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(IntegrationRow, i64)>) -> Integration {
-    let configured = endpoints::configured(&state.settings, provider).is_some();
+    let settings = endpoints::configured(&state.settings, provider);
+    let configured = settings.is_some();
+    let demo = settings.is_some_and(|p| p.demo);
     let Some((r, linked)) = row else {
         return Integration {
             provider,
@@ -412,6 +414,7 @@ pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(Integ
             status: IntegrationStatus::NotConnected,
             status_reason: None,
             configured,
+            demo,
             account_label: None,
             scopes: Vec::new(),
             connected_at: None,
@@ -430,6 +433,7 @@ pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(Integ
         status,
         status_reason: r.status_reason.clone(),
         configured,
+        demo,
         account_label: r.account_label.clone().filter(|_| connected),
         scopes: r.scopes.split_whitespace().map(str::to_owned).collect(),
         connected_at: r.connected_at.filter(|_| connected),

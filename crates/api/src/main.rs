@@ -14,6 +14,10 @@ use clap::Parser as _;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
+    // A client of a running server: it needs none of the server's settings.
+    if matches!(command, Command::DemoConnect { .. }) {
+        return demo_connect(command).await;
+    }
     match &command {
         Command::Openapi { markdown } => {
             let text = if *markdown {
@@ -119,6 +123,42 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             tracing::info!(port = app.port(), ?env, "AudienceOS is listening");
             app.run_until_stopped().await
         }
-        Command::Openapi { .. } => Ok(()),
+        Command::Openapi { .. } | Command::DemoConnect { .. } => Ok(()),
+    }
+}
+
+async fn demo_connect(command: Command) -> ExitCode {
+    let Command::DemoConnect {
+        url,
+        email,
+        password,
+        account,
+        timeout,
+    } = command
+    else {
+        return ExitCode::FAILURE;
+    };
+    if std::env::var("AOS_ENV").is_ok_and(|e| e.trim() == "production") {
+        cli::err("demo-connect never runs in production");
+        return ExitCode::FAILURE;
+    }
+    let opts = seed::connect::DemoConnect {
+        url,
+        email,
+        password,
+        account,
+        timeout: std::time::Duration::from_secs(timeout),
+    };
+    match seed::connect::run(&opts).await {
+        Ok(report) => {
+            for (provider, what) in report {
+                cli::out(&format!("{}: {what}", provider.label()));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            cli::err(&format!("demo-connect: {e:#}"));
+            ExitCode::FAILURE
+        }
     }
 }

@@ -1,7 +1,17 @@
 //! The demo agency for `scripts/run` (created on first start, never in production) and the benchmark
 //! data set (`audienceos seed-bench`).
+//!
+//! The demo agency: a team of five, 40 clients across the pipeline with their history, notes, tasks,
+//! labels and files ([`generate`]); onboardings in progress, one with the client's submitted intake
+//! ([`onboarding`]); alerts of every kind ([`alerts`] beside the rules' own). Its conversations and ad
+//! results come from the demo providers, connected by `audienceos demo-connect` ([`connect`]) through
+//! the real OAuth flow; the clients those providers know have the contacts in [`cast`].
 
+pub mod alerts;
+pub mod cast;
+pub mod connect;
 pub mod generate;
+pub mod onboarding;
 
 use anyhow::Context as _;
 use audienceos_shared::permissions::SystemRole;
@@ -11,6 +21,7 @@ use uuid::Uuid;
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::store::agencies::NewAgencyWithOwner;
+use crate::store::bulk::ClientSeed;
 use crate::store::Store;
 
 pub const DEMO_EMAIL: &str = "demo@audienceos.local";
@@ -68,7 +79,9 @@ pub async fn seed_demo(settings: &Settings, store: &Store) -> anyhow::Result<See
         extra_events: 0,
         tasks_per_client: 3,
     };
-    let data = fill_agency(store, agency.id, &team, 2026, size).await?;
+    let mut data = generate_for(store, agency.id, &team, 2026, size).await?;
+    cast::apply(&mut data);
+    insert_data(store, agency.id, &data).await?;
     let files = crate::files::FileStore::from_settings(&settings.files)?;
     for client in data.clients.iter().take(10) {
         for (name, body) in demo_files(&client.name) {
@@ -87,9 +100,27 @@ pub async fn seed_demo(settings: &Settings, store: &Store) -> anyhow::Result<See
             store.insert_file(agency.id, client.id, &file, now).await?;
         }
     }
-    // Alerts come from the rules themselves (stale stages, overdue tasks, inactivity), as in production.
     let state = crate::state::AppState::new(settings.clone(), store.clone())?;
-    crate::alert_rules::run_for_agency(&state, agency.id, now).await?;
+    // Onboardings of clients early in the pipeline (its first two stages; not the ones with conversations).
+    let early: Vec<uuid::Uuid> = store
+        .list_stages(agency.id)
+        .await?
+        .iter()
+        .take(2)
+        .map(|s| s.id)
+        .collect();
+    let mut candidates: Vec<&ClientSeed> = data
+        .clients
+        .iter()
+        .filter(|c| early.contains(&c.stage_id) && !cast::is_cast(&c.name))
+        .collect();
+    candidates.sort_by_key(|c| early.iter().position(|s| *s == c.stage_id));
+    let me = onboarding::owner_identity(&state, agency.id, owner.id).await?;
+    onboarding::seed(&state, &me, &candidates).await?;
+    alerts::seed(store, agency.id, &data.clients, crate::clock::system_now()).await?;
+    // The other alerts come from the rules themselves (stale stages, overdue tasks, inactivity), as in
+    // production.
+    crate::alert_rules::run_for_agency(&state, agency.id, crate::clock::system_now()).await?;
     Ok(Seeded::Created)
 }
 
@@ -119,6 +150,19 @@ pub async fn fill_agency(
     seed: u64,
     size: generate::Size,
 ) -> anyhow::Result<generate::DataSet> {
+    let data = generate_for(store, agency_id, team, seed, size).await?;
+    insert_data(store, agency_id, &data).await?;
+    Ok(data)
+}
+
+/// A data set for the agency's pipeline stages and `team`.
+async fn generate_for(
+    store: &Store,
+    agency_id: Uuid,
+    team: &[Uuid],
+    seed: u64,
+    size: generate::Size,
+) -> anyhow::Result<generate::DataSet> {
     let now = crate::clock::system_now();
     let stages: Vec<(Uuid, String)> = store
         .list_stages(agency_id)
@@ -126,7 +170,12 @@ pub async fn fill_agency(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    let data = generate::generate(seed, size, &stages, team, now);
+    Ok(generate::generate(seed, size, &stages, team, now))
+}
+
+/// Insert a generated data set, then compute every client's health.
+async fn insert_data(store: &Store, agency_id: Uuid, data: &generate::DataSet) -> anyhow::Result<()> {
+    let now = crate::clock::system_now();
     store.bulk_insert_clients(agency_id, &data.clients).await?;
     store.bulk_insert_stage_events(agency_id, &data.events).await?;
     store.bulk_insert_notes(agency_id, &data.notes).await?;
@@ -140,7 +189,7 @@ pub async fn fill_agency(
     store.analyze().await?;
     // Written by this process, not a request: running servers must not serve reads cached before it.
     store.bump_data_version(agency_id).await?;
-    Ok(data)
+    Ok(())
 }
 
 /// Fill the agency of the user with this email with a benchmark-sized data set.

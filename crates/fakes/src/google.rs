@@ -233,7 +233,7 @@ impl GoogleData {
         )
     }
 
-    fn insert(&mut self, seed: SeedMessage) -> GmailMessage {
+    pub(crate) fn insert(&mut self, seed: SeedMessage) -> GmailMessage {
         let mailbox = seed.mailbox.clone().unwrap_or_else(|| self.default_mailbox.clone());
         let (id, history_id) = self.next_ids();
         let date = seed.date.unwrap_or_else(|| Utc::now().timestamp());
@@ -767,9 +767,10 @@ fn parse_rfc5322(raw: &str) -> (Vec<(String, String)>, String) {
 async fn search_stream(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let version = req.match_info().get("version").unwrap_or("v17").to_owned();
     let customer = req.match_info().get("customer_id").unwrap_or_default().replace('-', "");
-    if let Err(e) = ads_auth(&shared, &req, &version) {
-        return e.stream();
-    }
+    let account = match ads_auth(&shared, &req, &version) {
+        Ok(a) => a,
+        Err(e) => return e.stream(),
+    };
     let query = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.get("query").and_then(Value::as_str).map(str::to_owned));
@@ -784,13 +785,11 @@ async fn search_stream(shared: Data, req: HttpRequest, body: web::Bytes) -> Http
     };
     let rows: Vec<AdsRow> = {
         let inner = shared.lock();
-        if !inner.google.ads.iter().any(|r| r.customer_id == customer) {
+        let ads = inner.ads_of(&account);
+        if !ads.iter().any(|r| r.customer_id == customer) {
             return AdsError::new(StatusCode::FORBIDDEN, &version, Some(("authorizationError", "USER_PERMISSION_DENIED")), "User doesn't have permission to access customer. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header.").stream();
         }
-        inner
-            .google
-            .ads
-            .iter()
+        ads.iter()
             .filter(|r| {
                 r.customer_id == customer
                     && gaql.from.is_none_or(|f| r.date >= f)
@@ -846,16 +845,17 @@ impl AdsError {
     }
 }
 
-/// The bearer token and the `developer-token` header every Google Ads call needs.
-fn ads_auth(shared: &Data, req: &HttpRequest, version: &str) -> Result<(), AdsError> {
-    if shared.lock().oauth.principal(P, bearer(req).as_deref()).is_err() {
+/// The bearer token and the `developer-token` header every Google Ads call needs; the token's account.
+fn ads_auth(shared: &Data, req: &HttpRequest, version: &str) -> Result<String, AdsError> {
+    let principal = shared.lock().oauth.principal(P, bearer(req).as_deref());
+    let Ok(principal) = principal else {
         return Err(AdsError::new(
             StatusCode::UNAUTHORIZED,
             version,
             None,
             "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
         ));
-    }
+    };
     let dev_token = req
         .headers()
         .get("developer-token")
@@ -877,19 +877,19 @@ fn ads_auth(shared: &Data, req: &HttpRequest, version: &str) -> Result<(), AdsEr
             "Developer token is not allowed with project.",
         ));
     }
-    Ok(())
+    Ok(principal.account)
 }
 
 /// `GET /v{N}/customers:listAccessibleCustomers`: the customers seeded with campaign data.
 async fn list_accessible_customers(shared: Data, req: HttpRequest) -> HttpResponse {
     let version = req.match_info().get("version").unwrap_or("v17").to_owned();
-    if let Err(e) = ads_auth(&shared, &req, &version) {
-        return e.unary();
-    }
+    let account = match ads_auth(&shared, &req, &version) {
+        Ok(a) => a,
+        Err(e) => return e.unary(),
+    };
     let mut customers: Vec<String> = shared
         .lock()
-        .google
-        .ads
+        .ads_of(&account)
         .iter()
         .map(|r| format!("customers/{}", r.customer_id))
         .collect();
@@ -1061,6 +1061,11 @@ async fn control_seed_ads(shared: Data, rows: web::Json<Vec<AdsRow>>) -> HttpRes
 }
 
 impl GoogleData {
+    /// The campaign days of the default data set's customers.
+    pub(crate) fn ads(&self) -> &[AdsRow] {
+        &self.ads
+    }
+
     fn expire_history(&mut self, mailbox: Option<&str>) {
         let floor = self.next_history + 1;
         let name = mailbox.map_or_else(|| self.default_mailbox.clone(), str::to_owned);

@@ -18,8 +18,11 @@
 //! | `/meta` (`AOS_META_API_BASE`) | graph.facebook.com and www.facebook.com (the dialog) | `/v{N}/dialog/oauth`, `/v{N}/oauth/access_token`, `/v{N}/me`, `/v{N}/me/adaccounts`, `/v{N}/act_{id}/insights` |
 //! | `/dataforseo` (`AOS_SEO_API_BASE`) | api.dataforseo.com | see [`dataforseo`] |
 //!
+//! [`demo`] is the demo data set of `scripts/run` (`--demo ACCOUNT`): the demo agency's conversations and
+//! ad accounts, served to that one account beside the default data set.
+//!
 //! Control endpoints (no auth) sit under `/_fake/`: `faults`, `delay`, `expire-tokens`, `token-lifetime`,
-//! `revoke-consent`, `calls`, `reset`, and per provider `google/{messages,sent,expire-history,ads}`,
+//! `revoke-consent`, `calls`, `reset`, `demo/live`, and per provider `google/{messages,sent,expire-history,ads}`,
 //! `slack/{channels,users,messages,posts}`, `meta/{adaccounts,insights}`.
 //!
 //! ```no_run
@@ -42,6 +45,7 @@
 //! ```
 
 pub mod dataforseo;
+pub mod demo;
 pub mod google;
 pub mod meta;
 pub mod oauth;

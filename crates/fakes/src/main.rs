@@ -67,6 +67,16 @@ struct Cli {
     #[arg(long, value_name = "TOKEN", requires = "http")]
     developer_token: Option<String>,
 
+    /// With --http: load the demo data set for this account (the demo agency owner's address): its Gmail
+    /// mailbox holds the demo's threads, and its Slack, Google Ads and Meta grants see the demo workspace,
+    /// customers and ad accounts. Other accounts keep seeing the default data set.
+    #[arg(long, value_name = "EMAIL", requires = "http")]
+    demo: Option<String>,
+
+    /// With --demo: a new client message (mail or Slack) arrives every SECS seconds, ten in all.
+    #[arg(long, value_name = "SECS", requires = "demo", value_parser = clap::value_parser!(u64).range(1..))]
+    demo_live_every: Option<u64>,
+
     /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525", "dataforseo": "http://127.0.0.1:9400/dataforseo"}`;
     /// with --http also `http`, `google`, `slack`, `meta` bases) to this file.
     #[arg(long, value_name = "FILE")]
@@ -145,6 +155,12 @@ fn run(cli: &Cli) -> anyhow::Result<Running> {
             }
             if let Some(token) = &cli.developer_token {
                 builder = builder.developer_token(token);
+            }
+            if let Some(account) = &cli.demo {
+                builder = builder.demo(account);
+            }
+            if let Some(secs) = cli.demo_live_every {
+                builder = builder.demo_live_every(std::time::Duration::from_secs(secs));
             }
             let fakes = builder.start(addr)?;
             addresses.insert("http", fakes.base_url());

@@ -60,6 +60,7 @@ impl Summable for MetaInsightRow {
     }
 }
 
+/// The ad accounts one Meta user sees (the default set, or the demo's: [`crate::demo`]).
 #[derive(Debug)]
 pub(crate) struct MetaData {
     accounts: Vec<MetaAdAccount>,
@@ -67,6 +68,10 @@ pub(crate) struct MetaData {
 }
 
 impl MetaData {
+    pub fn new(accounts: Vec<MetaAdAccount>, insights: Vec<MetaInsightRow>) -> MetaData {
+        MetaData { accounts, insights }
+    }
+
     pub fn seeded() -> MetaData {
         let accounts = vec![
             MetaAdAccount {
@@ -155,13 +160,14 @@ fn graph_error(message: &str, kind: &str, code: u32, subcode: Option<u32>) -> Ht
     res.json(error_body(message, kind, code, subcode))
 }
 
-fn authorized(shared: &Data, req: &HttpRequest, params: &HashMap<String, String>) -> Result<(), Box<HttpResponse>> {
+/// The account of the request's access token (`access_token` parameter or bearer header), or Graph's error.
+fn authorized(shared: &Data, req: &HttpRequest, params: &HashMap<String, String>) -> Result<String, Box<HttpResponse>> {
     let token = params.get("access_token").cloned().or_else(|| bearer(req));
     shared
         .lock()
         .oauth
         .principal(P, token.as_deref())
-        .map(|_| ())
+        .map(|p| p.account)
         .map_err(|e| Box::new(token_error(e)))
 }
 
@@ -264,14 +270,15 @@ fn fields<'a>(params: &'a HashMap<String, String>, default: &'a str) -> Vec<&'a 
 }
 
 async fn me(shared: Data, req: HttpRequest, query: web::Query<HashMap<String, String>>) -> HttpResponse {
-    if let Err(res) = authorized(&shared, &req, &query) {
-        return *res;
-    }
+    let account = match authorized(&shared, &req, &query) {
+        Ok(a) => a,
+        Err(res) => return *res,
+    };
     let mut body = json!({ "id": USER_ID });
     for f in fields(&query, "id,name") {
         match f {
             "name" => body["name"] = json!("Agency Owner"),
-            "email" => body["email"] = json!(shared.config.default_account),
+            "email" => body["email"] = json!(account),
             _ => {}
         }
     }
@@ -303,17 +310,17 @@ fn paged(req: &HttpRequest, params: &HashMap<String, String>, items: Vec<Value>,
 }
 
 async fn ad_accounts(shared: Data, req: HttpRequest, query: web::Query<HashMap<String, String>>) -> HttpResponse {
-    if let Err(res) = authorized(&shared, &req, &query) {
-        return *res;
-    }
+    let user = match authorized(&shared, &req, &query) {
+        Ok(a) => a,
+        Err(res) => return *res,
+    };
     let inner = shared.lock();
-    let items: Vec<Value> = inner
-        .meta
+    let meta = inner.meta_of(&user);
+    let items: Vec<Value> = meta
         .accounts
         .iter()
         .map(|a| {
-            let spent: f64 = inner
-                .meta
+            let spent: f64 = meta
                 .insights
                 .iter()
                 .filter(|r| r.account_id == a.account_id)
@@ -333,9 +340,10 @@ async fn ad_accounts(shared: Data, req: HttpRequest, query: web::Query<HashMap<S
 /// `time_range={"since","until"}` or `date_preset`, `fields` among spend, impressions, clicks, actions,
 /// action_values (plus campaign_id/campaign_name/account_id).
 async fn insights(shared: Data, req: HttpRequest, query: web::Query<HashMap<String, String>>) -> HttpResponse {
-    if let Err(res) = authorized(&shared, &req, &query) {
-        return *res;
-    }
+    let user = match authorized(&shared, &req, &query) {
+        Ok(a) => a,
+        Err(res) => return *res,
+    };
     let act = req.match_info().get("act_id").unwrap_or_default().to_owned();
     let unknown = || {
         graph_error(
@@ -356,11 +364,11 @@ async fn insights(shared: Data, req: HttpRequest, query: web::Query<HashMap<Stri
     let wanted = fields(&query, "spend,impressions");
     let grouped = {
         let inner = shared.lock();
-        if !inner.meta.accounts.iter().any(|a| a.account_id == account) {
+        let meta = inner.meta_of(&user);
+        if !meta.accounts.iter().any(|a| a.account_id == account) {
             return unknown();
         }
-        let rows = inner
-            .meta
+        let rows = meta
             .insights
             .iter()
             .filter(|r| r.account_id == account && r.date >= since && r.date <= until)

@@ -20,6 +20,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::demo::Demo;
 use crate::oauth::{OAuthClient, OAuthState};
 use crate::{dataforseo, google, meta, slack};
 
@@ -98,20 +99,73 @@ pub(crate) struct Inner {
     pub google: google::GoogleData,
     pub slack: slack::SlackData,
     pub meta: meta::MetaData,
+    /// The demo data set, served to the demo account only.
+    pub demo: Option<Demo>,
 }
 
 impl Inner {
     fn seeded(config: &Config) -> Inner {
+        let mut google = google::GoogleData::seeded(config);
+        let demo = config
+            .demo_account
+            .as_deref()
+            .map(|account| Demo::seeded(account, &mut google));
         Inner {
             calls: Vec::new(),
             faults: Vec::new(),
             delays: HashMap::new(),
             lifetimes: HashMap::new(),
             oauth: OAuthState::default(),
-            google: google::GoogleData::seeded(config),
+            google,
             slack: slack::SlackData::seeded(),
             meta: meta::MetaData::seeded(),
+            demo,
         }
+    }
+
+    /// The demo data when `account` (a token's account) is the demo account.
+    fn demo_of(&self, account: &str) -> Option<&Demo> {
+        self.demo
+            .as_ref()
+            .filter(|d| d.account.eq_ignore_ascii_case(account.trim()))
+    }
+
+    /// The Slack workspace `account` sees.
+    pub fn slack_of(&self, account: &str) -> &slack::SlackData {
+        self.demo_of(account).map_or(&self.slack, |d| &d.slack)
+    }
+
+    pub fn slack_of_mut(&mut self, account: &str) -> &mut slack::SlackData {
+        let is_demo = self.demo_of(account).is_some();
+        match &mut self.demo {
+            Some(d) if is_demo => &mut d.slack,
+            _ => &mut self.slack,
+        }
+    }
+
+    /// The Meta ad accounts `account` sees.
+    pub fn meta_of(&self, account: &str) -> &meta::MetaData {
+        self.demo_of(account).map_or(&self.meta, |d| &d.meta)
+    }
+
+    /// The Google Ads campaign days of the customers `account` can access.
+    pub fn ads_of(&self, account: &str) -> &[google::AdsRow] {
+        self.demo_of(account).map_or(self.google.ads(), |d| &d.ads)
+    }
+
+    /// Every Slack post accepted, the default workspace's then the demo's.
+    pub fn slack_posts(&self) -> Vec<slack::SlackPost> {
+        let mut posts = self.slack.posts().to_vec();
+        if let Some(d) = &self.demo {
+            posts.extend_from_slice(d.slack.posts());
+        }
+        posts
+    }
+
+    /// The next live message of the demo arrives; false when there is no demo or nothing left to send.
+    fn demo_live(&mut self) -> bool {
+        let Inner { demo, google, .. } = self;
+        demo.as_mut().is_some_and(|d| d.next_live(google))
     }
 }
 
@@ -124,6 +178,10 @@ pub(crate) struct Config {
     /// The Google mailbox (and Slack/Meta user) a consent page signs in as unless the form names another.
     pub default_account: String,
     pub developer_token: Option<String>,
+    /// The account the demo data set is served to ([`crate::demo`]); none: no demo data.
+    pub demo_account: Option<String>,
+    /// How often a live demo message arrives (none: never).
+    pub demo_live_every: Option<Duration>,
 }
 
 #[derive(Debug)]
@@ -191,6 +249,8 @@ impl Default for ProviderFakesBuilder {
                 expires_in,
                 default_account: "owner@agency.test".into(),
                 developer_token: None,
+                demo_account: None,
+                demo_live_every: None,
             },
             seo: dataforseo::SeoFakeBuilder::default(),
         }
@@ -232,6 +292,20 @@ impl ProviderFakesBuilder {
         self
     }
 
+    /// Load the demo data set ([`crate::demo`]) for `account`: its Gmail mailbox, and the demo Slack
+    /// workspace, Google Ads customers and Meta ad accounts for tokens granted to it.
+    pub fn demo(mut self, account: impl Into<String>) -> Self {
+        self.config.demo_account = Some(account.into());
+        self
+    }
+
+    /// With [`ProviderFakesBuilder::demo`]: one more client message arrives in the demo every `every`
+    /// (a mail or a Slack message, ten in all), so a running demo has news for its syncs.
+    pub fn demo_live_every(mut self, every: Duration) -> Self {
+        self.config.demo_live_every = Some(every);
+        self
+    }
+
     /// The DataForSEO fake served beside the providers under `/dataforseo`.
     pub fn dataforseo(mut self, seo: dataforseo::SeoFakeBuilder) -> Self {
         self.seo = seo;
@@ -240,6 +314,10 @@ impl ProviderFakesBuilder {
 
     /// Binds `addr` (port 0 picks a free port) and serves until the handle is dropped; inside a Tokio runtime.
     pub fn start(self, addr: &str) -> anyhow::Result<ProviderFakes> {
+        let live_every = self
+            .config
+            .demo_live_every
+            .filter(|_| self.config.demo_account.is_some());
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::seeded(&self.config)),
             config: self.config,
@@ -254,7 +332,24 @@ impl ProviderFakesBuilder {
                 .service(slack::scope().wrap(from_fn(gate)))
                 .service(meta::scope().wrap(from_fn(gate)));
         })?;
-        Ok(ProviderFakes { shared, server })
+        // `serve_http` checked that there is a runtime.
+        let ticker = live_every.and_then(|every| {
+            let shared = Arc::clone(&shared);
+            let runtime = tokio::runtime::Handle::try_current().ok()?;
+            Some(runtime.spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                // The first tick is immediate: the demo's own data is news enough at start.
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    if !shared.lock().demo_live() {
+                        break;
+                    }
+                    tracing::info!("a live demo message arrived");
+                }
+            }))
+        });
+        Ok(ProviderFakes { shared, server, ticker })
     }
 }
 
@@ -313,6 +408,16 @@ pub(crate) fn serve_http(
 pub struct ProviderFakes {
     shared: Arc<Shared>,
     server: HttpHandle,
+    /// Adds the demo's live messages ([`ProviderFakesBuilder::demo_live_every`]).
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for ProviderFakes {
+    fn drop(&mut self) {
+        if let Some(t) = self.ticker.take() {
+            t.abort();
+        }
+    }
 }
 
 impl ProviderFakes {
@@ -414,6 +519,12 @@ impl ProviderFakes {
         self.with(|i| i.oauth.revoke_all(provider));
     }
 
+    /// The next live message of the demo arrives now (as [`ProviderFakesBuilder::demo_live_every`] does
+    /// on its own); false without a demo or when all have arrived.
+    pub fn demo_live_now(&self) -> bool {
+        self.with(Inner::demo_live)
+    }
+
     /// Back to the seed: no calls, faults, delays, tokens; the default mailboxes, channels and campaigns.
     pub fn reset(&self) {
         *self.shared.lock() = Inner::seeded(&self.shared.config);
@@ -468,6 +579,7 @@ fn control_scope() -> actix_web::Scope {
         .route("/token-lifetime", web::post().to(control_token_lifetime))
         .route("/calls", web::get().to(control_calls))
         .route("/reset", web::post().to(control_reset))
+        .route("/demo/live", web::post().to(control_demo_live))
         .configure(google::control)
         .configure(slack::control)
         .configure(meta::control)
@@ -552,6 +664,12 @@ async fn control_calls(shared: Data, query: web::Query<ProviderQuery>) -> HttpRe
         "revocations": revocations,
         "calls": calls,
     }))
+}
+
+/// `{"arrived": true}` when a live demo message arrived, false when there is no demo or none is left.
+async fn control_demo_live(shared: Data) -> HttpResponse {
+    let arrived = shared.lock().demo_live();
+    HttpResponse::Ok().json(json!({ "arrived": arrived }))
 }
 
 async fn control_reset(shared: Data) -> HttpResponse {

@@ -86,8 +86,11 @@ pub struct SlackPost {
     pub ts: String,
 }
 
+/// One Slack workspace: the default one every account sees, or the demo's ([`crate::demo`]).
 #[derive(Debug)]
 pub(crate) struct SlackData {
+    /// (team id, team name).
+    team: (String, String),
     next: u64,
     channels: Vec<SlackChannel>,
     users: Vec<SlackUser>,
@@ -96,14 +99,31 @@ pub(crate) struct SlackData {
 }
 
 impl SlackData {
-    pub fn seeded() -> SlackData {
-        let mut data = SlackData {
+    /// A workspace with nothing in it yet.
+    pub fn empty(team: (&str, &str)) -> SlackData {
+        SlackData {
+            team: (team.0.to_owned(), team.1.to_owned()),
             next: 0,
             channels: Vec::new(),
             users: Vec::new(),
             messages: Vec::new(),
             posts: Vec::new(),
-        };
+        }
+    }
+
+    /// The app's bot user, which `chat.postMessage` posts as.
+    pub fn add_bot(&mut self) {
+        self.add_user(SlackUser {
+            id: BOT_USER.into(),
+            name: "audienceos".into(),
+            real_name: "AudienceOS".into(),
+            email: None,
+            is_bot: true,
+        });
+    }
+
+    pub fn seeded() -> SlackData {
+        let mut data = SlackData::empty((TEAM_ID, TEAM_NAME));
         for (name, is_private, is_member) in [
             ("acme-dental", false, true),
             ("brightpath", false, true),
@@ -132,13 +152,7 @@ impl SlackData {
                 is_bot: false,
             });
         }
-        data.add_user(SlackUser {
-            id: BOT_USER.into(),
-            name: "audienceos".into(),
-            real_name: "AudienceOS".into(),
-            email: None,
-            is_bot: true,
-        });
+        data.add_bot();
         let now = Utc::now().timestamp();
         let seed = [
             (
@@ -182,7 +196,7 @@ impl SlackData {
         data
     }
 
-    fn add_channel(&mut self, mut c: SlackChannel) -> SlackChannel {
+    pub(crate) fn add_channel(&mut self, mut c: SlackChannel) -> SlackChannel {
         if c.id.is_empty() {
             c.id = format!("C0FAKE{:04}", self.channels.len() + 1);
         }
@@ -190,7 +204,7 @@ impl SlackData {
         c
     }
 
-    fn add_user(&mut self, mut u: SlackUser) -> SlackUser {
+    pub(crate) fn add_user(&mut self, mut u: SlackUser) -> SlackUser {
         if u.id.is_empty() {
             u.id = format!("U0FAKE{:04}", self.users.len() + 1);
         }
@@ -199,13 +213,17 @@ impl SlackData {
     }
 
     /// Stores a message, giving it a unique `ts` at `secs` when it has none.
-    fn add_message(&mut self, mut m: SlackMessage, secs: i64) -> SlackMessage {
+    pub(crate) fn add_message(&mut self, mut m: SlackMessage, secs: i64) -> SlackMessage {
         if m.ts.is_empty() {
             self.next += 1;
             m.ts = format!("{secs}.{:06}", self.next);
         }
         self.messages.push(m.clone());
         m
+    }
+
+    pub(crate) fn posts(&self) -> &[SlackPost] {
+        &self.posts
     }
 
     fn channel(&self, id_or_name: &str) -> Option<&SlackChannel> {
@@ -275,40 +293,53 @@ async fn method(shared: Data, req: HttpRequest, body: web::Bytes) -> HttpRespons
         return access(&shared, &params);
     }
     let token = bearer(&req).or_else(|| params.get("token").cloned());
-    if let Err(e) = shared.lock().oauth.principal(P, token.as_deref()) {
-        return fail(match e {
-            TokenError::Missing => "not_authed",
-            TokenError::Invalid => "invalid_auth",
-            TokenError::Expired => "token_expired",
-            TokenError::Revoked => "token_revoked",
-        });
-    }
+    let principal = shared.lock().oauth.principal(P, token.as_deref());
+    let account = match principal {
+        Ok(p) => p.account,
+        Err(e) => {
+            return fail(match e {
+                TokenError::Missing => "not_authed",
+                TokenError::Invalid => "invalid_auth",
+                TokenError::Expired => "token_expired",
+                TokenError::Revoked => "token_revoked",
+            })
+        }
+    };
     let args = Args(&params);
     let get = |k: &str| args.get(k);
+    let ws = Workspace {
+        shared: &shared,
+        account: &account,
+    };
     match name.as_str() {
-        "auth.test" => ok(json!({
-            "url": "https://agency-workspace.slack.com/", "team": TEAM_NAME, "user": "audienceos",
-            "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": false,
-        })),
+        "auth.test" => {
+            let (team_id, team) = ws.team();
+            let url = format!("https://{}.slack.com/", team.to_lowercase().replace(' ', "-"));
+            ok(json!({
+                "url": url, "team": team, "user": "audienceos",
+                "team_id": team_id, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": false,
+            }))
+        }
         "auth.revoke" => {
             let revoked = get("test").is_none_or(|t| t == "false" || t == "0")
                 && shared.lock().oauth.revoke(P, token.as_deref().unwrap_or_default());
             ok(json!({ "revoked": revoked }))
         }
-        "conversations.list" => conversations_list(&shared, &args),
-        "conversations.history" => conversations_history(&shared, &args),
-        "conversations.replies" => conversations_replies(&shared, &args),
+        "conversations.list" => conversations_list(&ws, &args),
+        "conversations.history" => conversations_history(&ws, &args),
+        "conversations.replies" => conversations_replies(&ws, &args),
         "users.info" => {
             let inner = shared.lock();
-            match inner.slack.users.iter().find(|u| Some(u.id.as_str()) == get("user")) {
+            let slack = inner.slack_of(&account);
+            match slack.users.iter().find(|u| Some(u.id.as_str()) == get("user")) {
                 Some(u) => ok(json!({ "user": {
-                    "id": u.id, "team_id": TEAM_ID, "name": u.name, "deleted": false, "real_name": u.real_name,
+                    "id": u.id, "team_id": slack.team.0, "name": u.name, "deleted": false, "real_name": u.real_name,
                     "is_bot": u.is_bot, "profile": { "real_name": u.real_name, "display_name": u.name, "email": u.email },
                 }})),
                 None => fail("user_not_found"),
             }
         }
-        "chat.postMessage" => post_message(&shared, &args),
+        "chat.postMessage" => post_message(&ws, &args),
         _ => unknown_method(&name),
     }
 }
@@ -334,12 +365,20 @@ fn access(shared: &Data, params: &HashMap<String, String>) -> HttpResponse {
             expires_in,
             scope,
             ..
-        }) => ok(json!({
-            "app_id": "A0FAKEAPP1", "authed_user": { "id": INSTALLER }, "scope": scope, "token_type": "bot",
-            "access_token": access_token, "bot_user_id": BOT_USER, "refresh_token": refresh_token,
-            "expires_in": expires_in, "team": { "id": TEAM_ID, "name": TEAM_NAME }, "enterprise": null,
-            "is_enterprise_install": false,
-        })),
+        }) => {
+            let (team_id, team) = {
+                let inner = shared.lock();
+                let account = inner.oauth.principal(P, Some(&access_token)).map(|p| p.account);
+                let slack = inner.slack_of(account.as_deref().unwrap_or_default());
+                slack.team.clone()
+            };
+            ok(json!({
+                "app_id": "A0FAKEAPP1", "authed_user": { "id": INSTALLER }, "scope": scope, "token_type": "bot",
+                "access_token": access_token, "bot_user_id": BOT_USER, "refresh_token": refresh_token,
+                "expires_in": expires_in, "team": { "id": team_id, "name": team }, "enterprise": null,
+                "is_enterprise_install": false,
+            }))
+        }
         Err(e) => fail(match e {
             GrantError::InvalidClient => "invalid_client_id",
             GrantError::InvalidGrant(_) | GrantError::InvalidRequest(_) if refreshing => "invalid_refresh_token",
@@ -374,7 +413,19 @@ fn paging(args: &Args, default: usize, max: usize) -> Result<(usize, usize), Box
     }
 }
 
-fn conversations_list(shared: &Data, args: &Args) -> HttpResponse {
+/// The workspace a token's account sees (the demo's for the demo account, else the default one).
+struct Workspace<'a> {
+    shared: &'a Data,
+    account: &'a str,
+}
+
+impl Workspace<'_> {
+    fn team(&self) -> (String, String) {
+        self.shared.lock().slack_of(self.account).team.clone()
+    }
+}
+
+fn conversations_list(ws: &Workspace, args: &Args) -> HttpResponse {
     let get = |k: &str| args.get(k);
     let (start, size) = match paging(args, 100, 1000) {
         Ok(p) => p,
@@ -382,9 +433,9 @@ fn conversations_list(shared: &Data, args: &Args) -> HttpResponse {
     };
     let types = get("types").unwrap_or("public_channel");
     let exclude_archived = get("exclude_archived").is_some_and(|v| v == "true" || v == "1");
-    let inner = shared.lock();
-    let channels: Vec<&SlackChannel> = inner
-        .slack
+    let inner = ws.shared.lock();
+    let slack = inner.slack_of(ws.account);
+    let channels: Vec<&SlackChannel> = slack
         .channels
         .iter()
         .filter(|c| {
@@ -401,7 +452,7 @@ fn conversations_list(shared: &Data, args: &Args) -> HttpResponse {
     let channels: Vec<Value> = items
         .iter()
         .map(|c| {
-            let members = inner.slack.users.len();
+            let members = slack.users.len();
             json!({
                 "id": c.id, "name": c.name, "is_channel": !c.is_private, "is_group": false, "is_im": false,
                 "is_private": c.is_private, "is_member": c.is_member, "is_archived": c.is_archived,
@@ -467,17 +518,17 @@ fn message_json(data: &SlackData, m: &SlackMessage) -> Value {
 }
 
 /// Top-level messages of a channel, newest first, between `oldest` and `latest`.
-fn conversations_history(shared: &Data, args: &Args) -> HttpResponse {
-    let inner = shared.lock();
-    let channel = match readable_channel(&inner.slack, args) {
+fn conversations_history(ws: &Workspace, args: &Args) -> HttpResponse {
+    let inner = ws.shared.lock();
+    let slack = inner.slack_of(ws.account);
+    let channel = match readable_channel(slack, args) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
     let inclusive = args.get("inclusive").is_some_and(|v| v == "true" || v == "1");
     let oldest = args.get("oldest").map(ts);
     let latest = args.get("latest").map(ts);
-    let mut messages: Vec<&SlackMessage> = inner
-        .slack
+    let mut messages: Vec<&SlackMessage> = slack
         .messages
         .iter()
         .filter(|m| m.channel == channel.id)
@@ -487,21 +538,21 @@ fn conversations_history(shared: &Data, args: &Args) -> HttpResponse {
         .filter(|m| latest.is_none_or(|l| if inclusive { ts(&m.ts) <= l } else { ts(&m.ts) < l }))
         .collect();
     messages.sort_by(|a, b| ts(&b.ts).total_cmp(&ts(&a.ts)));
-    message_page(&inner.slack, &messages, args)
+    message_page(slack, &messages, args)
 }
 
 /// A thread: its parent, then the replies, oldest first.
-fn conversations_replies(shared: &Data, args: &Args) -> HttpResponse {
-    let inner = shared.lock();
-    let channel = match readable_channel(&inner.slack, args) {
+fn conversations_replies(ws: &Workspace, args: &Args) -> HttpResponse {
+    let inner = ws.shared.lock();
+    let slack = inner.slack_of(ws.account);
+    let channel = match readable_channel(slack, args) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
     let Some(parent) = args.get("ts") else {
         return fail("thread_not_found");
     };
-    let mut messages: Vec<&SlackMessage> = inner
-        .slack
+    let mut messages: Vec<&SlackMessage> = slack
         .messages
         .iter()
         .filter(|m| m.channel == channel.id && (m.ts == parent || m.thread_ts.as_deref() == Some(parent)))
@@ -510,23 +561,24 @@ fn conversations_replies(shared: &Data, args: &Args) -> HttpResponse {
         return fail("thread_not_found");
     }
     messages.sort_by(|a, b| ts(&a.ts).total_cmp(&ts(&b.ts)));
-    message_page(&inner.slack, &messages, args)
+    message_page(slack, &messages, args)
 }
 
-fn post_message(shared: &Data, args: &Args) -> HttpResponse {
+fn post_message(ws: &Workspace, args: &Args) -> HttpResponse {
     let get = |k: &str| args.get(k);
     let Some(text) = get("text") else {
         return fail("no_text");
     };
-    let mut inner = shared.lock();
-    let Some(channel) = get("channel").and_then(|c| inner.slack.channel(c)).cloned() else {
+    let mut inner = ws.shared.lock();
+    let slack = inner.slack_of_mut(ws.account);
+    let Some(channel) = get("channel").and_then(|c| slack.channel(c)).cloned() else {
         return fail("channel_not_found");
     };
     if !channel.is_member {
         return fail("not_in_channel");
     }
     let thread_ts = get("thread_ts").map(str::to_owned);
-    let m = inner.slack.add_message(
+    let m = slack.add_message(
         SlackMessage {
             channel: channel.id.clone(),
             user: BOT_USER.into(),
@@ -536,7 +588,7 @@ fn post_message(shared: &Data, args: &Args) -> HttpResponse {
         },
         Utc::now().timestamp(),
     );
-    inner.slack.posts.push(SlackPost {
+    slack.posts.push(SlackPost {
         channel: channel.id.clone(),
         text: text.into(),
         thread_ts: thread_ts.clone(),
@@ -568,8 +620,9 @@ async fn control_message(shared: Data, m: web::Json<SlackMessage>) -> HttpRespon
     HttpResponse::Ok().json(shared.lock().slack.add_message(m.into_inner(), Utc::now().timestamp()))
 }
 
+/// Every post the fake accepted, in the default workspace and the demo's.
 async fn control_posts(shared: Data) -> HttpResponse {
-    HttpResponse::Ok().json(&shared.lock().slack.posts)
+    HttpResponse::Ok().json(shared.lock().slack_posts())
 }
 
 /// The Slack side of the library API.
@@ -588,8 +641,8 @@ impl ProviderFakes {
         self.with(|i| i.slack.add_message(message, Utc::now().timestamp()))
     }
 
-    /// Every `chat.postMessage` the fake accepted, oldest first.
+    /// Every `chat.postMessage` the fake accepted, oldest first per workspace (the default one, then the demo's).
     pub fn slack_posts(&self) -> Vec<SlackPost> {
-        self.with(|i| i.slack.posts.clone())
+        self.with(|i| i.slack_posts())
     }
 }

@@ -150,6 +150,10 @@ pub struct Integration {
     pub status_reason: Option<String>,
     /// Whether the server has OAuth credentials for this provider (`AOS_<PROVIDER>_CLIENT_ID`/`_SECRET`).
     pub configured: bool,
+    /// Whether the provider is the local demo's stand-in (`audienceos-fakes`, `AOS_DEMO_PROVIDERS`), not
+    /// the real service: what it holds is sample data. Never true in production.
+    #[serde(default)]
+    pub demo: bool,
     /// The connected account (mailbox address, Slack workspace, Meta user, Google Ads login).
     pub account_label: Option<String>,
     /// Granted scopes.

@@ -29,6 +29,9 @@ pub struct ProviderSettings {
     /// its OAuth consent page included, is served under it (as `audienceos-fakes` does) instead of on the
     /// provider's own hosts.
     pub overridden: bool,
+    /// Whether `api_base` is `audienceos-fakes` serving the demo (`AOS_DEMO_PROVIDERS`): the app labels the
+    /// provider a demo provider. Never in production.
+    pub demo: bool,
 }
 
 impl ProviderSettings {
@@ -45,15 +48,62 @@ impl fmt::Debug for ProviderSettings {
             .field("client_secret", &self.client_secret.as_ref().map(|_| "[REDACTED]"))
             .field("api_base", &self.api_base.as_str())
             .field("overridden", &self.overridden)
+            .field("demo", &self.demo)
             .finish()
     }
 }
 
-pub(super) fn read(env: &mut Env) -> Vec<ProviderSettings> {
-    PROVIDERS
+pub(super) fn read(env: &mut Env, prod: bool) -> Vec<ProviderSettings> {
+    let mut providers: Vec<ProviderSettings> = PROVIDERS
         .iter()
         .map(|&(name, default_base)| provider(env, name, default_base))
-        .collect()
+        .collect();
+    for name in demo_providers(env, prod) {
+        match providers.iter_mut().find(|p| p.name == name) {
+            Some(p) if p.overridden => p.demo = true,
+            Some(p) => env.bad(
+                DEMO_VAR,
+                format!(
+                    "`{}` is named a demo provider but AOS_{}_API_BASE is not set",
+                    p.name,
+                    p.name.to_uppercase()
+                ),
+                "point the provider at audienceos-fakes with its API base, or leave it out of the list",
+            ),
+            None => env.bad(
+                DEMO_VAR,
+                format!("`{name}` is not a provider"),
+                &format!(
+                    "list some of {}, comma-separated",
+                    PROVIDERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        }
+    }
+    providers
+}
+
+const DEMO_VAR: &str = "AOS_DEMO_PROVIDERS";
+
+/// The providers `AOS_DEMO_PROVIDERS` names (lower case); refused in production.
+fn demo_providers(env: &mut Env, prod: bool) -> Vec<String> {
+    let Some(list) = env.get(DEMO_VAR) else {
+        return Vec::new();
+    };
+    let names: Vec<String> = list
+        .split(',')
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if prod && !names.is_empty() {
+        env.bad(
+            DEMO_VAR,
+            "demo providers (audienceos-fakes) are named in production".into(),
+            "unset AOS_DEMO_PROVIDERS and the API bases that point at the fakes; production talks to the real providers",
+        );
+        return Vec::new();
+    }
+    names
 }
 
 /// One provider: the id and secret are set together (Gemini takes only a secret, its API key).
@@ -90,6 +140,7 @@ fn provider(env: &mut Env, name: &'static str, default_base: &str) -> ProviderSe
         client_secret,
         api_base,
         overridden,
+        demo: false,
     }
 }
 
@@ -114,5 +165,34 @@ mod tests {
         assert!(both.provider("seo").is_some_and(ProviderSettings::is_configured));
         let none = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d)])).unwrap();
         assert!(!none.provider("seo").is_some_and(ProviderSettings::is_configured));
+    }
+
+    #[test]
+    fn demo_providers_must_point_at_an_overridden_base_and_never_run_in_production() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let demo = Settings::from_vars(&vars(&[
+            ("AOS_DATA_DIR", d),
+            ("AOS_GOOGLE_API_BASE", "http://127.0.0.1:9501/google"),
+            ("AOS_DEMO_PROVIDERS", "google, Slack"),
+            ("AOS_SLACK_API_BASE", "http://127.0.0.1:9501/slack/api"),
+        ]))
+        .unwrap();
+        assert!(demo.provider("google").is_some_and(|p| p.demo));
+        assert!(demo.provider("slack").is_some_and(|p| p.demo));
+        assert!(!demo.provider("meta").is_some_and(|p| p.demo));
+
+        // A demo provider still on the real base, and an unknown name, are both reported.
+        let err = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d), ("AOS_DEMO_PROVIDERS", "meta,gmail")])).unwrap_err();
+        let demo_problems = err.0.iter().filter(|p| p.var == "AOS_DEMO_PROVIDERS").count();
+        assert_eq!(demo_problems, 2, "{err}");
+
+        let err = Settings::from_vars(&vars(&[
+            ("AOS_ENV", "production"),
+            ("AOS_GOOGLE_API_BASE", "http://127.0.0.1:9501/google"),
+            ("AOS_DEMO_PROVIDERS", "google"),
+        ]))
+        .unwrap_err();
+        assert!(err.0.iter().any(|p| p.var == "AOS_DEMO_PROVIDERS"), "{err}");
     }
 }

@@ -39,6 +39,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("AOS_<PROVIDER>_CLIENT_ID", "(unset)", "OAuth client id of GOOGLE, SLACK or META; the API login of SEO (DataForSEO). GEMINI takes an API key in CLIENT_SECRET only."),
     ("AOS_<PROVIDER>_CLIENT_SECRET", "(unset)", "OAuth client secret of the provider; the API password of SEO (DataForSEO); the API key of GEMINI."),
     ("AOS_<PROVIDER>_API_BASE", "the provider's real URL", "Override the provider's base URL (tests and the demo use audienceos-fakes)."),
+    ("AOS_DEMO_PROVIDERS", "(none)", "Comma-separated providers (google, slack, meta, seo) whose API base points at audienceos-fakes serving the demo; the Integrations page labels them demo providers. Set by scripts/run; refused in production."),
     ("AOS_GOOGLE_ADS_DEVELOPER_TOKEN", "(unset)", "Google Ads API developer token, sent with every Google Ads call; without it Google Ads can be connected but not synced."),
     ("AOS_INTEGRATION_SYNC_INTERVAL_SECS", "3600", "Seconds between scheduled syncs of each connected integration (Gmail, Slack, Google Ads, Meta Ads); 0 syncs only on \"Sync now\"."),
     ("AOS_TOKEN_REFRESH_MARGIN_SECS", "300", "A provider access token expiring within this many seconds is refreshed before it is used."),

@@ -159,6 +159,7 @@ mod tests {
             client_secret: None,
             api_base: url::Url::parse(base).unwrap(),
             overridden,
+            demo: false,
         }
     }
 

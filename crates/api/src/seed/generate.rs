@@ -37,7 +37,8 @@ impl Rng {
     }
 }
 
-const BRANDS: [&str; 40] = [
+/// The client names, in order (the demo agency has all 40).
+pub(crate) const BRANDS: [&str; 40] = [
     "Acme Outdoor",
     "Bluebird Coffee",
     "Cedar & Sage",

@@ -17,6 +17,7 @@ mod client_list;
 mod clients;
 mod compression;
 mod dashboard;
+mod demo;
 mod errors;
 mod events;
 mod files;

@@ -362,6 +362,7 @@ fn provider(fake: &SeoFake, password: &str) -> ProviderSettings {
         client_secret: Some(password.to_string().into()),
         api_base: url::Url::parse(&fake.base_url()).unwrap(),
         overridden: true,
+        demo: false,
     }
 }
 
@@ -425,6 +426,7 @@ fn seo_client_needs_both_login_and_password() {
         client_secret: None,
         api_base: fake_base,
         overridden: true,
+        demo: false,
     };
     assert!(DataForSeo::from_settings(reqwest::Client::new(), &settings).is_none());
 }

@@ -19,7 +19,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use self::card::IntegrationCard;
-use self::copy::oauth_error_text;
+use self::copy::{demo_banner, oauth_error_text};
 use crate::api::integrations::list_integrations;
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
@@ -218,7 +218,26 @@ fn IntegrationGrid(initial: Vec<Integration>) -> impl IntoView {
         }
     });
 
+    let demo = Memo::new(move |_| {
+        let providers: Vec<IntegrationProvider> =
+            items.with(|l| l.iter().filter(|i| i.demo).map(|i| i.provider).collect());
+        demo_banner(&providers)
+    });
+
     view! {
+        {move || {
+            demo.get().map(|text| {
+                view! {
+                    <div class="alert alert-info integration-banner" role="note" aria-label="Demo providers">
+                        <Icon name=IconName::Plug/>
+                        <div class="integration-banner-body">
+                            <p class="notice-title">"Demo providers"</p>
+                            <p>{text}</p>
+                        </div>
+                    </div>
+                }
+            })
+        }}
         {move || {
             refresh_error
                 .get()

@@ -6,7 +6,9 @@
 use audienceos_shared::integrations::{Integration, IntegrationStatus, SyncOutcome};
 use leptos::prelude::*;
 
-use super::copy::{description, is_web_url, link_label, outcome_text, provider_app, status_badge, sync_limit_text};
+use super::copy::{
+    description, is_web_url, link_label, outcome_text, provider_app, status_badge, sync_limit_text, DEMO_PROVIDER_HINT,
+};
 use super::IntegrationsContext;
 use crate::api::integrations::{connect, disconnect, sync_now, test_connection};
 use crate::components::button::{Button, ButtonKind};
@@ -219,6 +221,12 @@ pub fn IntegrationCard(
                 <div class="integration-heading">
                     <h2 class="card-title" id=title_id>{name}</h2>
                     <p class="muted small">{description(provider)}</p>
+                    <Show when=move || integration.with(|i| i.demo)>
+                        <p class="integration-demo">
+                            <span class="badge badge-warning" title=DEMO_PROVIDER_HINT>"Demo provider"</span>
+                            <span class="sr-only">{format!(": {DEMO_PROVIDER_HINT}")}</span>
+                        </p>
+                    </Show>
                 </div>
                 {move || {
                     let (word, class) = status_badge(status.get());

@@ -15,6 +15,24 @@ pub fn description(provider: IntegrationProvider) -> &'static str {
     }
 }
 
+/// What a "Demo provider" badge means (its tooltip, and the words a screen reader hears after it).
+pub const DEMO_PROVIDER_HINT: &str =
+    "a stand-in running beside this demo server, not the real service: its consent page, messages and ad accounts are sample data";
+
+/// The banner above the cards when some providers are demo stand-ins.
+pub fn demo_banner(demo: &[IntegrationProvider]) -> Option<String> {
+    let names: Vec<&str> = demo.iter().map(|p| p.label()).collect();
+    let list = match names.as_slice() {
+        [] => return None,
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let verb = if names.len() == 1 { "connects" } else { "connect" };
+    Some(format!(
+        "{list} {verb} to demo providers running beside this server. Their consent pages, mailboxes, channels and ad accounts hold sample data for the demo agency; nothing is sent to Google, Slack or Meta."
+    ))
+}
+
 /// The provider app an administrator registers for this integration (named in words: users are not
 /// operators; the README's configuration table names the settings).
 pub fn provider_app(provider: IntegrationProvider) -> &'static str {
@@ -111,6 +129,19 @@ pub fn is_web_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demo_banner_names_the_demo_providers() {
+        assert_eq!(demo_banner(&[]), None);
+        let one = demo_banner(&[IntegrationProvider::Gmail]).unwrap();
+        assert!(one.starts_with("Gmail connects to demo providers"), "{one}");
+        let all = demo_banner(&IntegrationProvider::ALL).unwrap();
+        assert!(
+            all.starts_with("Gmail, Slack, Google Ads and Meta Ads connect"),
+            "{all}"
+        );
+        assert!(all.contains("sample data"));
+    }
 
     #[test]
     fn every_status_has_a_word() {
