@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod calls;
+pub mod credentials;
 pub mod crypto;
 pub mod endpoints;
 pub mod gmail;
@@ -21,7 +22,8 @@ pub mod sync;
 pub mod tokens;
 
 use audienceos_shared::integrations::{
-    ConnectResponse, Integration, IntegrationProvider, IntegrationStatus, SyncOutcome, SyncStats, TestConnectionResult,
+    ConnectResponse, Integration, IntegrationProvider, IntegrationStatus, OAuthAppSource, SyncOutcome, SyncStats,
+    TestConnectionResult,
 };
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -29,6 +31,7 @@ use uuid::Uuid;
 use crate::domain::stored::Stored as _;
 use crate::error::Code;
 use crate::state::AppState;
+use crate::store::integration_credentials::CredentialRow;
 use crate::store::integrations::{GrantWrite, IntegrationRow, NewIntegration, TokenUpdate};
 use crate::store::oauth_states::NewOAuthState;
 use crate::store::Store;
@@ -56,7 +59,8 @@ pub async fn start_connect(
         who.session_id,
         provider,
     );
-    let auth = oauth::authorize_url(&state.settings, provider, signed)?;
+    let app = credentials::resolve(state, who.agency_id, provider).await?;
+    let auth = oauth::authorize_url(&state.settings, &app, provider, signed)?;
     let now = crate::clock::system_now();
     let expires_at = now + oauth::STATE_TTL;
     state
@@ -179,17 +183,13 @@ pub async fn complete_connect(
         })
     })?;
     let http = &state.vault.oauth_http;
-    let grant = oauth::exchange_code(
-        http,
-        &state.settings,
-        provider,
-        code,
-        &row.pkce_verifier,
-        &row.redirect_uri,
-    )
-    .await
-    .map_err(CallbackError::Exchange)?;
-    let account = accounts::whoami(&state.http, &state.settings, provider, &grant.access_token)
+    let app = credentials::resolve(state, who.agency_id, provider)
+        .await
+        .map_err(CallbackError::Exchange)?;
+    let grant = oauth::exchange_code(http, &app, provider, code, &row.pkce_verifier, &row.redirect_uri)
+        .await
+        .map_err(CallbackError::Exchange)?;
+    let account = accounts::whoami(state, who.agency_id, provider, &grant.access_token)
         .await
         .unwrap_or_else(|e| {
             tracing::warn!(provider = %provider, error = %e, "could not name the connected account");
@@ -307,7 +307,11 @@ pub async fn disconnect(state: &AppState, integration: &IntegrationRow) -> Resul
     };
     if let Some((field, stored)) = field_and_stored {
         let token = state.vault.open(integration, field, &stored)?;
-        if let Err(e) = oauth::revoke(&state.vault.oauth_http, &state.settings, provider, &token).await {
+        let revoked_at_provider = match credentials::resolve(state, integration.agency_id, provider).await {
+            Ok(app) => oauth::revoke(&state.vault.oauth_http, &app, provider, &token).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = revoked_at_provider {
             tracing::warn!(integration_id = %integration.id, provider = %provider, error = %e, "revocation at the provider failed; deleting the tokens anyway");
             revoked = false;
         }
@@ -344,7 +348,7 @@ pub async fn test_connection(state: &AppState, integration: &IntegrationRow) -> 
         };
     };
     let res = provider::with_token(state, integration, |token| async move {
-        accounts::whoami(&state.http, &state.settings, provider, &token).await
+        accounts::whoami(state, integration.agency_id, provider, &token).await
     })
     .await;
     let latency_ms = started.elapsed().as_millis() as i64;
@@ -402,11 +406,23 @@ pub async fn test_connection(state: &AppState, integration: &IntegrationRow) -> 
     }
 }
 
-/// The API view of one provider's integration (or of a provider never connected).
-pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(IntegrationRow, i64)>) -> Integration {
-    let settings = endpoints::configured(&state.settings, provider);
-    let configured = settings.is_some();
-    let demo = settings.is_some_and(|p| p.demo);
+/// The API view of one provider's integration (or of a provider never connected), given the agency's own
+/// OAuth apps.
+pub fn view(
+    state: &AppState,
+    provider: IntegrationProvider,
+    row: Option<&(IntegrationRow, i64)>,
+    own_apps: &[CredentialRow],
+) -> Integration {
+    let app = provider.oauth_app();
+    let oauth_app = credentials::view(
+        &state.settings,
+        app,
+        own_apps.iter().find(|c| c.provider == app.as_str()),
+    );
+    let configured = oauth_app.source != OAuthAppSource::None;
+    let demo = credentials::server_configured(&state.settings, app)
+        && credentials::server_settings(&state.settings, app).is_some_and(|p| p.demo);
     let Some((r, linked)) = row else {
         return Integration {
             provider,
@@ -414,6 +430,7 @@ pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(Integ
             status: IntegrationStatus::NotConnected,
             status_reason: None,
             configured,
+            oauth_app,
             demo,
             account_label: None,
             scopes: Vec::new(),
@@ -433,6 +450,7 @@ pub fn view(state: &AppState, provider: IntegrationProvider, row: Option<&(Integ
         status,
         status_reason: r.status_reason.clone(),
         configured,
+        oauth_app,
         demo,
         account_label: r.account_label.clone().filter(|_| connected),
         scopes: r.scopes.split_whitespace().map(str::to_owned).collect(),
@@ -472,10 +490,13 @@ pub struct RotationReport {
     /// Integrations changed by someone else (a token refresh) between the read and the write; their new
     /// values were sealed with the current key by that writer, or a rerun picks them up.
     pub skipped: usize,
+    /// The agencies' own OAuth app client secrets, re-sealed alike.
+    pub oauth_apps: credentials::SecretRotation,
 }
 
-/// Re-seal every stored provider token that is not under the current key. Fails, writing nothing, when a
-/// token does not open (unknown key id, tampered value): an old key is still needed, keep it configured.
+/// Re-seal every stored provider token and agency OAuth app secret that is not under the current key.
+/// Fails, writing nothing, when one does not open (unknown key id, tampered value): an old key is still
+/// needed, keep it configured.
 pub async fn rotate_token_key(
     store: &Store,
     keys: &TokenKeyring,
@@ -509,8 +530,10 @@ pub async fn rotate_token_key(
             row,
         });
     }
+    let (apps, resealed) = credentials::resealed_secrets(store, keys).await?;
     let applied = store.replace_integration_tokens(&updates, now).await?;
     report.rotated = applied;
     report.skipped = updates.len() - applied;
+    report.oauth_apps = credentials::apply_resealed(store, apps, &resealed).await?;
     Ok(report)
 }

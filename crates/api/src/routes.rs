@@ -163,6 +163,8 @@ pub fn operations() -> Vec<Operation> {
         op!(Caller, integrations::list_integrations),
         op!(Session, integrations::connect),
         op!(Session, integrations::oauth_callback),
+        op!(Caller, integrations::set_oauth_app),
+        op!(Caller, integrations::remove_oauth_app),
         op!(Caller, integrations::disconnect),
         op!(Caller, integrations::test_integration),
         op!(Caller, integrations::sync_integration),

@@ -26,6 +26,7 @@ pub mod dashboard;
 pub mod events;
 pub mod files;
 pub mod intake_fields;
+pub mod integration_credentials;
 pub mod integration_resources;
 pub mod integrations;
 pub mod jobs;

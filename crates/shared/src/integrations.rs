@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use validator::{Validate, ValidationError};
 
 use crate::money::Money;
 
@@ -148,8 +149,11 @@ pub struct Integration {
     pub status: IntegrationStatus,
     /// Why it is degraded or needs a reconnect.
     pub status_reason: Option<String>,
-    /// Whether the server has OAuth credentials for this provider (`AOS_<PROVIDER>_CLIENT_ID`/`_SECRET`).
+    /// Whether Connect can start: an OAuth app is set up for the provider, the server's or the agency's
+    /// own (see `oauth_app`).
     pub configured: bool,
+    /// The OAuth app this integration connects through, and where it comes from.
+    pub oauth_app: OAuthApp,
     /// Whether the provider is the local demo's stand-in (`audienceos-fakes`, `AOS_DEMO_PROVIDERS`), not
     /// the real service: what it holds is sample data. Never true in production.
     #[serde(default)]
@@ -200,6 +204,182 @@ pub struct SyncStats {
     pub skipped: i64,
     #[serde(default)]
     pub duration_ms: i64,
+}
+
+/// The provider an OAuth app is registered at. One app serves every integration of its provider: a Google
+/// app connects Gmail and Google Ads. The wire name is the server's settings name of the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthAppProvider {
+    Google,
+    Slack,
+    Meta,
+}
+
+impl OAuthAppProvider {
+    pub const ALL: [OAuthAppProvider; 3] = [
+        OAuthAppProvider::Google,
+        OAuthAppProvider::Slack,
+        OAuthAppProvider::Meta,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OAuthAppProvider::Google => "google",
+            OAuthAppProvider::Slack => "slack",
+            OAuthAppProvider::Meta => "meta",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The name people know it by.
+    pub fn label(self) -> &'static str {
+        match self {
+            OAuthAppProvider::Google => "Google",
+            OAuthAppProvider::Slack => "Slack",
+            OAuthAppProvider::Meta => "Meta",
+        }
+    }
+
+    /// The integrations that connect through this provider's app.
+    pub fn integrations(self) -> &'static [IntegrationProvider] {
+        match self {
+            OAuthAppProvider::Google => &[IntegrationProvider::Gmail, IntegrationProvider::GoogleAds],
+            OAuthAppProvider::Slack => &[IntegrationProvider::Slack],
+            OAuthAppProvider::Meta => &[IntegrationProvider::MetaAds],
+        }
+    }
+}
+
+impl std::fmt::Display for OAuthAppProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl IntegrationProvider {
+    /// The provider whose OAuth app this integration connects through.
+    pub fn oauth_app(self) -> OAuthAppProvider {
+        match self {
+            IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => OAuthAppProvider::Google,
+            IntegrationProvider::Slack => OAuthAppProvider::Slack,
+            IntegrationProvider::MetaAds => OAuthAppProvider::Meta,
+        }
+    }
+}
+
+/// Where the OAuth app of an integration comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthAppSource {
+    /// The server's settings configure the provider for every agency; an agency's own app is not used.
+    Server,
+    /// The agency's Owner set the agency's own OAuth app in the app.
+    Agency,
+    /// Neither: the provider cannot be connected until one is set up.
+    None,
+}
+
+/// The OAuth app an integration connects through. Never carries the client secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OAuthApp {
+    pub provider: OAuthAppProvider,
+    pub source: OAuthAppSource,
+    /// The agency's client id, when `source` is `agency`.
+    pub client_id: Option<String>,
+    /// Who set the agency's app, when `source` is `agency` and they are still in the agency.
+    pub set_by_name: Option<String>,
+    /// When the agency's app was last set, when `source` is `agency`.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The redirect URI to register with the provider's app (the same for every provider).
+    pub redirect_uri: String,
+}
+
+/// The longest client id accepted (Google's are about 75 characters, Slack's and Meta's about 20).
+pub const OAUTH_CLIENT_ID_MAX: u64 = 255;
+/// The longest client secret accepted.
+pub const OAUTH_CLIENT_SECRET_MAX: u64 = 512;
+
+/// `PUT /api/v1/integrations/credentials/{provider}`: the agency's own OAuth app at a provider, as its
+/// page at the provider shows it. Spaces and line breaks around each value are dropped; none may be inside.
+#[derive(Clone, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetOAuthAppRequest {
+    /// The app's client id (Meta: the App ID).
+    #[validate(length(max = 255, message = "must be at most 255 characters"))]
+    #[validate(custom(function = "crate::integrations::oauth_app_value"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = r"^[ \t\r\n]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+[ \t\r\n]*$",
+            example = "1234567890-abc.apps.googleusercontent.com"
+        )
+    )]
+    pub client_id: String,
+    /// The app's client secret (Meta: the App Secret). Stored encrypted; never shown again.
+    #[validate(length(max = 512, message = "must be at most 512 characters"))]
+    #[validate(custom(function = "crate::integrations::oauth_app_value"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 512,
+            pattern = r"^[ \t\r\n]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+[ \t\r\n]*$",
+            example = "GOCSPX-example-secret"
+        )
+    )]
+    pub client_secret: String,
+}
+
+impl SetOAuthAppRequest {
+    /// The values without the spaces and line breaks a paste brings around them.
+    pub fn trimmed(self) -> Self {
+        Self {
+            client_id: trim_paste(&self.client_id).to_owned(),
+            client_secret: trim_paste(&self.client_secret).to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SetOAuthAppRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetOAuthAppRequest")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// `value` without the spaces, tabs and line breaks around it.
+pub fn trim_paste(value: &str) -> &str {
+    value.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+/// A character no client id or secret holds inside: any space (Unicode's), control character or
+/// zero-width no-break space, all of which a copy from a web page can bring along.
+pub fn is_blank_char(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || c == '\u{feff}'
+}
+
+/// A client id or secret: something besides the spaces and line breaks around it, and no space inside.
+pub fn oauth_app_value(value: &str) -> Result<(), ValidationError> {
+    let value = trim_paste(value);
+    if value.is_empty() {
+        Err(ValidationError::new("length").with_message("is required".into()))
+    } else if value.chars().any(is_blank_char) {
+        Err(ValidationError::new("spaces").with_message("must not contain spaces or line breaks".into()))
+    } else {
+        Ok(())
+    }
 }
 
 /// `POST /api/v1/integrations/connect`.
@@ -350,6 +530,36 @@ mod tests {
         assert!(!P::GoogleAds.is_resource_id("123/../x") && !P::GoogleAds.is_resource_id("-"));
         assert!(P::Slack.is_resource_id("C0FAKE0001") && !P::Slack.is_resource_id("C0/../auth.revoke"));
         assert!(!P::Gmail.is_resource_id("anything"));
+    }
+
+    #[test]
+    fn oauth_app_values_are_trimmed_and_hold_no_space_inside() {
+        assert!(oauth_app_value(" 123.apps.googleusercontent.com\n").is_ok());
+        assert_eq!(oauth_app_value("  ").unwrap_err().code, "length");
+        assert_eq!(oauth_app_value("").unwrap_err().code, "length");
+        for bad in ["abc def", "abc\u{a0}def", "abc\u{feff}def", "a\u{85}b", "a\nb"] {
+            assert_eq!(oauth_app_value(bad).unwrap_err().code, "spaces", "{bad:?}");
+        }
+        let req = SetOAuthAppRequest {
+            client_id: "\tid-1 ".into(),
+            client_secret: " shh\r\n".into(),
+        };
+        assert!(req.validate().is_ok());
+        let req = req.trimmed();
+        assert_eq!((req.client_id.as_str(), req.client_secret.as_str()), ("id-1", "shh"));
+        assert!(!format!("{req:?}").contains("shh"), "the secret never prints");
+        let long = SetOAuthAppRequest {
+            client_id: "x".repeat(256),
+            client_secret: "y".repeat(513),
+        };
+        let errors = long.validate().unwrap_err();
+        assert!(errors.field_errors().contains_key("client_id") && errors.field_errors().contains_key("client_secret"));
+        for p in IntegrationProvider::ALL {
+            assert!(p.oauth_app().integrations().contains(&p));
+        }
+        for a in OAuthAppProvider::ALL {
+            assert_eq!(OAuthAppProvider::parse(a.as_str()), Some(a));
+        }
     }
 
     #[test]

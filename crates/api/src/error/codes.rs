@@ -82,6 +82,8 @@ error_codes! {
     ReplyTargetGone = 409, "reply_target_gone", "Conflict";
     ReplyInProgress = 409, "reply_in_progress", "Conflict";
     LinkUnavailable = 409, "link_unavailable", "Conflict";
+    OauthAppServerManaged = 409, "oauth_app_server_managed", "Conflict";
+    OauthAppInUse = 409, "oauth_app_in_use", "Conflict";
     // 413, 415, 422.
     PayloadTooLarge = 413, "payload_too_large", "Payload too large";
     UnsupportedMediaType = 415, "unsupported_media_type", "Unsupported media type";

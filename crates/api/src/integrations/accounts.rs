@@ -6,9 +6,9 @@ use secrecy::ExposeSecret as _;
 use serde_json::Value;
 
 use super::crypto::SecretToken;
-use super::endpoints::{self, Endpoints};
+use super::endpoints::Endpoints;
 use super::provider::{meta_error, send_json, slack_ok, ProviderError};
-use crate::config::Settings;
+use crate::state::AppState;
 
 /// The connected account: a stable id and a label for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,15 +17,16 @@ pub struct Account {
     pub label: String,
 }
 
-/// Ask the provider who `token` is.
+/// Ask the provider who `token` (of a connection of `agency_id`) is.
 pub async fn whoami(
-    http: &reqwest::Client,
-    settings: &Settings,
+    state: &AppState,
+    agency_id: uuid::Uuid,
     provider: IntegrationProvider,
     token: &SecretToken,
 ) -> Result<Account, ProviderError> {
-    let p = endpoints::configured(settings, provider).ok_or(ProviderError::NotConfigured)?;
-    let api = Endpoints::of(provider, p).api;
+    let p = super::credentials::resolve(state, agency_id, provider).await?;
+    let api = Endpoints::of(provider, &p).api;
+    let (http, settings) = (&state.http, &state.settings);
     match provider {
         IntegrationProvider::Gmail => {
             let v: Value = send_json(http.get(format!("{api}/users/me/profile")).bearer_auth(token.expose())).await?;

@@ -13,7 +13,7 @@ use audienceos_shared::integrations::IntegrationProvider;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::crypto::SecretToken;
-use super::endpoints::{configured, Endpoints};
+use super::endpoints::Endpoints;
 use super::provider::{with_token, ProviderError, MAX_INLINE_WAIT};
 use crate::state::AppState;
 use crate::store::integrations::IntegrationRow;
@@ -46,11 +46,12 @@ where
     }
 }
 
-/// The API root of a provider (`NotConfigured` without OAuth credentials on this server).
-pub fn api_root(state: &AppState, provider: IntegrationProvider) -> Result<String, ProviderError> {
-    configured(&state.settings, provider)
-        .map(|p| Endpoints::of(provider, p).api)
-        .ok_or(ProviderError::NotConfigured)
+/// The API root of the integration's provider (`NotConfigured` when neither the server nor the agency has
+/// an OAuth app for it: see `super::credentials::resolve`).
+pub async fn api_root(state: &AppState, integration: &IntegrationRow) -> Result<String, ProviderError> {
+    let provider = provider_of(integration)?;
+    let p = super::credentials::resolve(state, integration.agency_id, provider).await?;
+    Ok(Endpoints::of(provider, &p).api)
 }
 
 /// The integration's provider, which a stored row always names.

@@ -7,8 +7,9 @@
 //! [`TokenKeyring::reencrypt`] (driven by `audienceos rotate-token-key`) moves a value to the current key.
 //!
 //! The associated data is `b"aos-token-v1\0" || agency_id (16 bytes) || integration_id (16 bytes) || field`,
-//! where field is `access` or `refresh`: fixed-width ids and a last variable part, so no two contexts
-//! encode alike.
+//! where field is `access` or `refresh` (also `intake_link` for an onboarding's link and
+//! `oauth_client_secret` for an agency's OAuth app, whose row id takes the integration's place): fixed-width
+//! ids and a last variable part, so no two contexts encode alike.
 //!
 //! Nothing here prints a token or a key: [`SecretToken`] and the keys are redacted in `Debug`/`Display`,
 //! and [`TokenCryptoError`] carries at most a key id.
@@ -63,6 +64,9 @@ pub enum TokenField {
     Refresh,
     /// An onboarding's public intake link token (the context's `integration_id` is the onboarding's id).
     IntakeLink,
+    /// The client secret of an agency's own OAuth app (the context's `integration_id` is the credential
+    /// row's id), so a sealed secret and a sealed token can never stand in for each other.
+    OAuthClientSecret,
 }
 
 impl TokenField {
@@ -71,6 +75,7 @@ impl TokenField {
             TokenField::Access => "access",
             TokenField::Refresh => "refresh",
             TokenField::IntakeLink => "intake_link",
+            TokenField::OAuthClientSecret => "oauth_client_secret",
         }
     }
 }
@@ -341,6 +346,10 @@ mod tests {
             },
             TokenContext {
                 field: TokenField::Refresh,
+                ..c
+            },
+            TokenContext {
+                field: TokenField::OAuthClientSecret,
                 ..c
             },
             TokenContext {

@@ -1,10 +1,11 @@
 //! Where each provider's endpoints are. With the provider's default base URL they are its real hosts
 //! (Google alone spreads over four); with `AOS_<PROVIDER>_API_BASE` set, every endpoint, the consent page
-//! included, hangs off that base, which is how `audienceos-fakes` serves them.
+//! included, hangs off that base, which is how `audienceos-fakes` serves them. Which OAuth client goes with
+//! them (the server's or an agency's own) is `super::credentials::resolve`'s to decide.
 
 use audienceos_shared::integrations::IntegrationProvider;
 
-use crate::config::{ProviderSettings, Settings};
+use crate::config::ProviderSettings;
 
 /// Graph API version used for Meta.
 pub const META_VERSION: &str = "v18.0";
@@ -51,20 +52,6 @@ pub fn google_ads_search_url(api: &str, customer: &str) -> String {
 /// A Meta ad account's insights URL.
 pub fn meta_insights_url(api: &str, act: &str) -> String {
     format!("{api}/{}/insights", segment(act))
-}
-
-/// Which settings entry (`AOS_<NAME>_*`) holds a provider's OAuth client.
-pub fn settings_name(provider: IntegrationProvider) -> &'static str {
-    match provider {
-        IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => "google",
-        IntegrationProvider::Slack => "slack",
-        IntegrationProvider::MetaAds => "meta",
-    }
-}
-
-/// The provider's settings, when its OAuth client is configured.
-pub fn configured(settings: &Settings, provider: IntegrationProvider) -> Option<&ProviderSettings> {
-    settings.provider(settings_name(provider)).filter(|p| p.is_configured())
 }
 
 impl Endpoints {

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 
-use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
+use audienceos_shared::integrations::SyncStats;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt as _;
@@ -246,7 +246,7 @@ pub fn to_communication(
 
 /// Sync the mailbox (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let api = api_root(ctx.state, IntegrationProvider::Gmail)?;
+    let api = api_root(ctx.state, ctx.integration).await?;
     let saved: Option<u64> = ctx.cursor().get("history_id").and_then(|h| match h {
         Value::String(s) => s.parse().ok(),
         Value::Number(n) => n.as_u64(),

@@ -10,7 +10,7 @@
 //! revenue is `conversions_value` in cents. Rows are upserted per (client, customer, campaign, day); the
 //! cursor `{"customers": {id: last_day}}` moves per customer after its rows are written.
 
-use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
+use audienceos_shared::integrations::SyncStats;
 use chrono::NaiveDate;
 use secrecy::ExposeSecret as _;
 use serde_json::{json, Map, Value};
@@ -54,7 +54,7 @@ pub async fn list_customers(
     state: &AppState,
     integration: &IntegrationRow,
 ) -> Result<Vec<(String, String)>, ProviderError> {
-    let api = api_root(state, IntegrationProvider::GoogleAds)?;
+    let api = api_root(state, integration).await?;
     let dev = developer_token(state)?;
     let url = format!("{api}/customers:listAccessibleCustomers");
     let body: Value = call(state, integration, |token| {
@@ -128,7 +128,7 @@ pub fn parse_rows(batches: &Value, client_id: uuid::Uuid, customer: &str) -> Vec
 
 /// Sync every linked customer (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let api = api_root(ctx.state, IntegrationProvider::GoogleAds)?;
+    let api = api_root(ctx.state, ctx.integration).await?;
     let dev = developer_token(ctx.state)?;
     let links = ctx.links().await?;
     let mut customers: Map<String, Value> = ctx.cursor()["customers"].as_object().cloned().unwrap_or_default();

@@ -123,7 +123,7 @@ pub async fn list_ad_accounts(
     state: &AppState,
     integration: &IntegrationRow,
 ) -> Result<Vec<(String, String)>, ProviderError> {
-    let api = api_root(state, IntegrationProvider::MetaAds)?;
+    let api = api_root(state, integration).await?;
     let query = [
         ("fields", "id,name,account_status,currency".to_owned()),
         ("limit", "100".to_owned()),
@@ -187,7 +187,7 @@ pub fn act_id(id: &str) -> String {
 
 /// Sync every linked ad account (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let api = api_root(ctx.state, IntegrationProvider::MetaAds)?;
+    let api = api_root(ctx.state, ctx.integration).await?;
     let links = ctx.links().await?;
     let mut accounts: Map<String, Value> = ctx.cursor()["accounts"].as_object().cloned().unwrap_or_default();
     let mut stats = SyncStats::default();

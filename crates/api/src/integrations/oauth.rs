@@ -25,6 +25,9 @@ use super::endpoints::{self, Endpoints};
 use super::provider::{send_json, ProviderError};
 use crate::config::{ProviderSettings, Settings};
 
+// Every function here takes the provider settings `super::credentials::resolve` chose for the agency: the
+// server's OAuth app, or the agency's own.
+
 /// How long a started authorization may be completed.
 pub const STATE_TTL: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -115,10 +118,10 @@ pub struct Authorization {
 /// The consent page URL for `provider` with `state`, PKCE S256 and the provider's scope conventions.
 pub fn authorize_url(
     settings: &Settings,
+    p: &ProviderSettings,
     provider: IntegrationProvider,
     state: String,
 ) -> Result<Authorization, ProviderError> {
-    let p = endpoints::configured(settings, provider).ok_or(ProviderError::NotConfigured)?;
     let client = client(provider, p, &redirect_uri(settings))?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let scopes = endpoints::scopes(provider);
@@ -144,13 +147,12 @@ pub fn authorize_url(
 /// Exchange an authorization code (with its PKCE verifier) for tokens.
 pub async fn exchange_code(
     http: &reqwest::Client,
-    settings: &Settings,
+    p: &ProviderSettings,
     provider: IntegrationProvider,
     code: &str,
     verifier: &str,
     redirect: &str,
 ) -> Result<Grant, ProviderError> {
-    let p = endpoints::configured(settings, provider).ok_or(ProviderError::NotConfigured)?;
     let client = client(provider, p, redirect)?;
     let res = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -170,11 +172,11 @@ pub async fn exchange_code(
 pub async fn refresh(
     http: &reqwest::Client,
     settings: &Settings,
+    p: &ProviderSettings,
     provider: IntegrationProvider,
     access: &SecretToken,
     refresh: Option<&SecretToken>,
 ) -> Result<Grant, ProviderError> {
-    let p = endpoints::configured(settings, provider).ok_or(ProviderError::NotConfigured)?;
     if provider == IntegrationProvider::MetaAds {
         return meta_exchange(http, p, access).await;
     }
@@ -304,11 +306,10 @@ fn is_grant_error(name: &str) -> bool {
 /// permission, so it is a no-op there (the token is deleted on our side either way).
 pub async fn revoke(
     http: &reqwest::Client,
-    settings: &Settings,
+    p: &ProviderSettings,
     provider: IntegrationProvider,
     token: &SecretToken,
 ) -> Result<(), ProviderError> {
-    let p = endpoints::configured(settings, provider).ok_or(ProviderError::NotConfigured)?;
     let ep = Endpoints::of(provider, p);
     let Some(url) = ep.revoke else { return Ok(()) };
     let req = match provider {

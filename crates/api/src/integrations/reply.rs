@@ -133,7 +133,7 @@ async fn send_gmail(
     target: &ReplyTargetRow,
     body: &str,
 ) -> Result<Sent, ProviderError> {
-    let api = api_root(state, IntegrationProvider::Gmail)?;
+    let api = api_root(state, integration).await?;
     let mailbox = integration.account_id.clone().unwrap_or_default();
     let Some(to) = target.recipient.clone() else {
         return Err(ProviderError::Rejected {
@@ -186,7 +186,7 @@ async fn send_slack(
     target: &ReplyTargetRow,
     body: &str,
 ) -> Result<Sent, ProviderError> {
-    let api = api_root(state, IntegrationProvider::Slack)?;
+    let api = api_root(state, integration).await?;
     let Some(channel) = target.channel_id.clone() else {
         return Err(ProviderError::Rejected {
             status: 400,

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use audienceos_shared::integrations::{IntegrationProvider, SyncStats};
+use audienceos_shared::integrations::SyncStats;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
@@ -62,7 +62,7 @@ pub async fn list_channels(
     state: &AppState,
     integration: &IntegrationRow,
 ) -> Result<Vec<(String, String)>, ProviderError> {
-    let api = api_root(state, IntegrationProvider::Slack)?;
+    let api = api_root(state, integration).await?;
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -162,7 +162,7 @@ impl Users<'_> {
 
 /// Sync every linked channel (see the module docs).
 pub async fn sync(ctx: &SyncCtx<'_>) -> Result<SyncStats, ProviderError> {
-    let api = api_root(ctx.state, IntegrationProvider::Slack)?;
+    let api = api_root(ctx.state, ctx.integration).await?;
     let agency = ctx.integration.agency_id;
     let store = &ctx.state.store;
     let links = ctx.links().await?;

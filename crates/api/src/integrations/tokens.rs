@@ -188,7 +188,8 @@ async fn refresh_holding_lease(
         None => None,
     };
     let http = &state.vault.oauth_http;
-    match super::oauth::refresh(http, &state.settings, provider, &access, refresh.as_ref()).await {
+    let app = super::credentials::resolve(state, integration.agency_id, provider).await?;
+    match super::oauth::refresh(http, &state.settings, &app, provider, &access, refresh.as_ref()).await {
         Ok(grant) => {
             let access_enc = state.vault.seal(integration, TokenField::Access, &grant.access_token)?;
             let refresh_enc = match &grant.refresh_token {

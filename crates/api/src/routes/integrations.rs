@@ -1,10 +1,13 @@
-//! Provider integrations: list with health, OAuth connect and its callback, test, "Sync now", disconnect.
-//! Tokens never appear in any answer; the callback is limited to 5 per hour per user and per IP, "Sync now"
-//! to 5 per hour per agency.
+//! Provider integrations: list with health, OAuth connect and its callback, test, "Sync now", disconnect,
+//! and the agency's own OAuth apps. Tokens and client secrets never appear in any answer; the callback is
+//! limited to 5 per hour per user and per IP, "Sync now" to 5 per hour per agency.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use audienceos_shared::integrations::{ConnectRequest, ConnectResponse, Integration, SyncQueued, TestConnectionResult};
+use audienceos_shared::integrations::{
+    ConnectRequest, ConnectResponse, Integration, OAuthApp, OAuthAppProvider, SetOAuthAppRequest, SyncQueued,
+    TestConnectionResult,
+};
 use audienceos_shared::Problem;
 use uuid::Uuid;
 
@@ -139,6 +142,57 @@ pub async fn disconnect(
 ) -> Result<HttpResponse, ApiError> {
     integrations::disconnect(&state, &me, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Set the agency's own OAuth app
+///
+/// For a provider this server has no OAuth app for (the integrations list says `oauth_app.source: none`),
+/// the agency's Owner registers an app at the provider (`google` serves Gmail and Google Ads, `slack`,
+/// `meta`) with the `redirect_uri` the list shows, and sets its client id and secret here; then the
+/// provider's integrations can connect. Spaces and line breaks around each value are dropped. The secret
+/// is stored encrypted and never returned. A new secret for the same client id (rotated at the provider)
+/// applies at once; another client id is refused while a connection made with the current app is live.
+#[utoipa::path(put, path = "/api/v1/integrations/credentials/{provider}", tag = "integrations",
+    params(("provider" = OAuthAppProvider, Path, description = "The provider the app is registered at")),
+    request_body = SetOAuthAppRequest,
+    responses((status = 200, body = OAuthApp),
+        (status = 403, body = Problem, description = "`forbidden`: only the agency's Owner"),
+        (status = 404, body = Problem, description = "`not_found`: no such provider"),
+        (status = 409, body = Problem, description = "`oauth_app_server_managed`: the server's settings configure this provider for every agency; `oauth_app_in_use`: a new client id while a connection made with the current app is live"),
+        (status = 422, body = Problem)))]
+pub async fn set_oauth_app(
+    state: web::Data<AppState>,
+    me: Authorized<IntegrationsManage>,
+    provider: web::Path<String>,
+    body: Json<SetOAuthAppRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let app = oauth_app_provider(&provider)?;
+    Ok(HttpResponse::Ok().json(integrations::set_oauth_app(&state, &me, app, body.into_inner()).await?))
+}
+
+/// Remove the agency's own OAuth app
+///
+/// Forgets the client id and the encrypted secret. Refused while an integration connected through the app
+/// is live: disconnect it first (its grant was issued to this app, so it would stop working).
+#[utoipa::path(delete, path = "/api/v1/integrations/credentials/{provider}", tag = "integrations",
+    params(("provider" = OAuthAppProvider, Path, description = "The provider the app is registered at")),
+    responses((status = 204, description = "Removed"),
+        (status = 403, body = Problem, description = "`forbidden`: only the agency's Owner"),
+        (status = 404, body = Problem, description = "`not_found`: no such provider, or the agency has no app there"),
+        (status = 409, body = Problem, description = "`oauth_app_in_use`: disconnect the integrations connected through it first")))]
+pub async fn remove_oauth_app(
+    state: web::Data<AppState>,
+    me: Authorized<IntegrationsManage>,
+    provider: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let app = oauth_app_provider(&provider)?;
+    integrations::remove_oauth_app(&state, &me, app).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A provider name of the path; another word is a resource that does not exist.
+fn oauth_app_provider(name: &str) -> Result<OAuthAppProvider, ApiError> {
+    OAuthAppProvider::parse(name).ok_or(ApiError::NotFound)
 }
 
 fn wants_html(req: &HttpRequest) -> bool {

@@ -349,7 +349,7 @@ async fn an_expired_token_is_refreshed_once_for_ten_concurrent_callers_and_syncs
         async move {
             with_token(&state, &row, |t| {
                 let state = state.clone();
-                async move { whoami(&state.http, &state.settings, IntegrationProvider::Slack, &t).await }
+                async move { whoami(&state, row.agency_id, IntegrationProvider::Slack, &t).await }
             })
             .await
         }

@@ -23,6 +23,7 @@ mod events;
 mod files;
 mod hardening;
 mod health;
+mod integration_credentials;
 mod integrations;
 mod logs;
 mod mail;

@@ -183,6 +183,9 @@ async fn agency_a(app: &TestApp) -> (HashMap<&'static str, String>, Uuid) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     ids.insert("integrations", integration_id.to_string());
+    // An agency's own OAuth app is named by its provider: B's calls reach B's own (none here, and the server
+    // configures Google, so a PUT is `409 oauth_app_server_managed`); A's is never in reach.
+    ids.insert("credentials", "google".into());
     ids.insert("links", "act_1234567890".into());
     let threads = ok(
         app.get("/api/v1/communications/threads?platform=gmail").await,
