@@ -10,6 +10,7 @@ pub mod file_picker;
 pub mod import_clients;
 pub mod label_picker;
 pub mod link_resources;
+pub mod oauth_app;
 pub mod owner_picker;
 pub mod snooze_alert;
 pub mod start_onboarding;

@@ -1,9 +1,9 @@
-//! `/api/v1/integrations`: each provider's connection, OAuth connect, test, sync, disconnect, and the
-//! provider resources (Slack channels, ad accounts) linked to clients.
+//! `/api/v1/integrations`: each provider's connection, OAuth connect, test, sync, disconnect, the agency's
+//! own OAuth apps, and the provider resources (Slack channels, ad accounts) linked to clients.
 
 use audienceos_shared::integrations::{
-    ConnectRequest, ConnectResponse, Integration, IntegrationProvider, LinkResourceRequest, ProviderResource,
-    SyncQueued, TestConnectionResult,
+    ConnectRequest, ConnectResponse, Integration, IntegrationProvider, LinkResourceRequest, OAuthApp, OAuthAppProvider,
+    ProviderResource, SetOAuthAppRequest, SyncQueued, TestConnectionResult,
 };
 use uuid::Uuid;
 
@@ -51,4 +51,14 @@ pub async fn link_resource(
         &LinkResourceRequest { client_id, name },
     )
     .await
+}
+
+/// `PUT /integrations/credentials/{provider}`: the agency's own OAuth app at the provider (Owner only).
+pub async fn set_oauth_app(app: OAuthAppProvider, req: &SetOAuthAppRequest) -> ApiResult<OAuthApp> {
+    put(&format!("/integrations/credentials/{}", app.as_str()), req).await
+}
+
+/// `DELETE /integrations/credentials/{provider}` (204): forget the agency's own OAuth app (Owner only).
+pub async fn remove_oauth_app(app: OAuthAppProvider) -> ApiResult<()> {
+    delete(&format!("/integrations/credentials/{}", app.as_str())).await
 }

@@ -6,6 +6,7 @@
 
 mod card;
 pub mod copy;
+mod oauth_app;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -1,14 +1,15 @@
 //! One provider's card: what it brings, its status in words, the connected account, the last sync and
-//! error, and the actions the caller may take (Connect/Reconnect and Disconnect need integrations:manage,
-//! Test connection and Sync now need integrations:write). Each action shows its busy state and its
-//! result inside the card.
+//! error, the OAuth app it connects through (`oauth_app`), and the actions the caller may take
+//! (Connect/Reconnect and Disconnect need integrations:manage, Test connection and Sync now need
+//! integrations:write). Each action shows its busy state and its result inside the card.
 
 use audienceos_shared::integrations::{Integration, IntegrationStatus, SyncOutcome};
 use leptos::prelude::*;
 
 use super::copy::{
-    description, is_web_url, link_label, outcome_text, provider_app, status_badge, sync_limit_text, DEMO_PROVIDER_HINT,
+    description, is_web_url, link_label, outcome_text, status_badge, sync_limit_text, DEMO_PROVIDER_HINT,
 };
+use super::oauth_app::OAuthAppSection;
 use super::IntegrationsContext;
 use crate::api::integrations::{connect, disconnect, sync_now, test_connection};
 use crate::components::button::{Button, ButtonKind};
@@ -272,6 +273,7 @@ pub fn IntegrationCard(
                 {move || test_result.get().map(note_view)}
                 {move || connect_error.get().map(|e| note_view(Note::Failed(e)))}
             </div>
+            <OAuthAppSection integration=integration hint_id=hint_id.get_value()/>
             <div class="integration-actions">
                 <Show when=offers_connect>
                     <Button
@@ -329,11 +331,6 @@ pub fn IntegrationCard(
                     </Button>
                 </Show>
             </div>
-            <Show when=move || offers_connect() && !integration.with(|i| i.configured)>
-                <p class="muted small" id=hint_id.get_value()>
-                    {format!("Not available yet: an administrator needs to register the {} app for this server.", provider_app(provider))}
-                </p>
-            </Show>
             <Show when=move || !can_manage.get() && !has_grant()>
                 <p class="muted small">{format!("Ask an owner or admin to connect {name}.")}</p>
             </Show>

@@ -1,7 +1,9 @@
 //! The words of the integrations page: what each provider brings, its status as a word and badge class,
 //! what each OAuth failure code means, and sync results. Pure, so every sentence is unit-tested.
 
-use audienceos_shared::integrations::{IntegrationProvider, IntegrationStatus, SyncOutcome, SyncStats};
+use audienceos_shared::integrations::{
+    IntegrationProvider, IntegrationStatus, OAuthApp, OAuthAppProvider, SyncOutcome, SyncStats,
+};
 
 /// One line on what connecting the provider brings.
 pub fn description(provider: IntegrationProvider) -> &'static str {
@@ -33,14 +35,90 @@ pub fn demo_banner(demo: &[IntegrationProvider]) -> Option<String> {
     ))
 }
 
-/// The provider app an administrator registers for this integration (named in words: users are not
-/// operators; the README's configuration table names the settings).
-pub fn provider_app(provider: IntegrationProvider) -> &'static str {
-    match provider {
-        IntegrationProvider::Gmail | IntegrationProvider::GoogleAds => "Google",
-        IntegrationProvider::Slack => "Slack",
-        IntegrationProvider::MetaAds => "Meta",
+/// Why a provider cannot connect yet, in plain words: no OAuth app at the provider is set up. `owner`:
+/// the reader is the agency's Owner, who can add one.
+pub fn oauth_app_missing(provider: IntegrationProvider, owner: bool) -> String {
+    let app = provider.oauth_app().label();
+    let who = if owner {
+        "you, as the agency's Owner,"
+    } else {
+        "the agency's Owner"
+    };
+    format!(
+        "{} needs a {app} OAuth app before it can connect, and none is set up yet. A server administrator can set one up for every agency (the README's “Integrations” section says how), or {who} can register the agency's own app at {app} and add it here.",
+        provider.label()
+    )
+}
+
+/// What a person who is not the Owner can do about a missing OAuth app.
+pub fn oauth_app_ask_owner(app: OAuthAppProvider) -> String {
+    format!(
+        "Only the agency's Owner can add the agency's own {} OAuth app; ask them, or your server administrator.",
+        app.label()
+    )
+}
+
+/// The line that says a connection goes through the agency's own app.
+pub fn oauth_app_own(app: &OAuthApp) -> String {
+    let mut text = format!("Connects through the agency's own {} OAuth app", app.provider.label());
+    if let Some(id) = &app.client_id {
+        text.push_str(&format!(" (client ID {})", short_client_id(id)));
     }
+    if let Some(who) = &app.set_by_name {
+        text.push_str(&format!(", set up by {who}"));
+    }
+    text.push('.');
+    text
+}
+
+/// A long client id shortened for a card: its start and its end.
+pub fn short_client_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 28 {
+        return id.to_owned();
+    }
+    let head: String = chars[..12].iter().collect();
+    let tail: String = chars[chars.len() - 12..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// The names the provider's developer console gives the two values.
+pub fn oauth_app_labels(app: OAuthAppProvider) -> (&'static str, &'static str) {
+    match app {
+        OAuthAppProvider::Google | OAuthAppProvider::Slack => ("Client ID", "Client secret"),
+        OAuthAppProvider::Meta => ("App ID", "App secret"),
+    }
+}
+
+/// How to register the app at the provider, step by step (the redirect URI is shown beside them).
+pub fn oauth_app_steps(app: OAuthAppProvider) -> &'static [&'static str] {
+    match app {
+        OAuthAppProvider::Google => &[
+            "In the Google Cloud console, pick or create a project and enable the Gmail API (and the Google Ads API, for Google Ads).",
+            "Under APIs & Services → OAuth consent screen, set the app up for your users.",
+            "Under APIs & Services → Credentials, create an OAuth client ID of type “Web application” and add the redirect URI below as an authorized redirect URI.",
+            "Copy the client ID and client secret Google shows into the fields below.",
+        ],
+        OAuthAppProvider::Slack => &[
+            "At api.slack.com/apps, create an app (from scratch) in your workspace.",
+            "Under OAuth & Permissions, add the redirect URI below, and the scopes channels:read, channels:history, groups:read, groups:history, chat:write, users:read, users:read.email and team:read.",
+            "Under Basic Information, copy the client ID and client secret into the fields below.",
+        ],
+        OAuthAppProvider::Meta => &[
+            "At developers.facebook.com/apps, create a Business app and add the Marketing API and Facebook Login for Business.",
+            "Under Facebook Login → Settings, add the redirect URI below as a valid OAuth redirect URI; the app asks for ads_read and business_management.",
+            "Under App settings → Basic, copy the App ID and App secret into the fields below.",
+        ],
+    }
+}
+
+/// What an `oauth_app_in_use` refusal means for the person who asked to remove the app.
+pub fn oauth_app_remove_text(app: OAuthAppProvider) -> String {
+    let names: Vec<&str> = app.integrations().iter().map(|p| p.label()).collect();
+    format!(
+        "{} will no longer be able to connect until an OAuth app is set up again. A connection made with this app must be disconnected first.",
+        names.join(" and ")
+    )
 }
 
 /// "Link channels" / "Link ad accounts": the linker button's name.
@@ -141,6 +219,34 @@ mod tests {
             "{all}"
         );
         assert!(all.contains("sample data"));
+    }
+
+    #[test]
+    fn a_missing_oauth_app_is_explained_in_words_and_an_own_app_is_named() {
+        let text = oauth_app_missing(IntegrationProvider::GoogleAds, false);
+        assert!(text.starts_with("Google Ads needs a Google OAuth app"), "{text}");
+        assert!(text.contains("the agency's Owner can register") && text.contains("README"));
+        assert!(
+            oauth_app_missing(IntegrationProvider::Slack, true).contains("or you, as the agency's Owner, can register")
+        );
+        let own = OAuthApp {
+            provider: OAuthAppProvider::Google,
+            source: audienceos_shared::integrations::OAuthAppSource::Agency,
+            client_id: Some("1234567890-abcdefghijklmnop.apps.googleusercontent.com".into()),
+            set_by_name: Some("Grace Hopper".into()),
+            updated_at: None,
+            redirect_uri: "https://app.example/api/v1/oauth/callback".into(),
+        };
+        assert_eq!(
+            oauth_app_own(&own),
+            "Connects through the agency's own Google OAuth app (client ID 1234567890-a…rcontent.com), set up by Grace Hopper."
+        );
+        assert_eq!(short_client_id("123.456"), "123.456");
+        assert_eq!(oauth_app_labels(OAuthAppProvider::Meta), ("App ID", "App secret"));
+        for app in OAuthAppProvider::ALL {
+            assert!(oauth_app_steps(app).iter().any(|s| s.contains("redirect URI")), "{app}");
+        }
+        assert!(oauth_app_remove_text(OAuthAppProvider::Google).starts_with("Gmail and Google Ads"));
     }
 
     #[test]
