@@ -323,6 +323,12 @@ impl Browser {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
+    /// GET and read the body as JSON (whatever the status).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let res = self.get(path).await;
+        res.json().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     /// POST JSON with the session's CSRF token.
     pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
         let mut req = self.client.post(self.url(path)).json(body);
@@ -330,6 +336,54 @@ impl Browser {
             req = req.header("X-CSRF-Token", t);
         }
         req.send().await.unwrap()
+    }
+
+    /// A request with an API key (`Authorization: Bearer`), without this browser's cookies or CSRF token.
+    pub fn key_request(&self, method: reqwest::Method, path: &str, secret: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(secret)
+    }
+
+    /// GET with an API key only.
+    pub async fn key_get(&self, path: &str, secret: &str) -> reqwest::Response {
+        self.key_request(reqwest::Method::GET, path, secret)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// DELETE with an API key only.
+    pub async fn key_delete(&self, path: &str, secret: &str) -> reqwest::Response {
+        self.key_request(reqwest::Method::DELETE, path, secret)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A request by method name ("GET", "POST", "PATCH", "PUT" or "DELETE"); `body` goes with the three that
+    /// take one.
+    pub async fn send(&self, method: &str, path: &str, body: &Value) -> reqwest::Response {
+        match method {
+            "GET" => self.get(path).await,
+            "POST" => self.post(path, body).await,
+            "PATCH" => self.patch(path, body).await,
+            "PUT" => self.put(path, body).await,
+            "DELETE" => self.delete(path).await,
+            _ => panic!("no such method in the tests: {method}"),
+        }
+    }
+
+    /// POST JSON and read the answer as JSON (whatever the status).
+    pub async fn post_json<T: serde::de::DeserializeOwned>(&self, path: &str, body: &Value) -> T {
+        let res = self.post(path, body).await;
+        res.json().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// PATCH JSON and read the answer as JSON (whatever the status).
+    pub async fn patch_json<T: serde::de::DeserializeOwned>(&self, path: &str, body: &Value) -> T {
+        let res = self.patch(path, body).await;
+        res.json().await.unwrap_or_else(|e| panic!("PATCH {path}: {e}"))
     }
 
     /// PATCH JSON with the session's CSRF token.
@@ -376,17 +430,21 @@ impl Browser {
     /// Sign up a new agency and keep the session; returns the body used and the `Me`.
     pub async fn signup(&self) -> (Value, Me) {
         let body = signup_body();
-        let res = self
-            .client
-            .post(self.url("/api/v1/auth/signup"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = self.post_signup(&body).await;
         assert_eq!(res.status(), 201, "signup failed: {}", res.text().await.unwrap());
         let me: Me = res.json().await.unwrap();
         *self.csrf.lock().unwrap() = Some(me.csrf_token.clone());
         (body, me)
+    }
+
+    /// POST a sign-up body as it is (no session needed); the raw response.
+    pub async fn post_signup(&self, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/signup"))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
@@ -406,14 +464,19 @@ pub fn unfold_qp(eml: &str) -> String {
     eml.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
 
-/// The reset token in an email.
-pub fn reset_token(eml: &str) -> String {
+/// The token that follows `marker` (e.g. `/intake/`) in a link of an email.
+pub fn link_token(eml: &str, marker: &str) -> String {
     let text = unfold_qp(eml);
-    let start = text.find("/reset-password?token=").expect("a reset link") + "/reset-password?token=".len();
+    let start = text.find(marker).unwrap_or_else(|| panic!("a link with {marker}")) + marker.len();
     text[start..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
+}
+
+/// The reset token in an email.
+pub fn reset_token(eml: &str) -> String {
+    link_token(eml, "/reset-password?token=")
 }
 
 /// The app pointed at a fresh set of provider fakes (Google, Slack, Meta) with their OAuth clients and a

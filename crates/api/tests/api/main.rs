@@ -4,6 +4,7 @@
 // Tests and benches compare against the system clock directly.
 #![allow(clippy::disallowed_methods)]
 
+mod fixtures;
 mod helpers;
 
 mod ad_performance;
