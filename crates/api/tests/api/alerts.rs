@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::fixtures::{audit_actions, audit_items, fields, get_client, named_client, set_time, walk_pages};
 use crate::helpers::{spawn_app_with, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -39,11 +40,7 @@ pub async fn hooks_app(backend: Backend) -> TestApp {
 }
 
 pub async fn create_client(b: &Browser, name: &str, owner: Option<Uuid>) -> Client {
-    let res = b
-        .post("/api/v1/clients", &json!({ "name": name, "owner_id": owner }))
-        .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
+    named_client(b, name, owner).await
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -199,15 +196,6 @@ async fn list(b: &Browser, query: &str) -> Vec<Alert> {
     page.items
 }
 
-fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_string())
-        .collect()
-}
-
 // ---- tests ----
 
 async fn rules_raise_each_type_once_and_auto_resolve(backend: Backend) {
@@ -251,12 +239,7 @@ async fn rules_raise_each_type_once_and_auto_resolve(backend: Backend) {
         .iter()
         .all(|a| a.status == AlertStatus::Active && !a.reasons.is_empty()));
     // Health was refreshed by the job: 20 days in stage and 3 overdue tasks.
-    let c: Client = app
-        .get(&format!("/api/v1/clients/{}", stale.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c = get_client(&app, stale.id).await;
     assert_eq!(c.health, audienceos_shared::clients::Health::Red);
 
     let second = run_rules(&app).await;
@@ -265,15 +248,13 @@ async fn rules_raise_each_type_once_and_auto_resolve(backend: Backend) {
 
     // The conditions go away: new stage, activity, tasks done.
     move_to_stage(&app.store, agency, stale.id, 1, 0).await;
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update task set done_at = $1 where client_id = $2"
+    set_time(
+        &app,
+        "update task set done_at = $1 where client_id = $2",
+        now(),
+        stale.id,
     )
-    .bind(now())
-    .bind(stale.id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    .await;
     let third = run_rules(&app).await;
     assert_eq!(third["resolved"], 3, "{third}");
     assert!(list(&app, "").await.is_empty());
@@ -363,7 +344,7 @@ async fn snooze_persists_and_the_alert_comes_back_after_its_time(backend: Backen
     // Persisted: hidden from the open list, shown under snoozed, and GET says snoozed.
     assert!(list(&app, "").await.is_empty());
     assert_eq!(list(&app, "?status=snoozed").await.len(), 1);
-    let got: Alert = app.get(&format!("/api/v1/alerts/{id}")).await.json().await.unwrap();
+    let got: Alert = app.get_json(&format!("/api/v1/alerts/{id}")).await;
     assert_eq!(got.status, AlertStatus::Snoozed);
 
     // Three hours later it is back, as active.
@@ -374,10 +355,8 @@ async fn snooze_persists_and_the_alert_comes_back_after_its_time(backend: Backen
     assert_eq!(list(&app, "?status=active").await.len(), 1);
     assert!(list(&app, "?status=snoozed").await.is_empty());
 
-    let audit: Value = app.get("/api/v1/audit-log").await.json().await.unwrap();
-    assert!(audit["items"]
-        .as_array()
-        .unwrap()
+    assert!(audit_items(&app, "")
+        .await
         .iter()
         .any(|e| e["action"] == "alert.snoozed" && e["metadata"]["alert_id"] == id.to_string()));
 }
@@ -417,7 +396,7 @@ async fn escalate_raises_severity_assigns_notifies_and_audits(backend: Backend) 
     assert_eq!(a.severity, AlertSeverity::Critical);
     assert_eq!(a.status, AlertStatus::Escalated);
     assert_eq!(a.escalated_to.as_ref().map(|u| u.id), Some(member_me.user.id));
-    let got: Alert = app.get(&format!("/api/v1/alerts/{id}")).await.json().await.unwrap();
+    let got: Alert = app.get_json(&format!("/api/v1/alerts/{id}")).await;
     assert_eq!(got, a, "persisted");
     assert_eq!(list(&app, "?status=escalated").await.len(), 1);
     assert_eq!(list(&app, "").await.len(), 1, "escalated alerts are open");
@@ -429,25 +408,15 @@ async fn escalate_raises_severity_assigns_notifies_and_audits(backend: Backend) 
         .unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].kind, "alert_escalated");
-    assert_eq!(
-        notes[0].link.as_deref(),
-        Some(format!("/alerts?alert={id}").as_str())
-    );
+    assert_eq!(notes[0].link.as_deref(), Some(format!("/alerts?alert={id}").as_str()));
     assert!(notes[0].body.contains("Call them today"));
 
     // A critical open alert feeds the client's health.
-    let client: Client = app
-        .get(&format!("/api/v1/clients/{}", c.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let client = get_client(&app, c.id).await;
     assert_eq!(client.health, audienceos_shared::clients::Health::Red);
 
-    let audit: Value = app.get("/api/v1/audit-log").await.json().await.unwrap();
-    let entry = audit["items"]
-        .as_array()
-        .unwrap()
+    let entry = audit_items(&app, "")
+        .await
         .iter()
         .find(|e| e["action"] == "alert.escalated")
         .cloned()
@@ -505,14 +474,8 @@ async fn dismiss_and_resolve_close_and_closed_alerts_conflict(backend: Backend) 
     .await
     .unwrap());
     assert_eq!(closed_by, Some(me.user.id));
-    let audit: Value = app.get("/api/v1/audit-log").await.json().await.unwrap();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert!(actions.contains(&"alert.dismissed") && actions.contains(&"alert.resolved"));
+    let actions = audit_actions(&app, "").await;
+    assert!(actions.contains(&"alert.dismissed".into()) && actions.contains(&"alert.resolved".into()));
 }
 
 async fn list_filters_paginate_and_validate(backend: Backend) {
@@ -544,20 +507,11 @@ async fn list_filters_paginate_and_validate(backend: Backend) {
     assert_eq!(list(&app, "?status=all").await.len(), 6);
 
     // Newest first, every open alert once over pages of 2.
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = match &cursor {
-            Some(c) => format!("/api/v1/alerts?limit=2&cursor={c}"),
-            None => "/api/v1/alerts?limit=2".to_string(),
-        };
-        let page: Page<Alert> = app.get(&q).await.json().await.unwrap();
-        seen.extend(page.items.iter().map(|a| a.id));
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let seen: Vec<Uuid> = walk_pages::<Alert>(&app, "/api/v1/alerts", 2)
+        .await
+        .iter()
+        .map(|a| a.id)
+        .collect();
     ids.reverse();
     assert_eq!(seen, ids);
 
@@ -619,7 +573,7 @@ async fn another_agency_gets_404_on_every_route(backend: Backend) {
     }
     assert!(list(&other, "?status=all").await.is_empty());
     assert!(list(&other, &format!("?client_id={}", c.id)).await.is_empty());
-    let mine: Alert = app.get(&format!("/api/v1/alerts/{id}")).await.json().await.unwrap();
+    let mine: Alert = app.get_json(&format!("/api/v1/alerts/{id}")).await;
     assert_eq!(mine.status, AlertStatus::Active, "untouched");
 }
 

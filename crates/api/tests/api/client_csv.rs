@@ -1,11 +1,12 @@
 //! CSV export of the filtered list and CSV import (upsert by contact email, bad rows reported, good rows
 //! written together), with formula injection escaped.
 
-use audienceos_shared::clients::{Client, ImportReport, Label, PipelineStage, CSV_COLUMNS};
+use audienceos_shared::clients::{Client, ImportReport, Label, CSV_COLUMNS};
 use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::Page;
 use serde_json::{json, Value};
 
+use crate::fixtures::{audit_items, new_label, post_csv, stages_of};
 use crate::helpers::{spawn_app, Backend, Browser};
 use crate::on_both;
 
@@ -16,19 +17,11 @@ on_both!(
 );
 
 async fn import(b: &Browser, csv: &str) -> reqwest::Response {
-    b.with_csrf(
-        b.client
-            .post(b.url("/api/v1/clients/import"))
-            .header("content-type", "text/csv")
-            .body(csv.to_string()),
-    )
-    .send()
-    .await
-    .unwrap()
+    post_csv(b, "/api/v1/clients/import", csv).await
 }
 
 async fn all(b: &Browser) -> Vec<Client> {
-    let p: Page<Client> = b.get("/api/v1/clients?sort=name&limit=200").await.json().await.unwrap();
+    let p: Page<Client> = b.get_json("/api/v1/clients?sort=name&limit=200").await;
     p.items
 }
 
@@ -43,19 +36,9 @@ async fn export_then_import_round_trips(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
     let (_, member) = app.add_user(me.agency.id, SystemRole::Member).await;
-    let stages: Vec<PipelineStage> = app.get("/api/v1/pipeline/stages").await.json().await.unwrap();
-    let vip: Label = app
-        .post("/api/v1/labels", &json!({ "name": "VIP", "color": "#5e6ad2" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let risk: Label = app
-        .post("/api/v1/labels", &json!({ "name": "Risk", "color": "#eb5757" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stages = stages_of(&app).await;
+    let vip = new_label(&app, "VIP", "#5e6ad2").await;
+    let risk = new_label(&app, "Risk", "#eb5757").await;
     app.post(
         "/api/v1/clients",
         &json!({ "name": "=HYPERLINK(\"http://evil.test\",\"x\")", "contact_name": "@admin", "contact_email": "evil@x.test",
@@ -169,17 +152,15 @@ async fn export_then_import_round_trips(backend: Backend) {
     assert_eq!((report.created, report.updated), (2, 0));
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].field.as_deref(), Some("owner_email"));
-    let labels: Vec<Label> = other.get("/api/v1/labels").await.json().await.unwrap();
+    let labels: Vec<Label> = other.get_json("/api/v1/labels").await;
     assert_eq!(
         labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
         ["VIP"],
         "missing labels are created"
     );
 
-    let log: Value = app.get("/api/v1/audit-log?limit=50").await.json().await.unwrap();
-    assert!(log["items"]
-        .as_array()
-        .unwrap()
+    assert!(audit_items(&app, "?limit=50")
+        .await
         .iter()
         .any(|e| e["action"] == "client.imported"));
 }
@@ -238,11 +219,8 @@ async fn import_writes_only_good_rows_and_reports_the_rest(backend: Backend) {
     assert_eq!(renamed.stage, "Live", "stage names match case-insensitively");
     assert_eq!(renamed.due_date, None, "an empty cell of a present column clears");
     let events: Vec<Value> = app
-        .get(&format!("/api/v1/clients/{}/stage-events", renamed.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/clients/{}/stage-events", renamed.id))
+        .await;
     assert_eq!(events.len(), 2);
 
     // a file of only bad rows writes nothing

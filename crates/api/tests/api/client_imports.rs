@@ -12,6 +12,7 @@ use audienceos_shared::Problem;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::fixtures::{new_client, post_csv};
 use crate::helpers::{spawn_app, spawn_app_with, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -21,15 +22,7 @@ on_both!(
 );
 
 async fn start(b: &Browser, csv: &str) -> reqwest::Response {
-    b.with_csrf(
-        b.client
-            .post(b.url("/api/v1/clients/imports"))
-            .header("content-type", "text/csv")
-            .body(csv.to_string()),
-    )
-    .send()
-    .await
-    .unwrap()
+    post_csv(b, "/api/v1/clients/imports", csv).await
 }
 
 /// Follow the import until it is finished, collecting the progress seen on the way.
@@ -61,13 +54,7 @@ async fn client_count(app: &TestApp, agency: Uuid) -> (i64, i64) {
 async fn an_import_job_reports_progress_then_the_same_report_as_within_the_request(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
-    let res = app
-        .post(
-            "/api/v1/clients",
-            &json!({ "name": "Old Name", "contact_email": "kept@acme.test" }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
+    new_client(&app, json!({ "name": "Old Name", "contact_email": "kept@acme.test" })).await;
     // 450 data rows: three batches; line 3 has a bad stage, line 5 a bad date, line 452 updates by email.
     let mut csv = String::from("name,stage,due_date,contact_email\n");
     for n in 0..449 {
@@ -100,7 +87,7 @@ async fn an_import_job_reports_progress_then_the_same_report_as_within_the_reque
         "progress never goes back: {seen:?}"
     );
     assert_eq!(client_count(&app, me.agency.id).await, (448, 448));
-    let list: serde_json::Value = app.get("/api/v1/clients?q=New%20Name").await.json().await.unwrap();
+    let list: serde_json::Value = app.get_json("/api/v1/clients?q=New%20Name").await;
     assert_eq!(
         list["items"].as_array().unwrap().len(),
         1,
@@ -139,7 +126,7 @@ async fn an_import_job_reports_progress_then_the_same_report_as_within_the_reque
     assert_eq!(res.status(), 403);
     assert_eq!(start(&member, "name\nMember Co\n").await.status(), 403);
 
-    let audit: serde_json::Value = app.get("/api/v1/audit-log?limit=100").await.json().await.unwrap();
+    let audit: serde_json::Value = app.get_json("/api/v1/audit-log?limit=100").await;
     let logged = audit["items"].as_array().unwrap();
     assert!(
         logged.iter().any(|e| e["action"] == "client.imported"

@@ -3,13 +3,14 @@
 
 use std::collections::HashSet;
 
-use audienceos_shared::clients::{Client, Health, Label, PipelineStage};
+use audienceos_shared::clients::{Client, Health};
 use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::Page;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::fixtures::{new_client, new_label, set_time, stages_of};
 use crate::helpers::{spawn_app, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -37,45 +38,26 @@ async fn names(b: &Browser, query: &str) -> Vec<String> {
     v
 }
 
-async fn create(app: &TestApp, body: Value) -> Client {
-    let res = app.post("/api/v1/clients", &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
 async fn set_entered(app: &TestApp, id: Uuid, days_ago: i64) {
     let at = audienceos_api::clock::system_now() - chrono::Duration::days(days_ago) - chrono::Duration::minutes(1);
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update client set stage_entered_at = $1 where id = $2"
-    )
-    .bind(at)
-    .bind(id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    set_time(app, "update client set stage_entered_at = $1 where id = $2", at, id).await;
 }
 
 async fn filters_and_search(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
-    let stages: Vec<PipelineStage> = app.get("/api/v1/pipeline/stages").await.json().await.unwrap();
-    let vip: Label = app
-        .post("/api/v1/labels", &json!({ "name": "VIP", "color": "#5e6ad2" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stages = stages_of(&app).await;
+    let vip = new_label(&app, "VIP", "#5e6ad2").await;
     let (_, member) = app.add_user(me.agency.id, SystemRole::Member).await;
 
-    let a = create(&app, json!({ "name": "Acme 100% Organic", "contact_email": "ops@acme.test", "due_date": "2026-03-01", "label_ids": [vip.id] })).await;
-    let b = create(&app, json!({ "name": "Beta_Works", "website": "beta.test", "stage_id": stages[2].id, "owner_id": member.user.id, "due_date": "2026-04-15" })).await;
-    let c = create(
+    let a = new_client(&app, json!({ "name": "Acme 100% Organic", "contact_email": "ops@acme.test", "due_date": "2026-03-01", "label_ids": [vip.id] })).await;
+    let b = new_client(&app, json!({ "name": "Beta_Works", "website": "beta.test", "stage_id": stages[2].id, "owner_id": member.user.id, "due_date": "2026-04-15" })).await;
+    let c = new_client(
         &app,
         json!({ "name": "Gamma", "contact_name": "Ada Lovelace", "stage_id": stages[2].id }),
     )
     .await;
-    let d = create(&app, json!({ "name": "Delta", "due_date": "2026-05-30" })).await;
+    let d = new_client(&app, json!({ "name": "Delta", "due_date": "2026-05-30" })).await;
     set_entered(&app, c.id, 30).await;
     set_entered(&app, d.id, 8).await;
     // a threshold change refreshes every client's health
@@ -88,7 +70,7 @@ async fn filters_and_search(backend: Backend) {
         .status(),
         200
     );
-    let archived = create(&app, json!({ "name": "Zeta archived" })).await;
+    let archived = new_client(&app, json!({ "name": "Zeta archived" })).await;
     app.post(&format!("/api/v1/clients/{}/archive", archived.id), &json!({}))
         .await;
 
@@ -185,7 +167,7 @@ fn key(c: &Client, sort: &str, positions: &[(Uuid, i32)]) -> (i64, String) {
 async fn every_sort_walks_every_row_once(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signup().await;
-    let stages: Vec<PipelineStage> = app.get("/api/v1/pipeline/stages").await.json().await.unwrap();
+    let stages = stages_of(&app).await;
     let positions: Vec<(Uuid, i32)> = stages.iter().map(|s| (s.id, s.position)).collect();
     let mut ids = HashSet::new();
     for i in 0..23 {
@@ -196,7 +178,7 @@ async fn every_sort_walks_every_row_once(backend: Backend) {
             format!("Client {}", i % 5)
         };
         let due = (i % 3 != 0).then(|| NaiveDate::from_ymd_opt(2026, 1 + (i % 4) as u32, 1).unwrap());
-        let c = create(
+        let c = new_client(
             &app,
             json!({ "name": name, "stage_id": stages[i % 4].id, "due_date": due }),
         )
@@ -263,7 +245,7 @@ async fn cursors_belong_to_their_sort(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signup().await;
     for i in 0..3 {
-        create(&app, json!({ "name": format!("c{i}") })).await;
+        new_client(&app, json!({ "name": format!("c{i}") })).await;
     }
     let p = page(&app, "sort=name&limit=1").await;
     let cursor = p.next_cursor.unwrap();
@@ -284,9 +266,9 @@ async fn members_list_only_granted_clients(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
     let (member, member_me) = app.add_user(me.agency.id, SystemRole::Member).await;
-    create(&app, json!({ "name": "Hidden" })).await;
-    let owned = create(&app, json!({ "name": "Owned", "owner_id": member_me.user.id })).await;
-    let shared = create(&app, json!({ "name": "Shared" })).await;
+    new_client(&app, json!({ "name": "Hidden" })).await;
+    let owned = new_client(&app, json!({ "name": "Owned", "owner_id": member_me.user.id })).await;
+    let shared = new_client(&app, json!({ "name": "Shared" })).await;
     app.set_collaborators(shared.id, &[member_me.user.id]).await;
     assert_eq!(names(&member, "").await, ["Owned", "Shared"]);
     assert_eq!(names(&member, "q=hidden").await, Vec::<String>::new());

@@ -1,13 +1,15 @@
 //! Clients over HTTP: create, read, edit, archive, delete, stage moves, owner, collaborators and labels;
 //! tenancy (another agency's ids are 404 on every route) and Member scoping.
 
-use audienceos_shared::clients::{Client, Health, Label, PipelineStage, StageEvent};
+use audienceos_shared::clients::{Client, Health, Label, StageEvent};
 use audienceos_shared::permissions::SystemRole;
 use serde_json::{json, Value};
 
+use crate::fixtures::{
+    audit_actions, audit_items, deactivate_user, fields, get_client, new_client, new_label, stages_of,
+};
 use crate::helpers::{spawn_app, Backend};
 use crate::on_both;
-use crate::pipeline::fields;
 
 on_both!(
     create_then_get_starts_in_the_first_stage,
@@ -39,12 +41,7 @@ async fn create_then_get_starts_in_the_first_stage(backend: Backend) {
     assert_eq!(created.health, Health::Green);
     assert_eq!(created.days_in_stage, 0);
 
-    let got: Client = app
-        .get(&format!("/api/v1/clients/{}", created.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got = get_client(&app, created.id).await;
     assert_eq!(got, created);
 
     let dup = app
@@ -79,12 +76,7 @@ async fn create_then_get_starts_in_the_first_stage(backend: Backend) {
 async fn another_agency_and_members_get_404(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
-    let client: Client = app
-        .post("/api/v1/clients", &json!({ "name": "Mine" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let client = new_client(&app, json!({ "name": "Mine" })).await;
     let path = format!("/api/v1/clients/{}", client.id);
 
     let other = app.new_browser();
@@ -108,16 +100,6 @@ async fn another_agency_and_members_get_404(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(member.get(&format!("/api/v1/clients/{}", owned.id)).await.status(), 200);
-}
-
-async fn stages_of(app: &crate::helpers::Browser) -> Vec<PipelineStage> {
-    app.get("/api/v1/pipeline/stages").await.json().await.unwrap()
-}
-
-async fn new_client(app: &crate::helpers::Browser, body: Value) -> Client {
-    let res = app.post("/api/v1/clients", &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
 }
 
 async fn update_validates_and_keeps_search_in_step(backend: Backend) {
@@ -163,18 +145,13 @@ async fn update_validates_and_keeps_search_in_step(backend: Backend) {
     assert_eq!(got.total_spend.to_string(), "99.95");
     assert!(got.updated_at > c.updated_at);
     // absent fields are left alone; an empty string clears
-    let got: Client = app
-        .patch(&path, &json!({ "contact_name": "" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got: Client = app.patch_json(&path, &json!({ "contact_name": "" })).await;
     assert_eq!(got.contact_email.as_deref(), Some("new@acme.test"));
     assert_eq!(got.contact_name, None);
 
-    let found: audienceos_shared::Page<Client> = app.get("/api/v1/clients?q=new%40acme").await.json().await.unwrap();
+    let found: audienceos_shared::Page<Client> = app.get_json("/api/v1/clients?q=new%40acme").await;
     assert_eq!(found.items.len(), 1);
-    let found: audienceos_shared::Page<Client> = app.get("/api/v1/clients?q=a%40acme").await.json().await.unwrap();
+    let found: audienceos_shared::Page<Client> = app.get_json("/api/v1/clients?q=a%40acme").await;
     assert!(found.items.is_empty(), "the old email is no longer searchable");
     // the old email is free again
     new_client(&app, json!({ "name": "Reuse", "contact_email": "a@acme.test" })).await;
@@ -185,26 +162,11 @@ async fn archive_restore_and_delete(backend: Backend) {
     let (_, me) = app.signup().await;
     let c = new_client(&app, json!({ "name": "Acme" })).await;
     let path = format!("/api/v1/clients/{}", c.id);
-    let archived: Client = app
-        .post(&format!("{path}/archive"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let archived: Client = app.post_json(&format!("{path}/archive"), &json!({})).await;
     let at = archived.archived_at.expect("archived");
-    let again: Client = app
-        .post(&format!("{path}/archive"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again: Client = app.post_json(&format!("{path}/archive"), &json!({})).await;
     assert_eq!(again.archived_at, Some(at), "archiving twice keeps the first time");
-    let restored: Client = app
-        .post(&format!("{path}/restore"), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let restored: Client = app.post_json(&format!("{path}/restore"), &json!({})).await;
     assert_eq!(restored.archived_at, None);
 
     let (manager, _) = app.add_user(me.agency.id, SystemRole::Manager).await;
@@ -214,15 +176,9 @@ async fn archive_restore_and_delete(backend: Backend) {
     assert_eq!(app.get(&path).await.status(), 404);
     assert_eq!(app.delete(&path).await.status(), 404);
 
-    let log: Value = app.get("/api/v1/audit-log?limit=50").await.json().await.unwrap();
-    let actions: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = audit_actions(&app, "?limit=50").await;
     for a in ["client.created", "client.archived", "client.restored", "client.deleted"] {
-        assert!(actions.contains(&a), "{a} in {actions:?}");
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
     }
 }
 
@@ -258,12 +214,7 @@ async fn stage_moves_write_history_and_stale_moves_conflict(backend: Backend) {
         detail.contains("Audit") && detail.contains(&s[2].id.to_string()),
         "{detail}"
     );
-    let got: Client = app
-        .get(&format!("/api/v1/clients/{}", c.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got = get_client(&app, c.id).await;
     assert_eq!(got.stage_id, s[2].id);
 
     // moving to the stage it is in is a no-op
@@ -299,12 +250,7 @@ async fn stage_moves_write_history_and_stale_moves_conflict(backend: Backend) {
         .post(&path, &json!({ "from_stage": s[2].id, "to_stage": s[3].id }))
         .await;
     assert_eq!(res.status(), 200);
-    let events: Vec<StageEvent> = app
-        .get(&format!("/api/v1/clients/{}/stage-events", c.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events: Vec<StageEvent> = app.get_json(&format!("/api/v1/clients/{}/stage-events", c.id)).await;
     let moves: Vec<(Option<&str>, &str)> = events
         .iter()
         .map(|e| (e.from_stage.as_deref(), e.to_stage.as_str()))
@@ -326,18 +272,11 @@ async fn stage_moves_write_history_and_stale_moves_conflict(backend: Backend) {
         &json!({ "name": "Review" }),
     )
     .await;
-    let events: Vec<StageEvent> = app
-        .get(&format!("/api/v1/clients/{}/stage-events", c.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events: Vec<StageEvent> = app.get_json(&format!("/api/v1/clients/{}/stage-events", c.id)).await;
     assert_eq!(events[1].to_stage, "Audit");
 
-    let log: Value = app.get("/api/v1/audit-log?limit=50").await.json().await.unwrap();
-    let moved = log["items"]
-        .as_array()
-        .unwrap()
+    let moved = audit_items(&app, "?limit=50")
+        .await
         .iter()
         .filter(|e| e["action"] == "client.stage_moved")
         .count();
@@ -396,23 +335,14 @@ async fn owner_and_collaborators_must_be_active_members(backend: Backend) {
     assert_eq!(got.collaborators[0].id, manager.user.id);
 
     // inactive users are not members any more
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update app_user set is_active = false where id = $1"
-    )
-    .bind(member.user.id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    deactivate_user(&app, member.user.id).await;
     assert_eq!(
         app.put(&owner, &json!({ "user_id": member.user.id })).await.status(),
         422
     );
 
-    let log: Value = app.get("/api/v1/audit-log?limit=50").await.json().await.unwrap();
-    assert!(log["items"]
-        .as_array()
-        .unwrap()
+    assert!(audit_items(&app, "?limit=50")
+        .await
         .iter()
         .any(|e| e["action"] == "client.owner_changed"));
 }
@@ -434,25 +364,15 @@ async fn labels_crud_and_attach(backend: Backend) {
         .await;
     assert_eq!(dup.status(), 409);
     assert_eq!(dup.json::<Value>().await.unwrap()["code"], "label_name_taken");
-    let churn: Label = app
-        .post("/api/v1/labels", &json!({ "name": "Churn risk", "color": "#eb5757" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let churn = new_label(&app, "Churn risk", "#eb5757").await;
     let lpath = format!("/api/v1/labels/{}", churn.id);
     let bad = app.patch(&lpath, &json!({ "color": "#12345" })).await;
     assert_eq!(bad.status(), 422);
     assert_eq!(fields(&bad.json().await.unwrap()), ["color"]);
     assert_eq!(app.patch(&lpath, &json!({ "name": "VIP" })).await.status(), 409);
-    let renamed: Label = app
-        .patch(&lpath, &json!({ "name": "At risk" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let renamed: Label = app.patch_json(&lpath, &json!({ "name": "At risk" })).await;
     assert_eq!((renamed.name.as_str(), renamed.color.as_str()), ("At risk", "#eb5757"));
-    let all: Vec<Label> = app.get("/api/v1/labels").await.json().await.unwrap();
+    let all: Vec<Label> = app.get_json("/api/v1/labels").await;
     assert_eq!(
         all.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
         ["At risk", "VIP"]
@@ -488,12 +408,7 @@ async fn labels_crud_and_attach(backend: Backend) {
         201
     );
     assert_eq!(app.delete(&lpath).await.status(), 204);
-    let got: Client = app
-        .get(&format!("/api/v1/clients/{}", c.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got = get_client(&app, c.id).await;
     assert!(got.labels.is_empty());
     assert_eq!(app.delete(&lpath).await.status(), 404);
 }
@@ -503,57 +418,32 @@ async fn members_cannot_write(backend: Backend) {
     let (_, me) = app.signup().await;
     let (member, member_me) = app.add_user(me.agency.id, SystemRole::Member).await;
     let s = stages_of(&app).await;
-    let label: Label = app
-        .post("/api/v1/labels", &json!({ "name": "VIP", "color": "#5e6ad2" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let label = new_label(&app, "VIP", "#5e6ad2").await;
     let c = new_client(&app, json!({ "name": "Theirs", "owner_id": member_me.user.id })).await;
     let path = format!("/api/v1/clients/{}", c.id);
     assert_eq!(member.get(&path).await.status(), 200);
     assert_eq!(member.get(&format!("{path}/stage-events")).await.status(), 200);
-    assert_eq!(member.patch(&path, &json!({ "name": "x" })).await.status(), 403);
-    assert_eq!(member.delete(&path).await.status(), 403);
-    assert_eq!(member.post(&format!("{path}/archive"), &json!({})).await.status(), 403);
-    assert_eq!(
-        member
-            .post(
-                &format!("{path}/stage"),
-                &json!({ "from_stage": s[0].id, "to_stage": s[1].id })
-            )
-            .await
-            .status(),
-        403
-    );
-    assert_eq!(
-        member
-            .put(&format!("{path}/owner"), &json!({ "user_id": null }))
-            .await
-            .status(),
-        403
-    );
-    assert_eq!(
-        member
-            .put(&format!("{path}/collaborators"), &json!({ "user_ids": [] }))
-            .await
-            .status(),
-        403
-    );
-    assert_eq!(
-        member
-            .put(&format!("{path}/labels/{}", label.id), &json!({}))
-            .await
-            .status(),
-        403
-    );
-    assert_eq!(
-        member
-            .post("/api/v1/labels", &json!({ "name": "M", "color": "#000000" }))
-            .await
-            .status(),
-        403
-    );
+    for (method, target, body) in [
+        ("PATCH", path.clone(), json!({ "name": "x" })),
+        ("DELETE", path.clone(), json!(null)),
+        ("POST", format!("{path}/archive"), json!({})),
+        (
+            "POST",
+            format!("{path}/stage"),
+            json!({ "from_stage": s[0].id, "to_stage": s[1].id }),
+        ),
+        ("PUT", format!("{path}/owner"), json!({ "user_id": null })),
+        ("PUT", format!("{path}/collaborators"), json!({ "user_ids": [] })),
+        ("PUT", format!("{path}/labels/{}", label.id), json!({})),
+        (
+            "POST",
+            "/api/v1/labels".to_string(),
+            json!({ "name": "M", "color": "#000000" }),
+        ),
+    ] {
+        let res = member.send(method, &target, &body).await;
+        assert_eq!(res.status(), 403, "{method} {target}");
+    }
     let import = member
         .with_csrf(
             member
@@ -572,24 +462,14 @@ async fn members_cannot_write(backend: Backend) {
 async fn another_agencys_ids_are_404_on_every_route(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signup().await;
-    let label: Label = app
-        .post("/api/v1/labels", &json!({ "name": "VIP", "color": "#5e6ad2" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let label = new_label(&app, "VIP", "#5e6ad2").await;
     let c = new_client(&app, json!({ "name": "Acme" })).await;
     let s = stages_of(&app).await;
 
     let other = app.new_browser();
     let (_, them) = other.signup().await;
     let their_stages = stages_of(&other).await;
-    let their_label: Label = other
-        .post("/api/v1/labels", &json!({ "name": "Theirs", "color": "#5e6ad2" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let their_label = new_label(&other, "Theirs", "#5e6ad2").await;
     let theirs = new_client(&other, json!({ "name": "Theirs" })).await;
 
     let p = format!("/api/v1/clients/{}", c.id);
@@ -639,13 +519,7 @@ async fn another_agencys_ids_are_404_on_every_route(backend: Backend) {
         ("DELETE", format!("/api/v1/pipeline/stages/{}", s[0].id), json!(null)),
     ];
     for (method, path, body) in checks {
-        let res = match method {
-            "GET" => other.get(&path).await,
-            "POST" => other.post(&path, &body).await,
-            "PATCH" => other.patch(&path, &body).await,
-            "PUT" => other.put(&path, &body).await,
-            _ => other.delete(&path).await,
-        };
+        let res = other.send(method, &path, &body).await;
         assert_eq!(res.status(), 404, "{method} {path}");
         assert_eq!(
             res.json::<Value>().await.unwrap()["code"],
@@ -654,9 +528,9 @@ async fn another_agencys_ids_are_404_on_every_route(backend: Backend) {
         );
     }
     // and nothing changed
-    let got: Client = app.get(&p).await.json().await.unwrap();
+    let got: Client = app.get_json(&p).await;
     assert_eq!(got, c);
     assert_eq!(stages_of(&app).await, s);
-    let labels: Vec<Label> = app.get("/api/v1/labels").await.json().await.unwrap();
+    let labels: Vec<Label> = app.get_json("/api/v1/labels").await;
     assert_eq!(labels, vec![label]);
 }

@@ -10,6 +10,7 @@ use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::alerts::{add_alert, add_note, add_task, create_client, hooks_app, move_to_stage, now, run_rules};
+use crate::fixtures::{set_time, walk_pages};
 use crate::helpers::{Backend, Browser};
 use crate::on_both;
 
@@ -51,53 +52,23 @@ async fn kpis_on_a_known_data_set_with_previous_and_trend(backend: Backend) {
     let b = create_client(&app, "B (ten days in Installation)", None).await;
     let archived = create_client(&app, "C (archived)", None).await;
     move_to_stage(&app.store, agency, b.id, 1, 10).await;
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update client set archived_at = $1 where id = $2"
-    )
-    .bind(now())
-    .bind(archived.id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
-    let today = now().date_naive();
-    add_task(
-        &app.store,
-        agency,
-        a.id,
-        "overdue",
-        Some(today - Duration::days(1)),
-        None,
-    )
-    .await;
-    add_task(&app.store, agency, a.id, "no due date", None, None).await;
-    add_task(
-        &app.store,
-        agency,
-        a.id,
-        "done",
-        Some(today - Duration::days(3)),
-        Some(now()),
-    )
-    .await;
-    add_task(
-        &app.store,
-        agency,
-        b.id,
-        "due later",
-        Some(today + Duration::days(3)),
-        None,
-    )
-    .await;
-    add_task(
-        &app.store,
-        agency,
+    set_time(
+        &app,
+        "update client set archived_at = $1 where id = $2",
+        now(),
         archived.id,
-        "archived client's",
-        Some(today - Duration::days(3)),
-        None,
     )
     .await;
+    let today = now().date_naive();
+    for (client, title, due, done) in [
+        (a.id, "overdue", Some(today - Duration::days(1)), None),
+        (a.id, "no due date", None, None),
+        (a.id, "done", Some(today - Duration::days(3)), Some(now())),
+        (b.id, "due later", Some(today + Duration::days(3)), None),
+        (archived.id, "archived client's", Some(today - Duration::days(3)), None),
+    ] {
+        add_task(&app.store, agency, client, title, due, done).await;
+    }
     add_alert(&app.store, agency, Some(b.id), "medium", "active", now()).await;
     add_alert(&app.store, agency, Some(a.id), "low", "escalated", now()).await;
     add_alert(&app.store, agency, None, "low", "resolved", now()).await;
@@ -120,7 +91,7 @@ async fn kpis_on_a_known_data_set_with_previous_and_trend(backend: Backend) {
     let card = k.kpis.iter().find(|c| c.key == "at_risk").unwrap();
     assert!(!card.higher_is_better);
     assert_eq!(card.link, "/clients?health=red,yellow");
-    let first_stage: Value = app.get("/api/v1/pipeline/stages").await.json().await.unwrap();
+    let first_stage: Value = app.get_json("/api/v1/pipeline/stages").await;
     let first_stage = first_stage[0]["id"].as_str().unwrap().to_string();
     let links: Vec<(&str, String)> = k.kpis.iter().map(|c| (c.key.as_str(), c.link.clone())).collect();
     assert_eq!(
@@ -138,7 +109,7 @@ async fn kpis_on_a_known_data_set_with_previous_and_trend(backend: Backend) {
     // Following a count card's link lists exactly what the card counts (the SPA page of each link reads
     // the API list of the same path and query).
     for card in k.kpis.iter().filter(|c| c.unit == "count") {
-        let listed: Page<Value> = app.get(&format!("/api/v1{}", card.link)).await.json().await.unwrap();
+        let listed: Page<Value> = app.get_json(&format!("/api/v1{}", card.link)).await;
         assert_eq!(listed.items.len() as f64, card.value, "{} via {}", card.key, card.link);
     }
     assert_eq!(
@@ -271,11 +242,8 @@ async fn trends_fill_empty_days_and_validate_the_range(backend: Backend) {
 
     // One day works; 366 days is the most.
     let one: TrendSeries = app
-        .get(&format!("/api/v1/dashboard/trends?from={today}&to={today}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/dashboard/trends?from={today}&to={today}"))
+        .await;
     assert_eq!(one.points.len(), 1);
     let year = app
         .get(&format!(
@@ -300,30 +268,13 @@ async fn trends_fill_empty_days_and_validate_the_range(backend: Backend) {
     );
 }
 
-async fn walk(b: &Browser, limit: u32) -> Vec<FirehoseItem> {
+async fn walk(b: &Browser, limit: usize) -> Vec<FirehoseItem> {
     walk_kind(b, limit, "").await
 }
 
 /// Every page of the firehose, `extra` (e.g. `&kind=alert`) added to each request.
-async fn walk_kind(b: &Browser, limit: u32, extra: &str) -> Vec<FirehoseItem> {
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = match &cursor {
-            Some(c) => format!("/api/v1/dashboard/firehose?limit={limit}{extra}&cursor={c}"),
-            None => format!("/api/v1/dashboard/firehose?limit={limit}{extra}"),
-        };
-        let res = b.get(&q).await;
-        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-        let page: Page<FirehoseItem> = res.json().await.unwrap();
-        assert!(page.items.len() <= limit as usize);
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    all
+async fn walk_kind(b: &Browser, limit: usize, extra: &str) -> Vec<FirehoseItem> {
+    walk_pages(b, &format!("/api/v1/dashboard/firehose?{extra}"), limit).await
 }
 
 async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
@@ -354,26 +305,14 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
         now() - Duration::hours(30),
     )
     .await;
-    add_task(
-        &app.store,
-        agency,
-        a.id,
-        "past due",
-        Some(today - Duration::days(2)),
-        None,
-    )
-    .await;
-    add_task(
-        &app.store,
-        agency,
-        b.id,
-        "due soon",
-        Some(today + Duration::days(2)),
-        None,
-    )
-    .await;
-    add_task(&app.store, agency, b.id, "done", Some(today), Some(now())).await;
-    add_task(&app.store, agency, b.id, "no date", None, None).await;
+    for (client, title, due, done) in [
+        (a.id, "past due", Some(today - Duration::days(2)), None),
+        (b.id, "due soon", Some(today + Duration::days(2)), None),
+        (b.id, "done", Some(today), Some(now())),
+        (b.id, "no date", None, None),
+    ] {
+        add_task(&app.store, agency, client, title, due, done).await;
+    }
     // Five tasks due the same day: they tie at that midnight and straddle page boundaries.
     for i in 0..5 {
         add_task(
@@ -395,26 +334,14 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
         now() - Duration::minutes(5),
     )
     .await;
-    add_alert(&app.store, agency, None, "low", "active", now() - Duration::days(4)).await;
-    add_alert(
-        &app.store,
-        agency,
-        Some(b.id),
-        "low",
-        "resolved",
-        now() - Duration::days(1),
-    )
-    .await;
-    add_alert(&app.store, agency, Some(b.id), "low", "snoozed", now()).await;
-    add_alert(
-        &app.store,
-        agency,
-        Some(b.id),
-        "low",
-        "resolved",
-        now() - Duration::days(20),
-    )
-    .await;
+    for (client, status, at) in [
+        (None, "active", now() - Duration::days(4)),
+        (Some(b.id), "resolved", now() - Duration::days(1)),
+        (Some(b.id), "snoozed", now()),
+        (Some(b.id), "resolved", now() - Duration::days(20)),
+    ] {
+        add_alert(&app.store, agency, client, "low", status, at).await;
+    }
 
     let all = walk(&app, 3).await;
     // 2 moves + 4 notes + 6 tasks due (not the one due in two days) + 3 alerts (open, open, recently
@@ -423,13 +350,21 @@ async fn firehose_walks_every_item_once_newest_first(backend: Backend) {
     let ids: HashSet<&str> = all.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids.len(), all.len(), "no item twice");
     assert!(all.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
-    assert_eq!(all[0].kind, FirehoseKind::Note, "the note written now is the newest; future due dates stay out");
+    assert_eq!(
+        all[0].kind,
+        FirehoseKind::Note,
+        "the note written now is the newest; future due dates stay out"
+    );
     assert!(all.iter().all(|i| i.title != "Task due: due soon"));
     // `kind=` keeps one kind, walked page by page the same way.
     for (kind, n) in [("alert", 3), ("stage_move", 2), ("task_due", 6), ("note", 4)] {
         let only = walk_kind(&app, 2, &format!("&kind={kind}")).await;
         assert_eq!(only.len(), n, "{kind}");
-        let want: Vec<&String> = all.iter().filter(|i| i.id.starts_with(&format!("{kind}:"))).map(|i| &i.id).collect();
+        let want: Vec<&String> = all
+            .iter()
+            .filter(|i| i.id.starts_with(&format!("{kind}:")))
+            .map(|i| &i.id)
+            .collect();
         assert_eq!(only.iter().map(|i| &i.id).collect::<Vec<_>>(), want, "{kind}");
     }
     let res = app.get("/api/v1/dashboard/firehose?kind=email").await;
@@ -487,11 +422,8 @@ async fn another_agency_sees_none_of_it(backend: Backend) {
     assert!(k.kpis.iter().all(|c| c.value == 0.0));
     let today = now().date_naive();
     let t: TrendSeries = other
-        .get(&format!("/api/v1/dashboard/trends?from={today}&to={today}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/dashboard/trends?from={today}&to={today}"))
+        .await;
     assert_eq!(t.points[0].new_clients, 0);
     assert_eq!(t.points[0].alerts_raised, 0);
 }

@@ -2,12 +2,12 @@
 //! upload limit (413, nothing stored), refused executables, validation, tenancy and Member scoping.
 
 use audienceos_shared::client_work::ClientFile;
-use audienceos_shared::permissions::SystemRole;
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
+use crate::fixtures::{audit_actions, field_errors, member_scope};
 use crate::helpers::{spawn_app, spawn_app_with, Backend, Browser, TestApp};
-use crate::notes::{field_errors, new_client};
+use crate::notes::new_client;
 use crate::on_both;
 
 on_both!(
@@ -88,7 +88,7 @@ async fn png_and_pdf_are_uploaded_listed_downloaded_and_deleted(backend: Backend
     assert_eq!(stored_objects(&app).len(), 2);
 
     let base = format!("/api/v1/clients/{}/files", client.id);
-    let list: Vec<ClientFile> = app.get(&base).await.json().await.unwrap();
+    let list: Vec<ClientFile> = app.get_json(&base).await;
     assert_eq!(
         list.iter().map(|f| f.id).collect::<Vec<_>>(),
         [doc.id, png.id],
@@ -116,19 +116,13 @@ async fn png_and_pdf_are_uploaded_listed_downloaded_and_deleted(backend: Backend
     assert_eq!(app.delete(&format!("{base}/{}", png.id)).await.status(), 204);
     assert_eq!(app.get(&format!("{base}/{}", png.id)).await.status(), 404);
     assert_eq!(app.delete(&format!("{base}/{}", png.id)).await.status(), 404);
-    let list: Vec<ClientFile> = app.get(&base).await.json().await.unwrap();
+    let list: Vec<ClientFile> = app.get_json(&base).await;
     assert_eq!(list.len(), 1);
     assert_eq!(stored_objects(&app).len(), 1, "the object went with the row");
 
-    let audit: Value = app.get("/api/v1/audit-log?limit=50").await.json().await.unwrap();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = audit_actions(&app, "?limit=50").await;
     assert!(
-        actions.contains(&"file.uploaded") && actions.contains(&"file.deleted"),
+        actions.contains(&"file.uploaded".into()) && actions.contains(&"file.deleted".into()),
         "{actions:?}"
     );
 }
@@ -227,12 +221,7 @@ async fn uploads_are_validated(backend: Backend) {
         .await;
     let (status, fields) = field_errors(json_body).await;
     assert_eq!((status, fields), (422, vec!["file".to_string()]), "not multipart");
-    let list: Vec<ClientFile> = app
-        .get(&format!("/api/v1/clients/{}/files", client.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<ClientFile> = app.get_json(&format!("/api/v1/clients/{}/files", client.id)).await;
     assert!(list.is_empty());
 }
 
@@ -301,11 +290,7 @@ async fn another_agencys_client_and_file_ids_are_404(backend: Backend) {
 }
 
 async fn members_read_files_of_granted_clients_only_and_cannot_write(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let (_, owner) = app.signup().await;
-    let (member, member_me) = app.add_user(owner.agency.id, SystemRole::Member).await;
-    let granted = new_client(&app, "Granted", Some(member_me.user.id)).await;
-    let hidden = new_client(&app, "Hidden", None).await;
+    let (app, member, _, granted, hidden) = member_scope(backend).await;
     let f: ClientFile = upload(&app, granted.id, "logo.png", PNG.to_vec(), "image/png")
         .await
         .json()
@@ -317,31 +302,18 @@ async fn members_read_files_of_granted_clients_only_and_cannot_write(backend: Ba
         .await
         .unwrap();
 
-    let list: Vec<ClientFile> = member
-        .get(&format!("/api/v1/clients/{}/files", granted.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Vec<ClientFile> = member.get_json(&format!("/api/v1/clients/{}/files", granted.id)).await;
     assert_eq!(list.len(), 1);
     let res = member
         .get(&format!("/api/v1/clients/{}/files/{}", granted.id, f.id))
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        member
-            .get(&format!("/api/v1/clients/{}/files", hidden.id))
-            .await
-            .status(),
-        404
-    );
-    assert_eq!(
-        member
-            .get(&format!("/api/v1/clients/{}/files/{}", hidden.id, h.id))
-            .await
-            .status(),
-        404
-    );
+    for hidden_path in [
+        format!("/api/v1/clients/{}/files", hidden.id),
+        format!("/api/v1/clients/{}/files/{}", hidden.id, h.id),
+    ] {
+        assert_eq!(member.get(&hidden_path).await.status(), 404, "{hidden_path}");
+    }
     assert_eq!(
         upload(&member, granted.id, "x.png", PNG.to_vec(), "image/png")
             .await

@@ -7,6 +7,7 @@ use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::Page;
 use serde_json::{json, Value};
 
+use crate::fixtures::{audit_actions, field_errors, member_scope, named_client};
 use crate::helpers::{spawn_app, Backend, Browser};
 use crate::on_both;
 
@@ -20,26 +21,7 @@ on_both!(
 
 /// Create a client through the API (optionally owned by someone).
 pub async fn new_client(b: &Browser, name: &str, owner: Option<uuid::Uuid>) -> Client {
-    let res = b
-        .post("/api/v1/clients", &json!({ "name": name, "owner_id": owner }))
-        .await;
-    assert_eq!(res.status(), 201, "creating a client");
-    res.json().await.unwrap()
-}
-
-/// Status and the `field` names of a problem's errors.
-pub async fn field_errors(res: reqwest::Response) -> (u16, Vec<String>) {
-    let status = res.status().as_u16();
-    let body: Value = res.json().await.unwrap();
-    let fields = body["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    (status, fields)
+    named_client(b, name, owner).await
 }
 
 async fn notes_are_listed_newest_first_and_can_be_edited_and_deleted(backend: Backend) {
@@ -56,16 +38,11 @@ async fn notes_are_listed_newest_first_and_can_be_edited_and_deleted(backend: Ba
         assert!(!note.edited);
         ids.push(note.id);
     }
-    let page: Page<Note> = app.get(&format!("{base}?limit=2")).await.json().await.unwrap();
+    let page: Page<Note> = app.get_json(&format!("{base}?limit=2")).await;
     let bodies: Vec<&str> = page.items.iter().map(|n| n.body.as_str()).collect();
     assert_eq!(bodies, ["third", "second"]);
     let cursor = page.next_cursor.expect("a second page");
-    let page2: Page<Note> = app
-        .get(&format!("{base}?limit=2&cursor={cursor}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page2: Page<Note> = app.get_json(&format!("{base}?limit=2&cursor={cursor}")).await;
     assert_eq!(page2.items.len(), 1);
     assert_eq!(page2.items[0].body, "first");
     assert!(page2.next_cursor.is_none());
@@ -81,18 +58,12 @@ async fn notes_are_listed_newest_first_and_can_be_edited_and_deleted(backend: Ba
 
     assert_eq!(app.delete(&format!("{base}/{}", ids[1])).await.status(), 204);
     assert_eq!(app.delete(&format!("{base}/{}", ids[1])).await.status(), 404);
-    let all: Page<Note> = app.get(&base).await.json().await.unwrap();
+    let all: Page<Note> = app.get_json(&base).await;
     assert_eq!(all.items.len(), 2);
 
-    let audit: Value = app.get("/api/v1/audit-log?limit=50").await.json().await.unwrap();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = audit_actions(&app, "?limit=50").await;
     for a in ["note.created", "note.updated", "note.deleted"] {
-        assert!(actions.contains(&a), "{a} in {actions:?}");
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
     }
 }
 
@@ -109,7 +80,7 @@ async fn note_requests_are_validated(backend: Backend) {
         let (status, fields) = field_errors(app.post(&base, &body).await).await;
         assert_eq!((status, fields), (422, vec!["body".to_string()]), "{body}");
     }
-    let note: Note = app.post(&base, &json!({ "body": "ok" })).await.json().await.unwrap();
+    let note: Note = app.post_json(&base, &json!({ "body": "ok" })).await;
     let (status, fields) = field_errors(app.patch(&format!("{base}/{}", note.id), &json!({ "body": "" })).await).await;
     assert_eq!((status, fields), (422, vec!["body".to_string()]));
     let (status, fields) = field_errors(app.get(&format!("{base}?limit=0")).await).await;
@@ -122,7 +93,7 @@ async fn another_agencys_client_and_note_ids_are_404(backend: Backend) {
     let client = new_client(&app, "Acme", None).await;
     let other_client = new_client(&app, "Other", None).await;
     let base = format!("/api/v1/clients/{}/notes", client.id);
-    let note: Note = app.post(&base, &json!({ "body": "mine" })).await.json().await.unwrap();
+    let note: Note = app.post_json(&base, &json!({ "body": "mine" })).await;
     let note_path = format!("{base}/{}", note.id);
 
     let stranger = app.new_browser();
@@ -144,7 +115,7 @@ async fn another_agencys_client_and_note_ids_are_404(backend: Backend) {
     let unknown = format!("/api/v1/clients/{}/notes", uuid::Uuid::now_v7());
     assert_eq!(app.get(&unknown).await.status(), 404);
     // untouched
-    let page: Page<Note> = app.get(&base).await.json().await.unwrap();
+    let page: Page<Note> = app.get_json(&base).await;
     assert_eq!(page.items[0].body, "mine");
 }
 
@@ -153,12 +124,7 @@ async fn only_the_author_or_an_admin_changes_a_note(backend: Backend) {
     let (_, owner) = app.signup().await;
     let client = new_client(&app, "Acme", None).await;
     let base = format!("/api/v1/clients/{}/notes", client.id);
-    let owners_note: Note = app
-        .post(&base, &json!({ "body": "owner's" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let owners_note: Note = app.post_json(&base, &json!({ "body": "owner's" })).await;
 
     let (manager, manager_me) = app.add_user(owner.agency.id, SystemRole::Manager).await;
     let res = manager.post(&base, &json!({ "body": "manager's" })).await;
@@ -199,28 +165,19 @@ async fn only_the_author_or_an_admin_changes_a_note(backend: Backend) {
         admin.delete(&format!("{base}/{}", managers_note.id)).await.status(),
         204
     );
-    let page: Page<Note> = app.get(&base).await.json().await.unwrap();
+    let page: Page<Note> = app.get_json(&base).await;
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].body, "owner's");
 }
 
 async fn members_read_notes_of_granted_clients_only_and_cannot_write(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let (_, owner) = app.signup().await;
-    let (member, member_me) = app.add_user(owner.agency.id, SystemRole::Member).await;
-    let granted = new_client(&app, "Granted", Some(member_me.user.id)).await;
-    let hidden = new_client(&app, "Hidden", None).await;
+    let (app, member, _, granted, hidden) = member_scope(backend).await;
     let granted_base = format!("/api/v1/clients/{}/notes", granted.id);
     let hidden_base = format!("/api/v1/clients/{}/notes", hidden.id);
-    let note: Note = app
-        .post(&granted_base, &json!({ "body": "hello" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let note: Note = app.post_json(&granted_base, &json!({ "body": "hello" })).await;
     app.post(&hidden_base, &json!({ "body": "secret" })).await;
 
-    let page: Page<Note> = member.get(&granted_base).await.json().await.unwrap();
+    let page: Page<Note> = member.get_json(&granted_base).await;
     assert_eq!(page.items.len(), 1);
     assert_eq!(member.get(&hidden_base).await.status(), 404);
     assert_eq!(member.post(&granted_base, &json!({ "body": "x" })).await.status(), 403);

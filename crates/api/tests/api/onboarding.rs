@@ -10,9 +10,9 @@ use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::Page;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_with, unfold_qp, Backend, Browser, TestApp};
+use crate::fixtures::{audit_actions, fields};
+use crate::helpers::{spawn_app_with, Backend, Browser, TestApp};
 use crate::on_both;
-use crate::pipeline::fields;
 
 on_both!(
     onboarding_journeys_and_fields_crud_with_field_errors,
@@ -26,14 +26,16 @@ on_both!(
 );
 
 async fn app(backend: Backend) -> TestApp {
-    spawn_app_with(
-        backend,
-        &[
-            ("AOS_RATE_LIMIT_PUBLIC", "1000/minute"),
-            ("AOS_RATE_LIMIT_PUBLIC_TOKEN", "1000/minute"),
-        ],
-    )
-    .await
+    app_limited(backend, "1000/minute", "1000/minute").await
+}
+
+/// The app with the public form's rate limits per IP and per link.
+async fn app_limited(backend: Backend, per_ip: &str, per_link: &str) -> TestApp {
+    let limits = [
+        ("AOS_RATE_LIMIT_PUBLIC", per_ip),
+        ("AOS_RATE_LIMIT_PUBLIC_TOKEN", per_link),
+    ];
+    spawn_app_with(backend, &limits).await
 }
 
 async fn journeys(b: &Browser) -> Vec<Journey> {
@@ -65,12 +67,7 @@ fn token_of(url: &str) -> String {
 }
 
 fn intake_token_in(eml: &str) -> String {
-    let text = unfold_qp(eml);
-    let start = text.find("/intake/").expect("an intake link") + "/intake/".len();
-    text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
+    crate::helpers::link_token(eml, "/intake/")
 }
 
 /// Valid values for every field of the default form.
@@ -339,7 +336,7 @@ async fn onboarding_ids_of_another_agency_are_404_on_every_route(backend: Backen
         )
         .await;
     assert_eq!(fields(&res.json::<Value>().await.unwrap()), ["journey_id"]);
-    let page: Page<OnboardingInstance> = other.get("/api/v1/onboarding/instances").await.json().await.unwrap();
+    let page: Page<OnboardingInstance> = other.get_json("/api/v1/onboarding/instances").await;
     assert!(page.items.is_empty());
     // and nothing changed for the owner
     let d = detail(&app, i).await;
@@ -370,7 +367,7 @@ async fn onboarding_permissions_of_members_and_managers(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 403);
-    let page: Page<OnboardingInstance> = member.get("/api/v1/onboarding/instances").await.json().await.unwrap();
+    let page: Page<OnboardingInstance> = member.get_json("/api/v1/onboarding/instances").await;
     assert!(page.items.is_empty(), "Members see only their clients' onboardings");
     let res = member
         .get(&format!("/api/v1/onboarding/instances/{}", started.instance.id))
@@ -464,7 +461,7 @@ async fn onboarding_start_emails_a_working_link_and_the_public_form_submits(back
         )
         .await;
     assert_eq!(res.status(), 200);
-    let resumed: PublicIntake = client.get(&path).await.json().await.unwrap();
+    let resumed: PublicIntake = client.get_json(&path).await;
     assert_eq!(resumed.values.len(), 1);
     assert_eq!(resumed.values[0].value, "owner@acme.test");
 
@@ -551,12 +548,7 @@ async fn onboarding_start_emails_a_working_link_and_the_public_form_submits(back
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
-    let page: Page<OnboardingInstance> = app
-        .get("/api/v1/onboarding/instances?status=completed")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Page<OnboardingInstance> = app.get_json("/api/v1/onboarding/instances?status=completed").await;
     assert!(page.items.is_empty());
 
     // resend: the same link by email again; the one sent first keeps working
@@ -704,24 +696,15 @@ async fn onboarding_stage_transitions_conflict_when_stale_and_completion_moves_t
         .all(|h| h.actor.is_some() || h.action == audienceos_shared::onboarding::StageAction::Started));
 
     let events: Value = app
-        .get(&format!("/api/v1/clients/{}/stage-events", d.instance.client.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/clients/{}/stage-events", d.instance.client.id))
+        .await;
     assert_eq!(events[0]["to_stage"], "Installation", "{events}");
-    let audit: Value = app.get("/api/v1/audit-log").await.json().await.unwrap();
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = audit_actions(&app, "").await;
     assert!(
         actions.iter().filter(|a| **a == "onboarding.stage_transition").count() >= 7,
         "{actions:?}"
     );
-    assert!(actions.contains(&"client.stage_moved"));
+    assert!(actions.contains(&"client.stage_moved".into()));
 
     // reopening a completed onboarding
     let res = app
@@ -809,14 +792,7 @@ async fn onboarding_expired_revoked_and_unknown_links_are_404(backend: Backend) 
 
 #[tokio::test]
 async fn onboarding_public_form_is_limited_per_ip_and_per_link_with_retry_after() {
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[
-            ("AOS_RATE_LIMIT_PUBLIC", "3/minute"),
-            ("AOS_RATE_LIMIT_PUBLIC_TOKEN", "1000/minute"),
-        ],
-    )
-    .await;
+    let app = app_limited(Backend::Sqlite, "3/minute", "1000/minute").await;
     app.signup().await;
     let started = start(&app, "r@acme.test").await;
     let path = format!("/api/public/onboarding/{}", token_of(&started.link.intake_url));
@@ -829,14 +805,7 @@ async fn onboarding_public_form_is_limited_per_ip_and_per_link_with_retry_after(
     assert!((1..=60).contains(&retry));
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "rate_limited");
 
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        &[
-            ("AOS_RATE_LIMIT_PUBLIC", "1000/minute"),
-            ("AOS_RATE_LIMIT_PUBLIC_TOKEN", "2/minute"),
-        ],
-    )
-    .await;
+    let app = app_limited(Backend::Sqlite, "1000/minute", "2/minute").await;
     app.signup().await;
     let a = start(&app, "r1@acme.test").await;
     let b = start(&app, "r2@acme.test").await;
@@ -893,12 +862,7 @@ async fn copying_or_resending_the_link_keeps_the_one_sent_working(backend: Backe
         .await;
     let fresh: IntakeLinkIssued = res.json().await.unwrap();
     assert_ne!(fresh.intake_url, sent);
-    let copied: IntakeLinkIssued = app
-        .get(&format!("/api/v1/onboarding/instances/{id}/link"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let copied: IntakeLinkIssued = app.get_json(&format!("/api/v1/onboarding/instances/{id}/link")).await;
     assert_eq!(
         copied.intake_url, fresh.intake_url,
         "after a reissue, the new link is the live one"

@@ -5,6 +5,7 @@ use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::team::TeamMember;
 use serde_json::{json, Value};
 
+use crate::fixtures::{deactivate_user, fields, get_client, set_time};
 use crate::helpers::{spawn_app, Backend};
 use crate::on_both;
 
@@ -14,17 +15,6 @@ on_both!(
     thresholds_validate_and_refresh_health,
     team_members_are_active_users_by_name
 );
-
-pub fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 async fn stages(app: &crate::helpers::Browser) -> Vec<PipelineStage> {
     let res = app.get("/api/v1/pipeline/stages").await;
@@ -154,11 +144,8 @@ async fn stages_with_clients_cannot_be_deleted(backend: Backend) {
     app.signup().await;
     let s = stages(&app).await;
     let client: Client = app
-        .post("/api/v1/clients", &json!({ "name": "Acme", "stage_id": s[2].id }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .post_json("/api/v1/clients", &json!({ "name": "Acme", "stage_id": s[2].id }))
+        .await;
     let path = format!("/api/v1/pipeline/stages/{}", s[2].id);
     let res = app.delete(&path).await;
     assert_eq!(res.status(), 409);
@@ -185,26 +172,19 @@ async fn stages_with_clients_cannot_be_deleted(backend: Backend) {
 async fn thresholds_validate_and_refresh_health(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
-    let t: HealthThresholds = app.get("/api/v1/pipeline/thresholds").await.json().await.unwrap();
+    let t: HealthThresholds = app.get_json("/api/v1/pipeline/thresholds").await;
     assert_eq!(t, HealthThresholds::default());
 
-    let client: Client = app
-        .post("/api/v1/clients", &json!({ "name": "Aging" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let client: Client = app.post_json("/api/v1/clients", &json!({ "name": "Aging" })).await;
     // the client entered its stage three days ago
     let entered = audienceos_api::clock::system_now() - chrono::Duration::days(3);
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update client set stage_entered_at = $1 where id = $2"
+    set_time(
+        &app,
+        "update client set stage_entered_at = $1 where id = $2",
+        entered,
+        client.id,
     )
-    .bind(entered)
-    .bind(client.id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    .await;
 
     for (body, field) in [
         (json!({ "yellow_days": 5, "red_days": 5 }), "red_days"),
@@ -232,12 +212,7 @@ async fn thresholds_validate_and_refresh_health(backend: Backend) {
             red_days: 10
         }
     );
-    let got: Client = app
-        .get(&format!("/api/v1/clients/{}", client.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got = get_client(&app, client.id).await;
     assert_eq!(got.health, Health::Yellow);
     assert_eq!(got.health_reasons[0].code, "days_in_stage");
 
@@ -262,28 +237,21 @@ async fn team_members_are_active_users_by_name(backend: Backend) {
     let other = app.new_browser();
     other.signup().await;
 
-    let all: Vec<TeamMember> = app.get("/api/v1/team/members").await.json().await.unwrap();
+    let all: Vec<TeamMember> = app.get_json("/api/v1/team/members").await;
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].first_name, "Grace");
     assert_eq!(all[1].id, member.user.id);
     assert_eq!(all[1].role, "Member");
 
-    let found: Vec<TeamMember> = app.get("/api/v1/team/members?q=MEMBER%2B").await.json().await.unwrap();
+    let found: Vec<TeamMember> = app.get_json("/api/v1/team/members?q=MEMBER%2B").await;
     assert_eq!(found.len(), 1, "matches the email");
-    let found: Vec<TeamMember> = app.get("/api/v1/team/members?q=hopp").await.json().await.unwrap();
+    let found: Vec<TeamMember> = app.get_json("/api/v1/team/members?q=hopp").await;
     assert_eq!(found[0].id, me.user.id);
-    let none: Vec<TeamMember> = app.get("/api/v1/team/members?q=%25").await.json().await.unwrap();
+    let none: Vec<TeamMember> = app.get_json("/api/v1/team/members?q=%25").await;
     assert!(none.is_empty(), "% is matched literally");
 
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update app_user set is_active = false where id = $1"
-    )
-    .bind(member.user.id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
-    let all: Vec<TeamMember> = app.get("/api/v1/team/members").await.json().await.unwrap();
+    deactivate_user(&app, member.user.id).await;
+    let all: Vec<TeamMember> = app.get_json("/api/v1/team/members").await;
     assert_eq!(all.len(), 1);
     let long = "x".repeat(201);
     assert_eq!(app.get(&format!("/api/v1/team/members?q={long}")).await.status(), 422);

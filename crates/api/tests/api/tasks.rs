@@ -7,8 +7,9 @@ use audienceos_shared::permissions::SystemRole;
 use chrono::{Duration, Utc};
 use serde_json::json;
 
+use crate::fixtures::{field_errors, get_client, member_scope};
 use crate::helpers::{spawn_app, Backend};
-use crate::notes::{field_errors, new_client};
+use crate::notes::new_client;
 use crate::on_both;
 
 on_both!(
@@ -22,7 +23,7 @@ on_both!(
 );
 
 async fn titles(app: &crate::helpers::TestApp, base: &str) -> Vec<(String, i32)> {
-    let tasks: Vec<Task> = app.get(base).await.json().await.unwrap();
+    let tasks: Vec<Task> = app.get_json(base).await;
     tasks.into_iter().map(|t| (t.title, t.position)).collect()
 }
 
@@ -48,11 +49,8 @@ async fn tasks_keep_their_order_and_move(backend: Backend) {
     );
 
     let moved: Task = app
-        .patch(&format!("{base}/{}", ids[3]), &json!({ "position": 1 }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .patch_json(&format!("{base}/{}", ids[3]), &json!({ "position": 1 }))
+        .await;
     assert_eq!(moved.position, 1);
     assert_eq!(
         titles(&app, &base).await,
@@ -103,12 +101,7 @@ async fn task_fields_are_changed_and_cleared(backend: Backend) {
     assert!(!created.overdue);
 
     let path = format!("{base}/{}", created.id);
-    let renamed: Task = app
-        .patch(&path, &json!({ "title": "Call back today" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let renamed: Task = app.patch_json(&path, &json!({ "title": "Call back today" })).await;
     assert_eq!(renamed.title, "Call back today");
     assert_eq!(
         renamed.description.as_deref(),
@@ -131,12 +124,7 @@ async fn task_fields_are_changed_and_cleared(backend: Backend) {
     assert_eq!(cleared.due_date, None);
     assert_eq!(cleared.title, "Call back today");
 
-    let reassigned: Task = app
-        .patch(&path, &json!({ "assignee_id": me.user.id }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let reassigned: Task = app.patch_json(&path, &json!({ "assignee_id": me.user.id })).await;
     assert_eq!(reassigned.assignee.map(|a| a.id), Some(me.user.id));
 }
 
@@ -167,7 +155,7 @@ async fn task_requests_are_validated(backend: Backend) {
         let (status, fields) = field_errors(app.post(&base, body).await).await;
         assert_eq!((status, fields), (422, vec![field.to_string()]), "{body}");
     }
-    let task: Task = app.post(&base, &json!({ "title": "ok" })).await.json().await.unwrap();
+    let task: Task = app.post_json(&base, &json!({ "title": "ok" })).await;
     let path = format!("{base}/{}", task.id);
     let cases = [
         (json!({ "title": "" }), "title"),
@@ -180,7 +168,7 @@ async fn task_requests_are_validated(backend: Backend) {
         let (status, fields) = field_errors(app.patch(&path, body).await).await;
         assert_eq!((status, fields), (422, vec![field.to_string()]), "{body}");
     }
-    let unchanged: Vec<Task> = app.get(&base).await.json().await.unwrap();
+    let unchanged: Vec<Task> = app.get_json(&base).await;
     assert_eq!(unchanged[0].title, "ok");
     assert_eq!(unchanged[0].assignee, None);
 }
@@ -190,12 +178,7 @@ async fn complete_and_reopen_are_idempotent(backend: Backend) {
     let (_, me) = app.signup().await;
     let client = new_client(&app, "Acme", None).await;
     let base = format!("/api/v1/clients/{}/tasks", client.id);
-    let task: Task = app
-        .post(&base, &json!({ "title": "Send report" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let task: Task = app.post_json(&base, &json!({ "title": "Send report" })).await;
     assert!(task.done_at.is_none());
 
     let res = app.post(&format!("{base}/{}/complete", task.id), &json!({})).await;
@@ -203,32 +186,17 @@ async fn complete_and_reopen_are_idempotent(backend: Backend) {
     let done: Task = res.json().await.unwrap();
     assert!(done.done_at.is_some());
     assert_eq!(done.done_by.as_ref().map(|u| u.id), Some(me.user.id));
-    let again: Task = app
-        .post(&format!("{base}/{}/complete", task.id), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again: Task = app.post_json(&format!("{base}/{}/complete", task.id), &json!({})).await;
     assert_eq!(
         again.done_at, done.done_at,
         "completing twice keeps the first completion"
     );
 
-    let open: Task = app
-        .post(&format!("{base}/{}/reopen", task.id), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let open: Task = app.post_json(&format!("{base}/{}/reopen", task.id), &json!({})).await;
     assert!(open.done_at.is_none() && open.done_by.is_none());
     let res = app.post(&format!("{base}/{}/reopen", task.id), &json!({})).await;
     assert_eq!(res.status(), 200);
-    let client_now: Client = app
-        .get(&format!("/api/v1/clients/{}", client.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let client_now = get_client(&app, client.id).await;
     assert_eq!(client_now.open_tasks, 1);
 }
 
@@ -248,20 +216,14 @@ async fn an_overdue_task_turns_the_client_yellow(backend: Backend) {
     let today = Utc::now().date_naive();
 
     let due_today: Task = app
-        .post(&base, &json!({ "title": "due today", "due_date": today }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .post_json(&base, &json!({ "title": "due today", "due_date": today }))
+        .await;
     assert!(!due_today.overdue, "due today is not overdue yet");
     assert_eq!(get_client().await.health, Health::Green);
 
     let late: Task = app
-        .post(&base, &json!({ "title": "late", "due_date": yesterday }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .post_json(&base, &json!({ "title": "late", "due_date": yesterday }))
+        .await;
     assert!(late.overdue);
     let c = get_client().await;
     assert_eq!(c.health, Health::Yellow);
@@ -273,12 +235,7 @@ async fn an_overdue_task_turns_the_client_yellow(backend: Backend) {
         .expect("an overdue_tasks reason");
     assert_eq!(reason.severity, Health::Yellow);
 
-    let done: Task = app
-        .post(&format!("{base}/{}/complete", late.id), &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let done: Task = app.post_json(&format!("{base}/{}/complete", late.id), &json!({})).await;
     assert!(!done.overdue, "a done task is never overdue");
     assert_eq!(get_client().await.health, Health::Green);
 
@@ -287,11 +244,8 @@ async fn an_overdue_task_turns_the_client_yellow(backend: Backend) {
 
     // moving the due date away clears it too
     let moved: Task = app
-        .patch(&format!("{base}/{}", late.id), &json!({ "due_date": null }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .patch_json(&format!("{base}/{}", late.id), &json!({ "due_date": null }))
+        .await;
     assert!(!moved.overdue);
     let c = get_client().await;
     assert_eq!(c.health, Health::Green);
@@ -299,11 +253,8 @@ async fn an_overdue_task_turns_the_client_yellow(backend: Backend) {
 
     // and deleting an overdue task
     let late2: Task = app
-        .post(&base, &json!({ "title": "late again", "due_date": yesterday }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .post_json(&base, &json!({ "title": "late again", "due_date": yesterday }))
+        .await;
     assert_eq!(get_client().await.health, Health::Yellow);
     app.delete(&format!("{base}/{}", late2.id)).await;
     assert_eq!(get_client().await.health, Health::Green);
@@ -314,7 +265,7 @@ async fn another_agencys_client_and_task_ids_are_404(backend: Backend) {
     app.signup().await;
     let client = new_client(&app, "Acme", None).await;
     let base = format!("/api/v1/clients/{}/tasks", client.id);
-    let task: Task = app.post(&base, &json!({ "title": "mine" })).await.json().await.unwrap();
+    let task: Task = app.post_json(&base, &json!({ "title": "mine" })).await;
     let path = format!("{base}/{}", task.id);
 
     let stranger = app.new_browser();
@@ -341,18 +292,14 @@ async fn another_agencys_client_and_task_ids_are_404(backend: Backend) {
     let unknown = format!("{base}/{}", uuid::Uuid::now_v7());
     assert_eq!(app.patch(&unknown, &json!({ "title": "x" })).await.status(), 404);
     assert_eq!(app.post(&format!("{unknown}/complete"), &json!({})).await.status(), 404);
-    let tasks: Vec<Task> = app.get(&base).await.json().await.unwrap();
+    let tasks: Vec<Task> = app.get_json(&base).await;
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].title, "mine");
     assert!(tasks[0].done_at.is_none());
 }
 
 async fn members_read_tasks_of_granted_clients_only_and_cannot_write(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let (_, owner) = app.signup().await;
-    let (member, member_me) = app.add_user(owner.agency.id, SystemRole::Member).await;
-    let granted = new_client(&app, "Granted", Some(member_me.user.id)).await;
-    let hidden = new_client(&app, "Hidden", None).await;
+    let (app, member, member_me, granted, hidden) = member_scope(backend).await;
     let granted_base = format!("/api/v1/clients/{}/tasks", granted.id);
     let hidden_base = format!("/api/v1/clients/{}/tasks", hidden.id);
     // Members can be assignees, even though they cannot write tasks.
@@ -370,7 +317,7 @@ async fn members_read_tasks_of_granted_clients_only_and_cannot_write(backend: Ba
         201
     );
 
-    let tasks: Vec<Task> = member.get(&granted_base).await.json().await.unwrap();
+    let tasks: Vec<Task> = member.get_json(&granted_base).await;
     assert_eq!(tasks.len(), 1);
     assert_eq!(member.get(&hidden_base).await.status(), 404);
     assert_eq!(member.post(&granted_base, &json!({ "title": "x" })).await.status(), 403);
