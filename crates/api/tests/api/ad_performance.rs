@@ -8,15 +8,14 @@ use audienceos_api::store::communications::NewCommunication;
 use audienceos_api::store::integration_resources::SlackUserRow;
 use audienceos_api::store::integrations::NewIntegration;
 use audienceos_api::store::StoreError;
-use audienceos_shared::clients::Client;
 use audienceos_shared::integrations::{AdPerformance, Communication};
 use audienceos_shared::permissions::SystemRole;
-use audienceos_shared::Page;
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{spawn_app, Backend, Browser};
+use crate::fixtures::{new_client, walk_pages};
+use crate::helpers::{spawn_app, Backend};
 use crate::on_both;
 
 on_both!(
@@ -31,12 +30,6 @@ on_both!(
     a_link_id_that_is_not_the_providers_id_shape_is_refused_and_never_stored,
     slack_users_are_cached_per_agency,
 );
-
-async fn new_client(b: &Browser, body: serde_json::Value) -> Client {
-    let res = b.post("/api/v1/clients", &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
 
 fn day(client_id: Uuid, platform: &'static str, campaign: &str, date: NaiveDate, spend: i64) -> NewAdDay {
     NewAdDay {
@@ -175,9 +168,9 @@ async fn ad_performance_agency_wide_sums_only_a_members_clients(backend: Backend
         day(theirs.id, "google_ads", "g2", today(), 10_000),
     ];
     app.store.upsert_ad_days(me.agency.id, &rows, Utc::now()).await.unwrap();
-    let p: AdPerformance = member.get("/api/v1/ad-performance").await.json().await.unwrap();
+    let p: AdPerformance = member.get_json("/api/v1/ad-performance").await;
     assert_eq!(p.totals.spend.cents(), 100);
-    let p: AdPerformance = app.get("/api/v1/ad-performance").await.json().await.unwrap();
+    let p: AdPerformance = app.get_json("/api/v1/ad-performance").await;
     assert_eq!(p.totals.spend.cents(), 10_100);
     let res = member
         .get(&format!("/api/v1/clients/{}/ad-performance", theirs.id))
@@ -316,22 +309,12 @@ async fn communications_list_walks_every_message_once_newest_first(backend: Back
         .upsert_communications(me.agency.id, &batch, Utc::now())
         .await
         .unwrap();
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/clients/{}/communications?limit=3&cursor={c}", client.id),
-            None => format!("/api/v1/clients/{}/communications?limit=3", client.id),
-        };
-        let res = app.get(&path).await;
-        assert_eq!(res.status(), 200);
-        let page: Page<Communication> = res.json().await.unwrap();
-        seen.extend(page.items.iter().map(|c| c.snippet.clone()));
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let path = format!("/api/v1/clients/{}/communications", client.id);
+    let seen: Vec<String> = walk_pages::<Communication>(&app, &path, 3)
+        .await
+        .into_iter()
+        .map(|c| c.snippet)
+        .collect();
     let want: Vec<String> = (0..7).map(|i| format!("snippet p{i}")).collect();
     assert_eq!(seen, want);
 }

@@ -7,6 +7,7 @@ use audienceos_shared::auth::Me;
 use audienceos_shared::{Page, Problem};
 use serde_json::json;
 
+use crate::fixtures::{new_api_key, set_time};
 use crate::helpers::{spawn_app, Backend, Browser};
 use crate::on_both;
 
@@ -18,14 +19,7 @@ on_both!(
 );
 
 async fn create(app: &Browser, role: &str) -> CreatedApiKey {
-    let res = app
-        .post(
-            "/api/v1/api-keys",
-            &json!({ "name": format!("{role} key"), "role": role, "expires_in_days": 30 }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
+    new_api_key(app, &format!("{role} key"), role, 30).await
 }
 
 async fn api_keys_work_without_csrf_and_die_when_revoked(backend: Backend) {
@@ -35,18 +29,12 @@ async fn api_keys_work_without_csrf_and_die_when_revoked(backend: Backend) {
     assert!(key.secret.starts_with("aos_"));
     assert_eq!(key.api_key.prefix, &key.secret[..12]);
 
-    let list: Page<ApiKey> = app.get("/api/v1/api-keys").await.json().await.unwrap();
+    let list: Page<ApiKey> = app.get_json("/api/v1/api-keys").await;
     assert_eq!(list.items.len(), 1);
     let listed = serde_json::to_string(&list).unwrap();
     assert!(!listed.contains(&key.secret), "the secret is shown once");
 
-    let bare = reqwest::Client::new();
-    let res = bare
-        .get(app.url("/api/v1/auth/me"))
-        .bearer_auth(&key.secret)
-        .send()
-        .await
-        .unwrap();
+    let res = app.key_get("/api/v1/auth/me", &key.secret).await;
     assert_eq!(res.status(), 200);
     let via_key: Me = res.json().await.unwrap();
     assert_eq!(via_key.agency.id, me.agency.id);
@@ -55,17 +43,13 @@ async fn api_keys_work_without_csrf_and_die_when_revoked(backend: Backend) {
 
     // An unsafe method with a Bearer key and no CSRF header works.
     let other = create(&app, "member").await;
-    let res = bare
-        .delete(app.url(&format!("/api/v1/api-keys/{}", other.api_key.id)))
-        .bearer_auth(&key.secret)
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .key_delete(&format!("/api/v1/api-keys/{}", other.api_key.id), &key.secret)
+        .await;
     assert_eq!(res.status(), 204);
     // Keys cannot mint keys.
-    let res = bare
-        .post(app.url("/api/v1/api-keys"))
-        .bearer_auth(&key.secret)
+    let res = app
+        .key_request(reqwest::Method::POST, "/api/v1/api-keys", &key.secret)
         .json(&json!({ "name": "x", "role": "member", "expires_in_days": 1 }))
         .send()
         .await
@@ -74,14 +58,9 @@ async fn api_keys_work_without_csrf_and_die_when_revoked(backend: Backend) {
 
     let res = app.delete(&format!("/api/v1/api-keys/{}", key.api_key.id)).await;
     assert_eq!(res.status(), 204);
-    let res = bare
-        .get(app.url("/api/v1/auth/me"))
-        .bearer_auth(&key.secret)
-        .send()
-        .await
-        .unwrap();
+    let res = app.key_get("/api/v1/auth/me", &key.secret).await;
     assert_eq!(res.status(), 401);
-    let list: Page<ApiKey> = app.get("/api/v1/api-keys").await.json().await.unwrap();
+    let list: Page<ApiKey> = app.get_json("/api/v1/api-keys").await;
     assert!(list.items.iter().all(|k| k.revoked_at.is_some()));
     let row = app.store.get_api_key(me.agency.id, key.api_key.id).await.unwrap();
     assert!(row.last_used_at.is_some());
@@ -91,13 +70,7 @@ async fn api_keys_are_scoped_to_their_role(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
     let member = create(&app, "member").await;
-    let bare = reqwest::Client::new();
-    let res = bare
-        .get(app.url("/api/v1/api-keys"))
-        .bearer_auth(&member.secret)
-        .send()
-        .await
-        .unwrap();
+    let res = app.key_get("/api/v1/api-keys", &member.secret).await;
     assert_eq!(res.status(), 403);
     let p: Problem = res.json().await.unwrap();
     assert_eq!(p.code, "forbidden");
@@ -129,35 +102,26 @@ async fn api_keys_are_tenant_isolated(backend: Backend) {
     b.signup().await;
     let key_b = create(&b, "admin").await;
 
-    let list: Page<ApiKey> = b.get("/api/v1/api-keys").await.json().await.unwrap();
+    let list: Page<ApiKey> = b.get_json("/api/v1/api-keys").await;
     assert_eq!(list.items.iter().map(|k| k.id).collect::<Vec<_>>(), [key_b.api_key.id]);
     let res = b.delete(&format!("/api/v1/api-keys/{}", key_a.api_key.id)).await;
     assert_eq!(res.status(), 404, "another agency's key is not found, not forbidden");
-    let bare = reqwest::Client::new();
-    let res = bare
-        .delete(a.url(&format!("/api/v1/api-keys/{}", key_a.api_key.id)))
-        .bearer_auth(&key_b.secret)
-        .send()
-        .await
-        .unwrap();
+    let res = a
+        .key_delete(&format!("/api/v1/api-keys/{}", key_a.api_key.id), &key_b.secret)
+        .await;
     assert_eq!(res.status(), 404);
-    let res = bare
-        .get(a.url("/api/v1/auth/me"))
-        .bearer_auth(&key_a.secret)
-        .send()
-        .await
-        .unwrap();
+    let res = a.key_get("/api/v1/auth/me", &key_a.secret).await;
     assert_eq!(res.status(), 200, "A's key still works");
 
     // The audit log of each agency holds only its own events.
-    let events: Page<AuditEvent> = b.get("/api/v1/audit-log").await.json().await.unwrap();
+    let events: Page<AuditEvent> = b.get_json("/api/v1/audit-log").await;
     assert!(!events.items.is_empty());
     let a_key = key_a.api_key.id.to_string();
     assert!(events
         .items
         .iter()
         .all(|e| e.metadata.get("api_key_id").and_then(|v| v.as_str()) != Some(a_key.as_str())));
-    let events: Page<AuditEvent> = a.get("/api/v1/audit-log").await.json().await.unwrap();
+    let events: Page<AuditEvent> = a.get_json("/api/v1/audit-log").await;
     assert!(events.items.iter().any(|e| e.action == "api_key.created"
         && e.metadata.get("api_key_id").and_then(|v| v.as_str()) == Some(a_key.as_str())));
 }
@@ -166,21 +130,21 @@ async fn expired_keys_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, me) = app.signup().await;
     let key = create(&app, "manager").await;
-    let bare = reqwest::Client::new();
-    let me_via_key = || bare.get(app.url("/api/v1/auth/me")).bearer_auth(&key.secret).send();
+    let me_via_key = || {
+        app.key_request(reqwest::Method::GET, "/api/v1/auth/me", &key.secret)
+            .send()
+    };
     assert_eq!(me_via_key().await.unwrap().status(), 200);
     let past = audienceos_api::clock::system_now() - chrono::Duration::seconds(1);
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update api_key set expires_at = $1 where id = $2"
+    set_time(
+        &app,
+        "update api_key set expires_at = $1 where id = $2",
+        past,
+        key.api_key.id,
     )
-    .bind(past)
-    .bind(key.api_key.id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    .await;
     assert_eq!(me_via_key().await.unwrap().status(), 401);
-    let list: Page<ApiKey> = app.get("/api/v1/api-keys").await.json().await.unwrap();
+    let list: Page<ApiKey> = app.get_json("/api/v1/api-keys").await;
     assert!(list
         .items
         .iter()

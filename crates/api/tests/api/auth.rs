@@ -3,7 +3,7 @@
 use audienceos_shared::auth::Me;
 use audienceos_shared::permissions::{Resource, SystemRole};
 use audienceos_shared::Problem;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{reset_token, spawn_app, Backend};
 use crate::on_both;
@@ -83,13 +83,7 @@ async fn duplicate_email_is_a_conflict(backend: Backend) {
     let (body, _) = app.signup().await;
     let mut again = crate::helpers::signup_body();
     again["email"] = json!(body["email"].as_str().unwrap().to_uppercase());
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/signup"))
-        .json(&again)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_signup(&again).await;
     assert_eq!(res.status(), 409);
     assert_eq!(res.json::<Problem>().await.unwrap().code, "email_taken");
 }
@@ -124,18 +118,7 @@ async fn password_reset_by_email_link(backend: Backend) {
     let app = spawn_app(backend).await;
     let (body, _) = app.signup().await;
     let email = body["email"].as_str().unwrap();
-    let key = app
-        .post(
-            "/api/v1/api-keys",
-            &json!({ "name": "CI", "role": "admin", "expires_in_days": 30 }),
-        )
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let key = crate::fixtures::new_api_key(&app, "CI", "admin", 30).await.secret;
     let with_key = || app.client.get(app.url("/api/v1/clients")).bearer_auth(&key).send();
     assert_eq!(with_key().await.unwrap().status(), 200);
     let res = app
@@ -157,12 +140,11 @@ async fn password_reset_by_email_link(backend: Backend) {
     let token = reset_token(&mails[0]);
     assert_eq!(token.len(), 43);
 
-    let res = app
-        .post(
-            "/api/v1/auth/password/reset",
-            &json!({ "token": token, "password": "a brand new password" }),
-        )
-        .await;
+    let reset = |password: &str| {
+        let (app, body) = (&app, json!({ "token": token, "password": password }));
+        async move { app.post("/api/v1/auth/password/reset", &body).await }
+    };
+    let res = reset("a brand new password").await;
     assert_eq!(res.status(), 200);
     assert_eq!(
         app.get("/api/v1/auth/me").await.status(),
@@ -170,12 +152,7 @@ async fn password_reset_by_email_link(backend: Backend) {
         "sessions are revoked by a reset"
     );
     assert_eq!(with_key().await.unwrap().status(), 401, "so are the user's API keys");
-    let again = app
-        .post(
-            "/api/v1/auth/password/reset",
-            &json!({ "token": token, "password": "another new password" }),
-        )
-        .await;
+    let again = reset("another new password").await;
     assert_eq!(again.status(), 400);
     assert_eq!(
         again.json::<Problem>().await.unwrap().code,

@@ -22,6 +22,7 @@ use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::fixtures::{acme_dental, new_client};
 use crate::helpers::{spawn_app, spawn_app_with, spawn_with_fakes, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -137,12 +138,6 @@ fn thread_key(e: &LiveEvent) -> &str {
         LiveEventBody::ThreadUpdated { thread_key } => thread_key,
         other => panic!("expected thread.updated, got {other:?}"),
     }
-}
-
-async fn new_client(b: &Browser, body: serde_json::Value) -> Client {
-    let res = b.post("/api/v1/clients", &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
 }
 
 /// One Gmail message in thread `thread` of `client`, stored through the store as a sync would.
@@ -461,11 +456,7 @@ async fn a_resume_the_log_cannot_serve_gets_reset(backend: Backend) {
 async fn a_sync_that_stores_new_messages_emits_messages_created(backend: Backend) {
     let (app, fakes) = spawn_with_fakes(backend).await;
     let (_, me) = app.signup().await;
-    let acme = new_client(
-        &app,
-        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-    )
-    .await;
+    let acme = acme_dental(&app).await;
     let mut sse = Sse::open(&app, None).await;
     // Connecting queues the first sync, which files the mailbox's messages of Acme.
     let integration = app.connect(IntegrationProvider::Gmail.as_str()).await;
@@ -527,27 +518,17 @@ async fn a_sync_that_stores_new_messages_emits_messages_created(backend: Backend
 async fn old_events_are_pruned(backend: Backend) {
     let (app, agency, _) = app_with_thread(backend).await;
     let payload = json!({ "thread_key": "gmail:t1" });
-    app.store
-        .insert_event(
-            agency,
-            None,
-            "thread.updated",
-            &payload,
-            Utc::now() - chrono::Duration::hours(25),
-        )
-        .await
-        .unwrap();
-    let kept = app
-        .store
-        .insert_event(
-            agency,
-            None,
-            "thread.updated",
-            &payload,
-            Utc::now() - chrono::Duration::hours(23),
-        )
-        .await
-        .unwrap();
+    let mut ids = Vec::new();
+    for hours_ago in [25, 23] {
+        let at = Utc::now() - chrono::Duration::hours(hours_ago);
+        ids.push(
+            app.store
+                .insert_event(agency, None, "thread.updated", &payload, at)
+                .await
+                .unwrap(),
+        );
+    }
+    let kept = ids[1];
     assert_eq!(audienceos_api::events::prune(&app.state).await, 1);
     assert_eq!(app.store.oldest_event_id().await.unwrap(), Some(kept));
     assert_eq!(audienceos_api::events::prune(&app.state).await, 0);

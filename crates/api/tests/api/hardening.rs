@@ -45,7 +45,7 @@ async fn send(app: &Browser, method: &str, path: &str, body: Option<&str>) -> re
 async fn every_json_body_and_query_string_refuses_control_characters(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signup().await;
-    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let doc: Value = app.get_json("/api/openapi.json").await;
     let (mut bodies, mut queries) = (0, 0);
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -77,7 +77,7 @@ async fn every_json_body_and_query_string_refuses_control_characters(backend: Ba
     }
     assert!(bodies >= 30 && queries >= 10, "{bodies} bodies, {queries} queries");
     // Nothing reached the store: the agency still has no clients.
-    let list: Value = app.get("/api/v1/clients").await.json().await.unwrap();
+    let list: Value = app.get_json("/api/v1/clients").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }
 
@@ -161,13 +161,10 @@ async fn a_database_that_is_gone_answers_503_with_a_retry_hint(backend: Backend)
 async fn a_full_disk_on_upload_is_507_and_nothing_is_half_written() {
     let app = spawn_app(Backend::Sqlite).await;
     let (_, me) = app.signup().await;
-    let client: Value = app
-        .post("/api/v1/clients", &json!({ "name": "Acme" }))
+    let client_id = crate::fixtures::new_client(&app, json!({ "name": "Acme" }))
         .await
-        .json()
-        .await
-        .unwrap();
-    let client_id = client["id"].as_str().unwrap().to_string();
+        .id
+        .to_string();
     let files = app.data_dir.path().join("files");
     std::fs::create_dir_all(&files).unwrap();
     let mounted = std::process::Command::new("mount")
@@ -197,12 +194,7 @@ async fn a_full_disk_on_upload_is_507_and_nothing_is_half_written() {
     assert_eq!(res.status(), 507);
     let problem: Problem = res.json().await.unwrap();
     assert_eq!(problem.code, "insufficient_storage");
-    let listed: Value = app
-        .get(&format!("/api/v1/clients/{client_id}/files"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json(&format!("/api/v1/clients/{client_id}/files")).await;
     assert_eq!(listed.as_array().unwrap().len(), 0, "no file row");
     let mut leftover = Vec::new();
     let mut dirs = vec![files.clone()];

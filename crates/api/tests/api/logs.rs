@@ -1,7 +1,6 @@
 //! Logs never carry secrets: a full sign-up -> login -> password reset -> API key flow, then a search of
 //! everything logged for the password, tokens, reset link, cookie values and email address.
 
-use audienceos_shared::api_keys::CreatedApiKey;
 use serde_json::json;
 
 use crate::helpers::{captured_logs, reset_token, spawn_app, Backend};
@@ -20,15 +19,7 @@ async fn logs_of_the_auth_flows_hold_no_secrets_or_emails() {
     let me2: audienceos_shared::auth::Me = res.json().await.unwrap();
     *app.csrf.lock().unwrap() = Some(me2.csrf_token.clone());
 
-    let key: CreatedApiKey = app
-        .post(
-            "/api/v1/api-keys",
-            &json!({ "name": "logs", "role": "admin", "expires_in_days": 1 }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let key = crate::fixtures::new_api_key(&app, "logs", "admin", 1).await;
     let bare = reqwest::Client::new();
     assert_eq!(
         bare.get(app.url("/api/v1/auth/me"))
@@ -104,41 +95,13 @@ async fn logs_of_connect_sync_and_reply_hold_no_tokens_addresses_or_message_text
 
     let (app, _fakes) = crate::helpers::spawn_with_fakes(Backend::Sqlite).await;
     let (_, me) = app.signup().await;
-    let res = app
-        .post(
-            "/api/v1/clients",
-            &json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
+    crate::fixtures::acme_dental(&app).await;
     let integration = app.connect("gmail").await;
     let id: uuid::Uuid = integration["id"].as_str().unwrap().parse().unwrap();
-    for _ in 0..300 {
-        if app
-            .store
-            .get_integration(me.agency.id, id)
-            .await
-            .unwrap()
-            .last_sync_outcome
-            .is_some()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let page: Page<ThreadSummary> = app
-        .get("/api/v1/communications/threads?platform=gmail")
-        .await
-        .json()
-        .await
-        .unwrap();
+    crate::fixtures::first_sync_done(&app, me.agency.id, id).await;
+    let page: Page<ThreadSummary> = app.get_json("/api/v1/communications/threads?platform=gmail").await;
     let key = &page.items.first().expect("a synced thread").key;
-    let thread: Thread = app
-        .get(&format!("/api/v1/communications/threads/{key}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let thread: Thread = app.get_json(&format!("/api/v1/communications/threads/{key}")).await;
     let text = "Confidential reply about the Q4 retainer";
     let res = app
         .with_csrf(

@@ -40,7 +40,7 @@ async fn reset_emails_go_out_over_smtp_and_are_retried_after_a_transient_failure
     let token = reset_token(&mails[0].data);
     assert_eq!(token.len(), 43);
 
-    let health: serde_json::Value = app.get("/api/health").await.json().await.unwrap();
+    let health: serde_json::Value = app.get_json("/api/health").await;
     let mail = health["checks"]
         .as_array()
         .unwrap()

@@ -3,25 +3,31 @@
 
 use crate::helpers::{spawn_app, spawn_app_with, Backend};
 
+/// The committed file at `path` (from the repository's root) as it is; empty when missing.
+fn committed(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_default()
+}
+
+/// "`path` is out of date; regenerate it with: `command` > `path`".
+fn regenerate(path: &str, command: &str) -> String {
+    format!("{path} is out of date; regenerate it with:\n    cargo run -q -p audienceos-api -- {command} > {path}")
+}
+
 #[test]
 fn openapi_json_is_up_to_date() {
-    let path = format!("{}/../../openapi/openapi.json", env!("CARGO_MANIFEST_DIR"));
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let path = "openapi/openapi.json";
     let generated = audienceos_api::openapi::document();
-    assert!(
-        committed == generated,
-        "openapi/openapi.json is out of date; regenerate it with:\n    cargo run -q -p audienceos-api -- openapi > openapi/openapi.json"
-    );
+    assert!(committed(path) == generated, "{}", regenerate(path, "openapi"));
 }
 
 #[test]
 fn the_http_contract_is_generated_from_the_document() {
-    let path = format!("{}/../../docs/http-contract.md", env!("CARGO_MANIFEST_DIR"));
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let path = "docs/http-contract.md";
     let generated = audienceos_api::openapi::contract_markdown();
     assert!(
-        committed.trim_end() == generated.trim_end(),
-        "docs/http-contract.md is out of date; regenerate it with:\n    cargo run -q -p audienceos-api -- openapi --markdown > docs/http-contract.md"
+        committed(path).trim_end() == generated.trim_end(),
+        "{}",
+        regenerate(path, "openapi --markdown")
     );
     assert!(generated.contains("| POST `/api/v1/clients` | session or key | Create a client |"));
 }
@@ -29,7 +35,7 @@ fn the_http_contract_is_generated_from_the_document() {
 #[tokio::test]
 async fn the_document_is_served_and_declares_both_auth_schemes() {
     let app = spawn_app(Backend::Sqlite).await;
-    let doc: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let doc: serde_json::Value = app.get_json("/api/openapi.json").await;
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(schemes["session_cookie"]["in"], "cookie");
     assert_eq!(schemes["csrf_header"]["name"], "X-CSRF-Token");
@@ -149,7 +155,7 @@ async fn every_documented_path_serves_exactly_its_documented_methods() {
         ("AOS_RATE_LIMIT_API", "5000/minute"),
     ];
     let app = spawn_app_with(Backend::Sqlite, &limits).await;
-    let doc: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let doc: serde_json::Value = app.get_json("/api/openapi.json").await;
     let client = reqwest::Client::new();
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {

@@ -2,7 +2,6 @@
 //! instance of the same database. (Writes outside requests, by the rules job, are covered by the dashboard
 //! and alert tests, which read the KPIs and alerts before and after running the rules.)
 
-use audienceos_shared::api_keys::CreatedApiKey;
 use audienceos_shared::clients::Client;
 use audienceos_shared::dashboard::DashboardKpis;
 use audienceos_shared::Page;
@@ -52,15 +51,7 @@ fn active_clients(k: &DashboardKpis) -> f64 {
 async fn writes_on_one_instance_are_read_fresh_on_another(backend: Backend) {
     let app = spawn_app(backend).await;
     app.signup().await;
-    let key: CreatedApiKey = app
-        .post(
-            "/api/v1/api-keys",
-            &json!({ "name": "cache", "role": "admin", "expires_in_days": 1 }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let key = crate::fixtures::new_api_key(&app, "cache", "admin", 1).await;
     let api = Api {
         http: reqwest::Client::new(),
         key: key.secret,

@@ -7,13 +7,13 @@
 use std::time::Duration;
 
 use audienceos_fakes::{Fault, Provider, ProviderFakes};
-use audienceos_shared::clients::Client;
 use audienceos_shared::communications::{Reply, ReplyStatus, Thread, ThreadSummary};
 use audienceos_shared::integrations::IntegrationProvider;
 use audienceos_shared::{Page, Problem};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::fixtures::{acme_dental, first_sync_done};
 use crate::helpers::{spawn_with_fakes, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -27,36 +27,25 @@ on_both!(
     another_agencys_message_and_reply_are_404,
 );
 
-async fn new_client(b: &Browser, body: serde_json::Value) -> Client {
-    let res = b.post("/api/v1/clients", &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
-
 /// Connect a provider and wait for the sync connecting queues.
 async fn connect(app: &TestApp, agency: Uuid, provider: IntegrationProvider) -> Uuid {
     let integration = app.connect(provider.as_str()).await;
     let id: Uuid = integration["id"].as_str().unwrap().parse().unwrap();
-    for _ in 0..300 {
-        let row = app.store.get_integration(agency, id).await.unwrap();
-        if row.last_sync_outcome.is_some() {
-            assert_eq!(row.last_sync_outcome.as_deref(), Some("ok"), "{:?}", row.last_error);
-            return id;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the first {provider} sync did not finish");
+    let row = first_sync_done(app, agency, id).await;
+    assert_eq!(
+        row.last_sync_outcome.as_deref(),
+        Some("ok"),
+        "{provider}: {:?}",
+        row.last_error
+    );
+    id
 }
 
 /// Gmail connected with Acme Dental as the client Dana writes from; the thread of Dana's latest message.
 async fn gmail_app(backend: Backend) -> (TestApp, ProviderFakes, Uuid, Thread) {
     let (app, fakes) = spawn_with_fakes(backend).await;
     let (_, me) = app.signup().await;
-    new_client(
-        &app,
-        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-    )
-    .await;
+    acme_dental(&app).await;
     connect(&app, me.agency.id, IntegrationProvider::Gmail).await;
     let thread = first_thread(&app, "platform=gmail&needs_reply=true").await;
     (app, fakes, me.agency.id, thread)
@@ -185,7 +174,7 @@ async fn gmail_reply_goes_out_once_in_the_thread_and_replays_return_the_first_re
 }
 
 async fn replied_integration(app: &TestApp) -> Uuid {
-    let list: serde_json::Value = app.get("/api/v1/integrations").await.json().await.unwrap();
+    let list: serde_json::Value = app.get_json("/api/v1/integrations").await;
     let items = list
         .as_array()
         .cloned()
@@ -216,11 +205,7 @@ async fn racing_requests_with_one_key_send_once(backend: Backend) {
 async fn slack_reply_posts_in_the_channel_thread(backend: Backend) {
     let (app, fakes) = spawn_with_fakes(backend).await;
     let (_, me) = app.signup().await;
-    let acme = new_client(
-        &app,
-        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-    )
-    .await;
+    let acme = acme_dental(&app).await;
     let integration = connect(&app, me.agency.id, IntegrationProvider::Slack).await;
     let res = app
         .put(

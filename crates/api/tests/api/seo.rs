@@ -45,9 +45,15 @@ async fn seo_app(backend: Backend) -> (TestApp, SeoFake) {
 }
 
 async fn new_client(b: &Browser, name: &str) -> Client {
-    let res = b.post("/api/v1/clients", &json!({ "name": name })).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
+    crate::fixtures::new_client(b, json!({ "name": name })).await
+}
+
+/// [`seo_app`] signed up, with a client named Acme.
+async fn acme_app(backend: Backend) -> (TestApp, SeoFake, Client) {
+    let (app, fake) = seo_app(backend).await;
+    app.signup().await;
+    let client = new_client(&app, "Acme").await;
+    (app, fake, client)
 }
 
 async fn enrich(b: &Browser, body: Value) -> reqwest::Response {
@@ -87,9 +93,7 @@ async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
 }
 
 async fn seo_enrich_returns_the_summary_and_stores_it_on_the_client(backend: Backend) {
-    let (app, fake) = seo_app(backend).await;
-    app.signup().await;
-    let client = new_client(&app, "Acme").await;
+    let (app, fake, client) = acme_app(backend).await;
     assert_eq!(client_seo(&app, client.id).await.summary, None, "never enriched");
 
     let res = enrich(
@@ -131,9 +135,7 @@ async fn seo_enrich_returns_the_summary_and_stores_it_on_the_client(backend: Bac
 }
 
 async fn seo_retries_after_429_then_succeeds(backend: Backend) {
-    let (app, fake) = seo_app(backend).await;
-    app.signup().await;
-    let client = new_client(&app, "Acme").await;
+    let (app, fake, client) = acme_app(backend).await;
     // The first call of each endpoint is refused with Retry-After: 1; the second gets through.
     fake.rate_limit_next(2, 1);
     let res = enrich(&app, json!({ "domain": "acme.com", "client_id": client.id })).await;
@@ -147,9 +149,7 @@ async fn seo_retries_after_429_then_succeeds(backend: Backend) {
 }
 
 async fn seo_gives_up_after_three_tries_with_502_upstream_failed(backend: Backend) {
-    let (app, fake) = seo_app(backend).await;
-    app.signup().await;
-    let client = new_client(&app, "Acme").await;
+    let (app, fake, client) = acme_app(backend).await;
     fake.fail_next(100, 503);
     let res = enrich(&app, json!({ "domain": "acme.com", "client_id": client.id })).await;
     let body = problem(res, 502, "upstream_failed").await;

@@ -48,13 +48,7 @@ async fn sigterm_under_load_drains_and_drops_no_request() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(up, "the server did not start");
-    let res = app
-        .client
-        .post(app.url("/api/v1/auth/signup"))
-        .json(&signup_body())
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_signup(&signup_body()).await;
     assert_eq!(res.status(), 201);
     let created = app.post("/api/v1/clients", &json!({ "name": "Acme" })).await;
     assert!(created.status().is_client_error() || created.status().is_success());

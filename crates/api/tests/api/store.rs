@@ -93,38 +93,22 @@ async fn store_story(backend: Backend) {
     };
     let sid = store.insert_session(&session, t0).await.unwrap();
     assert_eq!(store.find_active_session("h1", t0).await.unwrap().unwrap().id, sid);
-    assert!(
-        store
-            .find_active_session("h1", t0 + Duration::minutes(11))
-            .await
-            .unwrap()
-            .is_none(),
-        "idle expiry"
-    );
+    // Whether session h1 is active `minutes` after t0.
+    let h1_active = |minutes: i64| async move {
+        let at = t0 + Duration::minutes(minutes);
+        store.find_active_session("h1", at).await.unwrap().is_some()
+    };
+    assert!(!h1_active(11).await, "idle expiry");
     store
         .touch_session(sid, t0 + Duration::minutes(9), t0 + Duration::minutes(19))
         .await
         .unwrap();
-    assert!(
-        store
-            .find_active_session("h1", t0 + Duration::minutes(11))
-            .await
-            .unwrap()
-            .is_some(),
-        "sliding"
-    );
+    assert!(h1_active(11).await, "sliding");
     store
         .touch_session(sid, t0 + Duration::minutes(50), t0 + Duration::hours(5))
         .await
         .unwrap();
-    assert!(
-        store
-            .find_active_session("h1", t0 + Duration::minutes(61))
-            .await
-            .unwrap()
-            .is_none(),
-        "absolute expiry"
-    );
+    assert!(!h1_active(61).await, "absolute expiry");
     let sid2 = store
         .insert_session(
             &NewSession {
@@ -292,25 +276,18 @@ async fn job_queue_leases_retries_and_idempotency(backend: Backend) {
         Some(t0)
     );
 
-    let claimed = store.claim_job("w1", t0, 60).await.unwrap().unwrap();
+    // A claim by `worker`, `secs` after t0, with a 60 s lease.
+    let claim = |worker: &'static str, secs: i64| async move {
+        store.claim_job(worker, t0 + Duration::seconds(secs), 60).await.unwrap()
+    };
+    let claimed = claim("w1", 0).await.unwrap();
     assert_eq!(
         (claimed.id, claimed.attempts, claimed.status.as_str()),
         (id, 1, "running")
     );
     assert_eq!(claimed.payload.0["n"], 1);
-    assert!(
-        store
-            .claim_job("w2", t0 + Duration::seconds(30), 60)
-            .await
-            .unwrap()
-            .is_none(),
-        "leased"
-    );
-    let reclaimed = store
-        .claim_job("w2", t0 + Duration::seconds(61), 60)
-        .await
-        .unwrap()
-        .unwrap();
+    assert!(claim("w2", 30).await.is_none(), "leased");
+    let reclaimed = claim("w2", 61).await.unwrap();
     assert_eq!(
         (reclaimed.id, reclaimed.attempts),
         (id, 2),
@@ -326,19 +303,8 @@ async fn job_queue_leases_retries_and_idempotency(backend: Backend) {
         )
         .await
         .unwrap();
-    assert!(
-        store
-            .claim_job("w1", t0 + Duration::seconds(99), 60)
-            .await
-            .unwrap()
-            .is_none(),
-        "backoff"
-    );
-    let third = store
-        .claim_job("w1", t0 + Duration::seconds(100), 60)
-        .await
-        .unwrap()
-        .unwrap();
+    assert!(claim("w1", 99).await.is_none(), "backoff");
+    let third = claim("w1", 100).await.unwrap();
     assert_eq!(third.last_error.as_deref(), Some("boom"));
     store.complete_job(id, t0 + Duration::seconds(101)).await.unwrap();
     assert_eq!(store.get_job(id).await.unwrap().status, "done");

@@ -10,6 +10,7 @@ use audienceos_fakes::{Fault, Provider};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::fixtures::{link, new_client, sync_now};
 use crate::helpers::{spawn_with_fakes_and, Backend, TestApp};
 use crate::on_both;
 
@@ -70,13 +71,7 @@ async fn a_429_with_retry_after_defers_the_sync_job_instead_of_failing_it(backen
         count: 10,
         retry_after: Some(120),
     });
-    let res = app.post(&format!("/api/v1/integrations/{id}/sync"), &json!({})).await;
-    assert_eq!(res.status(), 202);
-    let job: Uuid = res.json::<Value>().await.unwrap()["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let job = sync_now(&app, id).await;
     let before = chrono::Utc::now();
     audienceos_api::jobs::drain(&app.state).await.unwrap();
     let state = settled(&app, job).await;
@@ -94,13 +89,7 @@ async fn a_429_with_retry_after_defers_the_sync_job_instead_of_failing_it(backen
 
 async fn a_sync_killed_midway_and_rerun_leaves_no_duplicate_messages(backend: Backend) {
     let (app, fakes, agency) = app(backend).await;
-    let res = app
-        .post(
-            "/api/v1/clients",
-            &json!({ "name": "Bulk Co", "contact_email": "bulk@bulkco.test" }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
+    new_client(&app, json!({ "name": "Bulk Co", "contact_email": "bulk@bulkco.test" })).await;
     let gmail = app.connect("gmail").await;
     let id: Uuid = gmail["id"].as_str().unwrap().parse().unwrap();
     audienceos_api::jobs::drain(&app.state).await.unwrap();
@@ -186,27 +175,11 @@ async fn kill_once_written(app: &TestApp, agency: Uuid, id: Uuid, sql: &str) -> 
 
 /// Sync again through the queue (`POST /sync`, the job drained) and check it succeeded.
 async fn rerun(app: &TestApp, agency: Uuid, id: Uuid) {
-    let res = app.post(&format!("/api/v1/integrations/{id}/sync"), &json!({})).await;
-    assert_eq!(res.status(), 202);
-    let job: Uuid = res.json::<Value>().await.unwrap()["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let job = sync_now(app, id).await;
     audienceos_api::jobs::drain(&app.state).await.unwrap();
     settled(app, job).await;
     let row = app.store.get_integration(agency, id).await.unwrap();
     assert_eq!(row.last_sync_outcome.as_deref(), Some("ok"), "{:?}", row.last_error);
-}
-
-async fn link(app: &TestApp, integration: Uuid, external_id: &str, client: &str) {
-    let res = app
-        .put(
-            &format!("/api/v1/integrations/{integration}/links/{external_id}"),
-            &json!({ "client_id": client, "name": external_id }),
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 
 async fn client(app: &TestApp, name: &str) -> String {

@@ -11,12 +11,12 @@ use audienceos_api::integrations::sync::SyncCtx;
 use audienceos_fakes::google::SeedMessage;
 use audienceos_fakes::slack::SlackMessage;
 use audienceos_fakes::{Fault, Provider, ProviderFakes};
-use audienceos_shared::clients::Client;
 use audienceos_shared::integrations::{Communication, IntegrationProvider, ProviderResource, SyncStats};
 use audienceos_shared::Page;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::fixtures::{acme_dental, first_sync_done, get_client, link, new_client, set_time};
 use crate::helpers::{spawn_with_fakes, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -50,22 +50,10 @@ async fn connect(app: &TestApp, agency: Uuid, provider: IntegrationProvider) -> 
         .as_str()
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("connected {provider}: {integration}"));
-    for _ in 0..300 {
-        let row = app.store.get_integration(agency, id).await.unwrap();
-        if row.last_sync_outcome.is_some() {
-            assert_eq!(row.last_sync_outcome.as_deref(), Some("ok"), "{:?}", row.last_error);
-            let stats = row.last_sync_stats.map(|s| s.0).unwrap_or_default();
-            return (id, serde_json::from_value(stats).unwrap());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the sync queued by connecting {provider} did not finish");
-}
-
-async fn new_client(b: &Browser, body: serde_json::Value) -> Client {
-    let res = b.post("/api/v1/clients", &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
+    let row = first_sync_done(app, agency, id).await;
+    assert_eq!(row.last_sync_outcome.as_deref(), Some("ok"), "{:?}", row.last_error);
+    let stats = row.last_sync_stats.map(|s| s.0).unwrap_or_default();
+    (id, serde_json::from_value(stats).unwrap())
 }
 
 /// Run one sync of the integration as it is stored now (its current cursor).
@@ -96,23 +84,9 @@ fn calls_to(fakes: &ProviderFakes, provider: Provider, prefix: &str) -> usize {
         .count()
 }
 
-async fn link(b: &Browser, integration: Uuid, external_id: &str, client: Uuid) {
-    let res = b
-        .put(
-            &format!("/api/v1/integrations/{integration}/links/{external_id}"),
-            &json!({ "client_id": client, "name": external_id }),
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-}
-
 async fn gmail_first_sync_files_messages_by_email_and_domain_and_skips_the_rest(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    let acme = new_client(
-        &app,
-        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-    )
-    .await;
+    let acme = acme_dental(&app).await;
     let bright = new_client(
         &app,
         json!({ "name": "BrightPath", "website": "https://www.brightpath.test" }),
@@ -181,11 +155,7 @@ async fn gmail_first_sync_files_messages_by_email_and_domain_and_skips_the_rest(
 
 async fn gmail_incremental_sync_reads_history_and_a_rerun_writes_no_duplicates(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    let acme = new_client(
-        &app,
-        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-    )
-    .await;
+    let acme = acme_dental(&app).await;
     let (integration, first) = connect(&app, me, IntegrationProvider::Gmail).await;
     assert_eq!(first.created, 2, "{first:?}");
     let list_calls = || {
@@ -252,11 +222,7 @@ async fn gmail_expired_history_falls_back_to_a_window_sync(backend: Backend) {
 
 async fn gmail_short_retry_after_is_waited_out_and_a_long_one_is_returned(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    new_client(
-        &app,
-        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-    )
-    .await;
+    acme_dental(&app).await;
     fakes.inject(Fault {
         provider: Provider::Google,
         path_prefix: Some("/gmail/v1/users/me/messages".into()),
@@ -303,11 +269,7 @@ async fn gmail_short_retry_after_is_waited_out_and_a_long_one_is_returned(backen
 
 async fn slack_linked_channels_sync_with_user_names_asked_once_per_user(backend: Backend) {
     let (app, fakes, me) = connected_app(backend).await;
-    let acme = new_client(
-        &app,
-        json!({ "name": "Acme Dental", "contact_email": "dana@acme-dental.test" }),
-    )
-    .await;
+    let acme = acme_dental(&app).await;
     let (integration, _) = connect(&app, me, IntegrationProvider::Slack).await;
     link(&app, integration, "C0FAKE0001", acme.id).await;
 
@@ -392,8 +354,7 @@ async fn google_ads_daily_rows_are_upserted_and_a_rerun_keeps_the_row_count(back
         .filter(|c| c.path.ends_with("googleAds:searchStream"))
         .count();
     assert_eq!(searches, 2);
-    let p: audienceos_shared::integrations::AdPerformance =
-        app.get("/api/v1/ad-performance").await.json().await.unwrap();
+    let p: audienceos_shared::integrations::AdPerformance = app.get_json("/api/v1/ad-performance").await;
     assert_eq!(p.by_platform.len(), 1);
     assert_eq!(p.by_platform[0].platform, IntegrationProvider::GoogleAds);
 }
@@ -485,15 +446,13 @@ async fn a_synced_message_is_activity_and_an_unanswered_one_counts_in_health(bac
     let (app, fakes, me) = connected_app(backend).await;
     let ivy = new_client(&app, json!({ "name": "Ivy Leaf", "contact_email": "ivy@ivyleaf.test" })).await;
     let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update client set last_activity_at = $1 where id = $2"
+    set_time(
+        &app,
+        "update client set last_activity_at = $1 where id = $2",
+        month_ago,
+        ivy.id,
     )
-    .bind(month_ago)
-    .bind(ivy.id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    .await;
     let sent = chrono::Utc::now() - chrono::Duration::days(2);
     fakes.seed_gmail(SeedMessage {
         from: "Ivy Leaf <ivy@ivyleaf.test>".into(),
@@ -520,12 +479,7 @@ async fn a_synced_message_is_activity_and_an_unanswered_one_counts_in_health(bac
         .refresh_health(me, Some(ivy.id), chrono::Utc::now())
         .await
         .unwrap();
-    let client: Client = app
-        .get(&format!("/api/v1/clients/{}", ivy.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let client = get_client(&app, ivy.id).await;
     let reason = client
         .health_reasons
         .iter()

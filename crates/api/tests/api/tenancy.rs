@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::alerts::add_alert;
+use crate::fixtures::first_sync_done;
 use crate::helpers::{spawn_with_fakes, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -57,26 +58,13 @@ async fn agency_a(app: &TestApp) -> (HashMap<&'static str, String>, Uuid) {
     let client_id = id_of(&client);
     let c = format!("/api/v1/clients/{client_id}");
     ids.insert("clients", client_id.clone());
-    ids.insert(
-        "notes",
-        id_of(
-            &ok(
-                app.post(&format!("{c}/notes"), &json!({ "body": "Call back" })).await,
-                "note",
-            )
-            .await,
-        ),
-    );
-    ids.insert(
-        "tasks",
-        id_of(
-            &ok(
-                app.post(&format!("{c}/tasks"), &json!({ "title": "Audit" })).await,
-                "task",
-            )
-            .await,
-        ),
-    );
+    for (kind, what, body) in [
+        ("notes", "note", json!({ "body": "Call back" })),
+        ("tasks", "task", json!({ "title": "Audit" })),
+    ] {
+        let created = ok(app.post(&format!("{c}/{kind}"), &body).await, what).await;
+        ids.insert(kind, id_of(&created));
+    }
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(b"brief".to_vec()).file_name("brief.txt"),
@@ -169,19 +157,7 @@ async fn agency_a(app: &TestApp) -> (HashMap<&'static str, String>, Uuid) {
     // Gmail: connected, synced, a thread of the client's, a reply in it.
     let integration = app.connect("gmail").await;
     let integration_id: Uuid = integration["id"].as_str().unwrap().parse().unwrap();
-    for _ in 0..300 {
-        if app
-            .store
-            .get_integration(me.agency.id, integration_id)
-            .await
-            .unwrap()
-            .last_sync_outcome
-            .is_some()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    first_sync_done(app, me.agency.id, integration_id).await;
     ids.insert("integrations", integration_id.to_string());
     // An agency's own OAuth app is named by its provider: B's calls reach B's own (none here, and the server
     // configures Google, so a PUT is `409 oauth_app_server_managed`); A's is never in reach.
@@ -321,7 +297,7 @@ async fn snapshot(a: &Browser, doc: &Value, ids: &HashMap<&'static str, String>)
 async fn every_templated_route_refuses_another_agency_and_a_member_without_the_client(backend: Backend) {
     let (a, _fakes) = spawn_with_fakes(backend).await;
     let (ids, agency_a) = agency_a(&a).await;
-    let doc: Value = a.get("/api/openapi.json").await.json().await.unwrap();
+    let doc: Value = a.get_json("/api/openapi.json").await;
 
     // Agency B (session and key), and A's Member, who was not given the client.
     let b = a.new_browser();

@@ -4,7 +4,6 @@
 //! round-trips, and another agency's or an ungranted client's thread is 404 while Members cannot act.
 
 use audienceos_api::store::communications::NewCommunication;
-use audienceos_shared::clients::Client;
 use audienceos_shared::communications::{Thread, ThreadCounts, ThreadNote, ThreadSummary};
 use audienceos_shared::permissions::SystemRole;
 use audienceos_shared::{Page, Problem};
@@ -12,6 +11,7 @@ use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::fixtures::{new_client, walk_pages};
 use crate::helpers::{spawn_app, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -26,12 +26,6 @@ on_both!(
     thread_rows_follow_every_write_and_match_a_rebuild,
     search_pages_newest_first_under_every_filter,
 );
-
-async fn new_client(b: &Browser, body: serde_json::Value) -> Client {
-    let res = b.post("/api/v1/clients", &body).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
-}
 
 struct Msg<'a> {
     platform: &'static str,
@@ -257,31 +251,19 @@ async fn every_filter_narrows_and_counts_match_the_lists(backend: Backend) {
             async move { keys(app, &q).await.len() as i64 }
         };
         assert_eq!(c.all, len(query.clone()).await, "all {query}");
-        assert_eq!(
-            c.needs_reply,
-            len(format!("{}&needs_reply=true", without("needs_reply"))).await,
-            "{query}"
-        );
-        assert_eq!(
-            c.unread,
-            len(format!("{}&unread=true", without("unread"))).await,
-            "{query}"
-        );
-        assert_eq!(
-            c.assigned_to_me,
-            len(format!("{}&assigned=me", without("assigned"))).await,
-            "{query}"
-        );
-        assert_eq!(
-            c.gmail,
-            len(format!("{}&platform=gmail", without("platform"))).await,
-            "{query}"
-        );
-        assert_eq!(
-            c.slack,
-            len(format!("{}&platform=slack", without("platform"))).await,
-            "{query}"
-        );
+        for (count, name, filter) in [
+            (c.needs_reply, "needs_reply", "needs_reply=true"),
+            (c.unread, "unread", "unread=true"),
+            (c.assigned_to_me, "assigned", "assigned=me"),
+            (c.gmail, "platform", "platform=gmail"),
+            (c.slack, "platform", "platform=slack"),
+        ] {
+            assert_eq!(
+                count,
+                len(format!("{}&{filter}", without(name))).await,
+                "{filter} in {query}"
+            );
+        }
     }
     assert_eq!(
         counts(&app, "").await,
@@ -376,21 +358,7 @@ async fn cursor_walks_every_thread_once(backend: Backend) {
     msgs.push(msg("gmail", "x1", Some("t7"), true, 25));
     msgs.push(msg("slack", "x2", Some("t8"), true, 25));
     seed(&app, me.agency.id, acme.id, &msgs).await;
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let query = match &cursor {
-            Some(c) => format!("limit=2&cursor={c}"),
-            None => "limit=2".into(),
-        };
-        let p = page(&app, &query).await;
-        assert!(p.items.len() <= 2);
-        seen.extend(p.items.into_iter().map(|t| t.key));
-        match p.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let seen = walk(&app, "", 2).await;
     assert_eq!(seen, keys(&app, "").await);
     let mut unique = seen.clone();
     unique.sort();
@@ -530,12 +498,7 @@ async fn another_agencys_thread_is_404_on_every_route(backend: Backend) {
     assert_eq!(res.status(), 404);
     assert_eq!(res.json::<Problem>().await.unwrap().code, "not_found");
     // Nothing changed for the owner.
-    let thread: Thread = app
-        .get("/api/v1/communications/threads/gmail:ta")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let thread: Thread = app.get_json("/api/v1/communications/threads/gmail:ta").await;
     assert!(thread.summary.unread && thread.notes.is_empty());
 }
 
@@ -547,27 +510,13 @@ async fn members_see_only_granted_clients_threads_and_cannot_act(backend: Backen
     let owned = new_client(&app, json!({ "name": "Owned", "owner_id": member_me.user.id })).await;
     let shared = new_client(&app, json!({ "name": "Shared" })).await;
     app.set_collaborators(shared.id, &[member_me.user.id]).await;
-    seed(
-        &app,
-        me.agency.id,
-        hidden.id,
-        &[msg("gmail", "h1", Some("th"), true, 30)],
-    )
-    .await;
-    seed(
-        &app,
-        me.agency.id,
-        owned.id,
-        &[msg("gmail", "o1", Some("to"), true, 20)],
-    )
-    .await;
-    seed(
-        &app,
-        me.agency.id,
-        shared.id,
-        &[msg("slack", "s1", Some("ts"), true, 10)],
-    )
-    .await;
+    for (client, m) in [
+        (hidden.id, msg("gmail", "h1", Some("th"), true, 30)),
+        (owned.id, msg("gmail", "o1", Some("to"), true, 20)),
+        (shared.id, msg("slack", "s1", Some("ts"), true, 10)),
+    ] {
+        seed(&app, me.agency.id, client, &[m]).await;
+    }
 
     assert_eq!(keys(&member, "").await, ["slack:ts", "gmail:to"]);
     assert_eq!(keys(&app, "").await.len(), 3);
@@ -653,21 +602,9 @@ async fn thread_rows_follow_every_write_and_match_a_rebuild(backend: Backend) {
 }
 
 /// Every page of `query`, following the cursor, `limit` threads at a time.
-async fn walk(b: &Browser, query: &str, limit: u32) -> Vec<String> {
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = match &cursor {
-            Some(c) => format!("{query}&limit={limit}&cursor={c}"),
-            None => format!("{query}&limit={limit}"),
-        };
-        let p = page(b, &q).await;
-        seen.extend(p.items.into_iter().map(|t| t.key));
-        match p.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return seen,
-        }
-    }
+async fn walk(b: &Browser, query: &str, limit: usize) -> Vec<String> {
+    let all: Vec<ThreadSummary> = walk_pages(b, &format!("/api/v1/communications/threads?{query}"), limit).await;
+    all.into_iter().map(|t| t.key).collect()
 }
 
 /// A search lists exactly the threads the same filters list without it that hold every word, newest
