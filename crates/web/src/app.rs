@@ -16,6 +16,7 @@ use crate::components::toasts::ToastStack;
 use crate::components::user_menu::UserMenu;
 use crate::pages::alerts::AlertsPage;
 use crate::pages::clients::ClientsPage;
+use crate::pages::command_center::CommandCenter;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::forgot_password::ForgotPasswordPage;
 use crate::pages::inbox::{InboxNavLink, InboxPage};
@@ -238,6 +239,7 @@ fn AppShell() -> impl IntoView {
                     <span class="logo-mark" aria-hidden="true">"A"</span>
                     <span class="sidebar-agency" title=agency>{agency}</span>
                 </div>
+                <CommandCenter/>
                 <nav aria-label="Main" class="sidebar-nav">
                     <a class="nav-link" href=Route::Dashboard.path() aria-current=move || current(Route::Dashboard)>
                         <Icon name=IconName::Home/>

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod client_detail;
 pub mod clients;
+pub mod command_center;
 pub mod dashboard;
 pub mod forgot_password;
 pub mod inbox;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use self::query::{from_params, is_filtered, to_search};
 use self::toolbar::Toolbar;
 use super::client_detail::ClientPanelHost;
+use super::command_center::use_new_param;
 use super::{agency_time_zone, use_set_param};
 use crate::api::clients::{export_csv_url, list_clients};
 use crate::api::ApiResult;
@@ -62,6 +63,8 @@ pub fn ClientsPage() -> impl IntoView {
     let rows = RwSignal::new(Vec::<Client>::new());
     let creating = RwSignal::new(false);
     let importing = RwSignal::new(false);
+    // The command palette's "New client" (`?new=1`).
+    use_new_param(move || creating.set(true));
     let open_client = Callback::new(move |id: Uuid| set_param(CLIENT_PARAM, Some(id.to_string())));
 
     view! {

@@ -25,6 +25,7 @@ use crate::components::kanban::{self, DragState, KanbanColumn};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::modals::start_onboarding::StartOnboardingModal;
+use crate::pages::command_center::use_new_param;
 use crate::pages::{agency_time_zone, use_set_param};
 use crate::routes::ONBOARDING_PARAM;
 use crate::state::session::use_session;
@@ -41,6 +42,8 @@ pub fn StartOnboardingButton() -> impl IntoView {
     let changed = expect_context::<OnboardingsChanged>();
     let open = RwSignal::new(false);
     let set_param = use_set_param();
+    // The command palette's "Start onboarding" (`?new=1`).
+    use_new_param(move || open.set(session.can(Resource::Onboarding, Perm::Write)));
     view! {
         <Show when=move || session.can(Resource::Onboarding, Perm::Write)>
             <Button on_click=Callback::new(move |_| open.set(true))>
