@@ -11,6 +11,7 @@ use crate::api;
 use crate::components::button::{Button, ButtonKind};
 use crate::components::error_view::ErrorView;
 use crate::components::icons::{Icon, IconName};
+use crate::components::nav_toggle::NavToggle;
 use crate::components::spinner::FullPageSpinner;
 use crate::components::toasts::ToastStack;
 use crate::components::user_menu::UserMenu;
@@ -56,7 +57,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Show when=move || ready.get() fallback=move || view! { <StartupScreen/> }>
             <Router>
-                <Routes fallback=|| view! { <NotFoundPage/> }>
+                <Routes fallback=|| view! { <UnknownPath/> }>
                     <RouteDef path=path!("/sign-in") view=|| view! { <PublicOnly><SignInPage/></PublicOnly> }/>
                     <RouteDef path=path!("/sign-up") view=|| view! { <PublicOnly><SignUpPage/></PublicOnly> }/>
                     <RouteDef
@@ -188,9 +189,26 @@ fn PrivateLayout() -> impl IntoView {
     }
 }
 
-/// Sidebar (agency, main navigation, user menu) and the routed page.
+/// A path no route matches: the 404 page inside the app shell when signed in, on its own otherwise.
 #[component]
-fn AppShell() -> impl IntoView {
+fn UnknownPath() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let signed_in = Memo::new(move |_| session.is_signed_in());
+    view! {
+        <Show when=move || signed_in.get() fallback=|| view! { <NotFoundPage/> }>
+            <AppShell><NotFoundPage in_shell=true/></AppShell>
+        </Show>
+    }
+}
+
+/// The id of the main navigation, which the menu button of narrow screens shows and hides.
+const MAIN_NAV_ID: &str = "main-nav";
+
+/// Sidebar (agency, main navigation, user menu) and the routed page, or `children` when given (the 404
+/// page, which no route owns). Below the breakpoint of `app.css` the sidebar is a top bar and the
+/// navigation opens from its menu button.
+#[component]
+fn AppShell(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     let session = expect_context::<Session>();
     let toasts = use_toasts();
     let location = use_location();
@@ -200,6 +218,7 @@ fn AppShell() -> impl IntoView {
     let initials = Signal::derive(move || session.with_me(|me| me.user.initials()).unwrap_or_default());
     let name = Signal::derive(move || session.with_me(|me| me.user.full_name()).unwrap_or_default());
     let role = Signal::derive(move || session.with_me(|me| me.role.name.clone()).unwrap_or_default());
+    let nav_open = RwSignal::new(false);
 
     let sign_out = Callback::new(move |_| {
         spawn_local(async move {
@@ -234,13 +253,14 @@ fn AppShell() -> impl IntoView {
             }
         }>"Skip to content"</a>
         <div class="app-shell">
-            <aside class="sidebar">
+            <aside class="sidebar" class:nav-open=move || nav_open.get()>
                 <div class="sidebar-header">
+                    <NavToggle open=nav_open controls=MAIN_NAV_ID content="main"/>
                     <span class="logo-mark" aria-hidden="true">"A"</span>
                     <span class="sidebar-agency" title=agency>{agency}</span>
                 </div>
                 <CommandCenter/>
-                <nav aria-label="Main" class="sidebar-nav">
+                <nav aria-label="Main" class="sidebar-nav" id=MAIN_NAV_ID>
                     <a class="nav-link" href=Route::Dashboard.path() aria-current=move || current(Route::Dashboard)>
                         <Icon name=IconName::Home/>
                         "Dashboard"
@@ -292,7 +312,10 @@ fn AppShell() -> impl IntoView {
                 </div>
             </aside>
             <main class="main" id="main" tabindex="-1">
-                <Outlet/>
+                {match children {
+                    Some(page) => page(),
+                    None => view! { <Outlet/> }.into_any(),
+                }}
             </main>
         </div>
     }

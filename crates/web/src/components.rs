@@ -17,6 +17,7 @@ pub mod intake_input;
 pub mod kanban;
 pub mod member_list;
 pub mod modal;
+pub mod nav_toggle;
 pub mod section_boundary;
 pub mod shortcuts;
 pub mod spinner;

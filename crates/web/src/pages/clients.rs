@@ -260,7 +260,7 @@ fn ClientRow(client: Client, today: chrono::NaiveDate, on_open: Callback<Uuid>) 
                 {client.contact_email.clone().map(|e| view! { <span class="cell-sub">{e}</span> })}
                 {client.archived_at.map(|_| view! { <span class="badge badge-warning">"Archived"</span> })}
             </th>
-            <td>{client.stage.clone()}</td>
+            <td data-label="Stage">{client.stage.clone()}</td>
             <td><HealthBadge health=client.health/></td>
             <td>
                 {match client.owner.clone() {
@@ -268,9 +268,9 @@ fn ClientRow(client: Client, today: chrono::NaiveDate, on_open: Callback<Uuid>) 
                     None => view! { <span class="muted">"Unassigned"</span> }.into_any(),
                 }}
             </td>
-            <td class="cell-nowrap">{format::days(client.days_in_stage)}</td>
+            <td class="cell-nowrap" data-label="In stage">{format::days(client.days_in_stage)}</td>
             <td><span class="card-labels">{labels}</span></td>
-            <td class="cell-nowrap">{due}</td>
+            <td class="cell-nowrap" data-label="Due">{due}</td>
         </tr>
     }
 }

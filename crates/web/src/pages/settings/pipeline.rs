@@ -179,7 +179,7 @@ fn NewStage(on_created: Callback<()>) -> impl IntoView {
     });
     view! {
         <form
-            class="inline-form"
+            class="inline-form stage-add-form"
             on:submit=move |ev| {
                 ev.prevent_default();
                 errors.clear();
