@@ -61,7 +61,7 @@ test('Ctrl+K opens the palette, which finds a client by part of its name and ope
   await expect(search).toBeFocused();
 });
 
-test('the arrow keys pick a page and the actions open the new-client and onboarding forms', async ({ page, signedInUser }) => {
+test('the arrow keys pick a page and the actions open the new-client, onboarding and task forms', async ({ page, signedInUser }) => {
   const palette = page.getByRole('dialog', { name: 'Command palette' });
   const input = palette.getByRole('combobox');
 
@@ -90,8 +90,17 @@ test('the arrow keys pick a page and the actions open the new-client and onboard
   await page.keyboard.press('Control+K');
   await input.fill('start onb');
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('dialog', { name: 'Start onboarding' })).toBeVisible();
+  const startOnboarding = page.getByRole('dialog', { name: 'Start onboarding' });
+  await expect(startOnboarding).toBeVisible();
   await expect(page).toHaveURL(/\/onboarding$/);
+  await startOnboarding.getByRole('button', { name: 'Cancel' }).click();
+
+  // "New task" opens the tasks page's form (its own `?new=1`).
+  await page.keyboard.press('Control+K');
+  await input.fill('new task');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog', { name: 'New task' })).toBeVisible();
+  await expect(page).toHaveURL(/\/tasks\?new=1$/);
 });
 
 test('g then a letter goes to a page, not while typing; ? lists every shortcut', async ({ page, signedInUser, clients }) => {
