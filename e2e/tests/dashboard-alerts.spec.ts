@@ -128,7 +128,7 @@ test('every count card lists exactly what it counts, and an alert link opens tha
   };
   for (const label of ['Active clients', 'Needs attention or at risk', 'Onboarding', 'Open tasks', 'Overdue tasks', 'Open alerts']) {
     await page.goto('/');
-    const card = page.getByRole('link', { name: new RegExp(`^${label}`) });
+    const card = page.locator(".kpi-card").filter({ has: page.locator(".kpi-label", { hasText: new RegExp(`^${label}$`) }) });
     const value = Number(await card.locator('.kpi-value').innerText());
     const href = (await card.getAttribute('href')) ?? '';
     await card.click();
@@ -153,6 +153,6 @@ test('every count card lists exactly what it counts, and an alert link opens tha
   await drawer.getByRole('button', { name: 'Resolve' }).click();
   await expect(drawer).toContainText('Resolved');
   expect((await api.alert(alert.id)).status).toBe('resolved');
-  await page.keyboard.press('Escape');
+  await drawer.getByRole('button', { name: 'Close alert details' }).click();
   await expect(page).toHaveURL(/\/alerts$/);
 });

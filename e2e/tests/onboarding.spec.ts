@@ -70,6 +70,7 @@ test('a client fills the emailed intake form, the agency sees the answers, moves
   await client.getByLabel('Contact email').fill(email);
   // A website without its scheme is completed, as in the New-client form.
   await client.getByLabel('Website').fill('trailhead.example');
+  await client.getByLabel('Website').press('Tab');
   await client.getByLabel('Store platform').selectOption('Shopify');
   await expect(client.getByLabel('Website')).toHaveValue('https://trailhead.example');
   await client.getByRole('button', { name: 'Next' }).click();

@@ -15,6 +15,7 @@ pub mod field;
 pub mod icons;
 pub mod intake_input;
 pub mod kanban;
+pub mod load_more;
 pub mod member_list;
 pub mod modal;
 pub mod nav_toggle;

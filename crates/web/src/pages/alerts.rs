@@ -13,9 +13,8 @@ use super::{agency_time_zone, use_set_param};
 use crate::api::alerts::{get_alert, list_alerts};
 use crate::api::ApiResult;
 use crate::components::alert_actions::{capitalised, AlertModal, AlertModalHost, AlertState, SeverityPill};
-use crate::components::button::{Button, ButtonKind};
 use crate::components::drawer::Drawer;
-use crate::components::field::FormAlert;
+use crate::components::load_more::{LoadMore, Pager};
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
@@ -202,22 +201,9 @@ fn AlertList(first: Page<Alert>, filters: AlertListQuery, on_changed: Callback<A
         }
         .into_any();
     }
-    let items = RwSignal::new(first.items);
-    let cursor = RwSignal::new(first.next_cursor);
-    let load_error = RwSignal::new(None::<String>);
+    let pager = Pager::new(first, move |c| load(filters.clone(), Some(c)), |a: &Alert| a.id);
+    let items = pager.items;
     let modal = RwSignal::new(None::<AlertModal>);
-    let load_more = Action::new_local(move |c: &String| {
-        let (c, q) = (c.clone(), filters.clone());
-        async move {
-            match load(q, Some(c)).await {
-                Ok(p) => {
-                    items.update(|list| list.extend(p.items));
-                    cursor.set(p.next_cursor);
-                }
-                Err(e) => load_error.set(Some(format!("{} Try again.", e.message()))),
-            }
-        }
-    });
     // Acted on in place: the alert shows its new state until the list is loaded again.
     let updated = Callback::new(move |a: Alert| {
         items.update(|list| {
@@ -234,24 +220,7 @@ fn AlertList(first: Page<Alert>, filters: AlertListQuery, on_changed: Callback<A
                 <AlertRow alert=alert tz=tz.clone() on_updated=updated on_modal=Callback::new(move |m| modal.set(Some(m)))/>
             </For>
         </ol>
-        <FormAlert message=load_error/>
-        <Show when=move || cursor.with(Option::is_some)>
-            <div class="load-more">
-                <Button
-                    kind=ButtonKind::Secondary
-                    small=true
-                    pending=load_more.pending()
-                    on_click=Callback::new(move |_| {
-                        load_error.set(None);
-                        if let Some(c) = cursor.get_untracked() {
-                            load_more.dispatch(c);
-                        }
-                    })
-                >
-                    "Load more"
-                </Button>
-            </div>
-        </Show>
+        <LoadMore pager=pager/>
         <AlertModalHost modal=modal on_saved=updated/>
     }
     .into_any()
@@ -308,7 +277,7 @@ fn AlertDrawer(id: Uuid, on_close: Callback<()>, on_changed: Callback<Alert>) ->
             <SectionBoundary section="Alert" resource=alert let:a>
                 <div class="alert-detail">
                     <h2 class="drawer-title">{a.title.clone()}</h2>
-                    <div class="firehose-title-row">
+                    <div class="pill-row">
                         <SeverityPill severity=a.severity/>
                         <span class="badge">{type_label(a.alert_type)}</span>
                     </div>

@@ -16,7 +16,7 @@ use super::{agency_time_zone, use_set_param};
 use crate::api::tasks::{complete_task, list_agency_tasks, reopen_task};
 use crate::api::ApiResult;
 use crate::components::button::{Button, ButtonKind};
-use crate::components::field::FormAlert;
+use crate::components::load_more::{LoadMore, Pager};
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
@@ -207,22 +207,9 @@ fn TaskGroups(first: Page<TaskListItem>, filters: TaskListQuery, on_reset: Callb
         }
         .into_any();
     }
-    let items = RwSignal::new(first.items);
-    let cursor = RwSignal::new(first.next_cursor);
-    let load_error = RwSignal::new(None::<String>);
     let by_due = filters.status.unwrap_or_default() != TaskStatus::Done;
-    let load_more = Action::new_local(move |c: &String| {
-        let (c, q) = (c.clone(), filters.clone());
-        async move {
-            match load(q, Some(c)).await {
-                Ok(p) => {
-                    items.update(|list| list.extend(p.items));
-                    cursor.set(p.next_cursor);
-                }
-                Err(e) => load_error.set(Some(format!("{} Try again.", e.message()))),
-            }
-        }
-    });
+    let pager = Pager::new(first, move |c| load(filters.clone(), Some(c)), |t: &TaskListItem| t.task.id);
+    let items = pager.items;
     let tz = agency_time_zone();
     let today = format::today(&tz);
     let groups = move || {
@@ -278,24 +265,7 @@ fn TaskGroups(first: Page<TaskListItem>, filters: TaskListQuery, on_reset: Callb
                     .collect_view()
             }}
         </div>
-        <FormAlert message=load_error/>
-        <Show when=move || cursor.with(Option::is_some)>
-            <div class="load-more">
-                <Button
-                    kind=ButtonKind::Secondary
-                    small=true
-                    pending=load_more.pending()
-                    on_click=Callback::new(move |_| {
-                        load_error.set(None);
-                        if let Some(c) = cursor.get_untracked() {
-                            load_more.dispatch(c);
-                        }
-                    })
-                >
-                    "Load more"
-                </Button>
-            </div>
-        </Show>
+        <LoadMore pager=pager/>
     }
     .into_any()
 }

@@ -11,8 +11,7 @@ use leptos::prelude::*;
 use crate::api::alerts::list_alerts;
 use crate::api::dashboard::firehose;
 use crate::components::alert_actions::{AlertModal, AlertModalHost, AlertState, SeverityPill};
-use crate::components::button::{Button, ButtonKind};
-use crate::components::field::FormAlert;
+use crate::components::load_more::{LoadMore, Pager};
 use crate::components::icons::{Icon, IconName};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
@@ -142,25 +141,9 @@ fn FirehoseList(first: Page<FirehoseItem>, kind: Option<FirehoseKind>) -> impl I
         .into_any();
     }
     let tz = agency_time_zone();
-    let items = RwSignal::new(first.items);
-    let cursor = RwSignal::new(first.next_cursor);
+    let pager = Pager::new(first, move |c| firehose(kind, Some(c)), |i: &FirehoseItem| i.id.clone());
+    let items = pager.items;
     let modal = RwSignal::new(None::<AlertModal>);
-    let load_error = RwSignal::new(None::<String>);
-    let load_more = Action::new_local(move |c: &String| {
-        let c = c.clone();
-        async move {
-            match firehose(kind, Some(c)).await {
-                Ok(p) => {
-                    items.update(|list| {
-                        let known: Vec<String> = list.iter().map(|i| i.id.clone()).collect();
-                        list.extend(p.items.into_iter().filter(|i| !known.contains(&i.id)));
-                    });
-                    cursor.set(p.next_cursor);
-                }
-                Err(e) => load_error.set(Some(format!("{} Try again.", e.message()))),
-            }
-        }
-    });
     let updated = Callback::new(move |a: Alert| {
         items.update(|list| {
             for item in list.iter_mut() {
@@ -177,24 +160,7 @@ fn FirehoseList(first: Page<FirehoseItem>, kind: Option<FirehoseKind>) -> impl I
                 <FirehoseRow item=item tz=tz.clone() on_updated=updated on_modal=Callback::new(move |m| modal.set(Some(m)))/>
             </For>
         </ol>
-        <FormAlert message=load_error/>
-        <Show when=move || cursor.with(Option::is_some)>
-            <div class="load-more">
-                <Button
-                    kind=ButtonKind::Secondary
-                    small=true
-                    pending=load_more.pending()
-                    on_click=Callback::new(move |_| {
-                        load_error.set(None);
-                        if let Some(c) = cursor.get_untracked() {
-                            load_more.dispatch(c);
-                        }
-                    })
-                >
-                    "Load more"
-                </Button>
-            </div>
-        </Show>
+        <LoadMore pager=pager/>
         <AlertModalHost modal=modal on_saved=updated/>
     }
     .into_any()
