@@ -87,9 +87,7 @@ pub struct TaskListQuery {
     /// `me`, `none` (unassigned), or a member's id.
     #[cfg_attr(
         feature = "openapi",
-        param(
-            pattern = "^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
-        )
+        param(pattern = "^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,

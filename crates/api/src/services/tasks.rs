@@ -37,7 +37,13 @@ pub async fn list_agency(state: &AppState, me: &Identity, q: TaskListQuery) -> R
             Some(AssigneeFilter::Me) => Some(Some(me.user_id)),
             Some(AssigneeFilter::Unassigned) => Some(None),
             Some(AssigneeFilter::Member(id)) => Some(Some(id)),
-            None => return Err(ApiError::field("assignee", "unknown", "must be me, none or a member id")),
+            None => {
+                return Err(ApiError::field(
+                    "assignee",
+                    "unknown",
+                    "must be me, none or a member id",
+                ))
+            }
         },
     };
     let status = q.status.unwrap_or_default();
@@ -46,7 +52,12 @@ pub async fn list_agency(state: &AppState, me: &Identity, q: TaskListQuery) -> R
         Some(c) => match (cursor::unpack::<TaskCursor>(c), status) {
             (Some(TaskCursor::Done(..)), TaskStatus::Done) => cursor::unpack(c),
             (Some(TaskCursor::Due(..)), TaskStatus::Open | TaskStatus::All) => cursor::unpack(c),
-            _ => return Err(ApiError::new(Code::InvalidQuery, "The cursor is malformed or belongs to another status.")),
+            _ => {
+                return Err(ApiError::new(
+                    Code::InvalidQuery,
+                    "The cursor is malformed or belongs to another status.",
+                ))
+            }
         },
     };
     let filter = TaskFilter {

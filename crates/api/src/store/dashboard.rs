@@ -263,35 +263,35 @@ impl Store {
         };
         let alert_open = open_condition(3).replace("a.", "x.");
         let branches = [
-                branch(
-                    "alert",
-                    "x.created_at",
-                    "x.created_at",
-                    "alert x left join client c on c.id = x.client_id",
-                    &format!("and ({alert_open} or (x.status in ('dismissed', 'resolved') and x.closed_at >= $4))"),
-                ),
-                branch(
-                    "stage_move",
-                    "x.moved_at",
-                    "x.moved_at",
-                    "stage_event x cross join client c",
-                    "and c.id = x.client_id and x.from_stage_id is not null",
-                ),
-                branch(
-                    "task_due",
-                    task_at,
-                    "x.due_date",
-                    "task x cross join client c",
-                    "and c.id = x.client_id and x.done_at is null and x.due_date is not null and x.due_date <= $10 \
+            branch(
+                "alert",
+                "x.created_at",
+                "x.created_at",
+                "alert x left join client c on c.id = x.client_id",
+                &format!("and ({alert_open} or (x.status in ('dismissed', 'resolved') and x.closed_at >= $4))"),
+            ),
+            branch(
+                "stage_move",
+                "x.moved_at",
+                "x.moved_at",
+                "stage_event x cross join client c",
+                "and c.id = x.client_id and x.from_stage_id is not null",
+            ),
+            branch(
+                "task_due",
+                task_at,
+                "x.due_date",
+                "task x cross join client c",
+                "and c.id = x.client_id and x.done_at is null and x.due_date is not null and x.due_date <= $10 \
                      and c.archived_at is null",
-                ),
-                branch(
-                    "note",
-                    "x.created_at",
-                    "x.created_at",
-                    "note x cross join client c",
-                    "and c.id = x.client_id",
-                ),
+            ),
+            branch(
+                "note",
+                "x.created_at",
+                "x.created_at",
+                "note x cross join client c",
+                "and c.id = x.client_id",
+            ),
         ];
         let sql = format!(
             "select kind, id, at from ({}) f order by at desc, id desc limit $7",

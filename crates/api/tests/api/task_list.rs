@@ -35,7 +35,13 @@ async fn titles(b: &Browser, query: &str) -> Vec<String> {
     page.items.into_iter().map(|t| t.task.title).collect()
 }
 
-async fn add(b: &Browser, client: uuid::Uuid, title: &str, due: Option<NaiveDate>, assignee: Option<uuid::Uuid>) -> uuid::Uuid {
+async fn add(
+    b: &Browser,
+    client: uuid::Uuid,
+    title: &str,
+    due: Option<NaiveDate>,
+    assignee: Option<uuid::Uuid>,
+) -> uuid::Uuid {
     let res = b
         .post(
             &format!("/api/v1/clients/{client}/tasks"),
@@ -64,12 +70,17 @@ async fn the_task_list_filters_by_status_assignee_due_and_client(backend: Backen
     add(&app, acme.id, "someday", None, None).await;
     let done = add(&app, acme.id, "finished", day(-5), None).await;
     let res = app
-        .post(&format!("/api/v1/clients/{}/tasks/{done}/complete", acme.id), &json!({}))
+        .post(
+            &format!("/api/v1/clients/{}/tasks/{done}/complete", acme.id),
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     add(&app, gone.id, "archived client's", day(-1), me).await;
     assert_eq!(
-        app.post(&format!("/api/v1/clients/{}/archive", gone.id), &json!({})).await.status(),
+        app.post(&format!("/api/v1/clients/{}/archive", gone.id), &json!({}))
+            .await
+            .status(),
         200
     );
 
@@ -94,9 +105,16 @@ async fn the_task_list_filters_by_status_assignee_due_and_client(backend: Backen
         ["this week", "later on"]
     );
     assert_eq!(titles(&app, "?q=REPORT").await, ["overdue report"]);
-    assert_eq!(titles(&app, "?q=%25").await, Vec::<String>::new(), "% is matched literally");
+    assert_eq!(
+        titles(&app, "?q=%25").await,
+        Vec::<String>::new(),
+        "% is matched literally"
+    );
     assert_eq!(titles(&app, "?status=done").await, ["finished"]);
-    assert_eq!(titles(&app, "?status=all&due=overdue").await, ["finished", "overdue report"]);
+    assert_eq!(
+        titles(&app, "?status=all&due=overdue").await,
+        ["finished", "overdue report"]
+    );
 
     // Each item names its client and carries the task's overdue flag.
     let page: Page<TaskListItem> = app.get("/api/v1/tasks?due=overdue").await.json().await.unwrap();
@@ -136,8 +154,11 @@ async fn the_task_list_pages_in_due_order_without_repeats(backend: Backend) {
 
     // Done tasks page by completion, newest first.
     for (_, id) in expected.iter().take(3) {
-        app.post(&format!("/api/v1/clients/{}/tasks/{id}/complete", client.id), &json!({}))
-            .await;
+        app.post(
+            &format!("/api/v1/clients/{}/tasks/{id}/complete", client.id),
+            &json!({}),
+        )
+        .await;
     }
     let first: Page<TaskListItem> = app.get("/api/v1/tasks?status=done&limit=2").await.json().await.unwrap();
     let c = first.next_cursor.expect("a second page");
@@ -181,7 +202,10 @@ async fn members_list_tasks_of_their_clients_only(backend: Backend) {
     add(&app, hidden.id, "secret", None, Some(member_me.user.id)).await;
     assert_eq!(titles(&member, "").await, ["theirs"]);
     assert_eq!(titles(&member, "?assignee=me").await, ["theirs"]);
-    assert_eq!(titles(&member, &format!("?client_id={}", hidden.id)).await, Vec::<String>::new());
+    assert_eq!(
+        titles(&member, &format!("?client_id={}", hidden.id)).await,
+        Vec::<String>::new()
+    );
     assert_eq!(titles(&app, "?assignee=none").await, Vec::<String>::new());
     assert_eq!(titles(&app, "").await.len(), 2);
 }

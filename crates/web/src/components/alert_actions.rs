@@ -32,8 +32,12 @@ pub fn AlertModalHost(modal: RwSignal<Option<AlertModal>>, on_saved: Callback<Al
     let close = Callback::new(move |_| modal.set(None));
     move || match modal.get() {
         None => ().into_any(),
-        Some(AlertModal::Escalate(a)) => view! { <EscalateAlertModal alert=a on_close=close on_saved=on_saved/> }.into_any(),
-        Some(AlertModal::Snooze(a)) => view! { <SnoozeAlertModal alert=a on_close=close on_saved=on_saved/> }.into_any(),
+        Some(AlertModal::Escalate(a)) => {
+            view! { <EscalateAlertModal alert=a on_close=close on_saved=on_saved/> }.into_any()
+        }
+        Some(AlertModal::Snooze(a)) => {
+            view! { <SnoozeAlertModal alert=a on_close=close on_saved=on_saved/> }.into_any()
+        }
     }
 }
 
@@ -65,7 +69,12 @@ pub fn capitalised(s: &str) -> String {
 
 /// An alert's status in words and, while it is open, its actions.
 #[component]
-pub fn AlertState(alert: Alert, tz: String, on_updated: Callback<Alert>, on_modal: Callback<AlertModal>) -> impl IntoView {
+pub fn AlertState(
+    alert: Alert,
+    tz: String,
+    on_updated: Callback<Alert>,
+    on_modal: Callback<AlertModal>,
+) -> impl IntoView {
     let toasts = use_toasts();
     let pending = RwSignal::new(false);
     let id = alert.id;

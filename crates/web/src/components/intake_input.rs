@@ -123,7 +123,11 @@ pub fn value_error(field: &PublicField, value: &str) -> Option<String> {
     if v.is_empty() {
         return field.required.then(|| format!("{} is required.", field.label));
     }
-    let v = if field.field_type == FieldType::Url { with_scheme(v) } else { v.to_string() };
+    let v = if field.field_type == FieldType::Url {
+        with_scheme(v)
+    } else {
+        v.to_string()
+    };
     check_value(field.field_type, &field.options, &v)
         .err()
         .map(|(_, message)| format!("{} {message}.", field.label))

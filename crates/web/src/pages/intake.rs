@@ -459,7 +459,9 @@ fn step_title(labels: &[String]) -> String {
 /// A value as the review step shows it: dates in words, the rest as typed.
 fn shown_value(field_type: FieldType, value: &str) -> String {
     match field_type {
-        FieldType::Date => format::parse_day(value).map(format::day).unwrap_or_else(|| value.to_string()),
+        FieldType::Date => format::parse_day(value)
+            .map(format::day)
+            .unwrap_or_else(|| value.to_string()),
         _ => value.to_string(),
     }
 }

@@ -16,12 +16,13 @@ use super::{agency_time_zone, use_set_param};
 use crate::api::tasks::{complete_task, list_agency_tasks, reopen_task};
 use crate::api::ApiResult;
 use crate::components::button::{Button, ButtonKind};
-use crate::components::load_more::{LoadMore, Pager};
 use crate::components::icons::{Icon, IconName};
+use crate::components::load_more::{LoadMore, Pager};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::format;
 use crate::modals::create_task::CreateTaskModal;
+use crate::pages::command_center::NEW_PARAM;
 use crate::routes::{encode_component, Route, CLIENT_PARAM};
 use crate::state::toasts::{use_toasts, ToastKind};
 
@@ -58,7 +59,7 @@ pub fn TasksPage() -> impl IntoView {
     let params = use_query_map();
     let set_param = use_set_param();
     let filters = Memo::new(move |_| params.with(|m| from_params(|k| m.get(k))));
-    let creating = Memo::new(move |_| params.with(|m| m.get("new").is_some()));
+    let creating = Memo::new(move |_| params.with(|m| m.get(NEW_PARAM).is_some()));
     let reload = RwSignal::new(0u32);
     let first = LocalResource::new(move || {
         reload.track();
@@ -70,11 +71,11 @@ pub fn TasksPage() -> impl IntoView {
     };
     let close_new = {
         let set = set.clone();
-        Callback::new(move |_| set("new", None))
+        Callback::new(move |_| set(NEW_PARAM, None))
     };
     let open_new = {
         let set = set.clone();
-        Callback::new(move |_| set("new", Some("1".into())))
+        Callback::new(move |_| set(NEW_PARAM, Some("1".into())))
     };
     view! {
         <div class="page page-wide">
@@ -208,7 +209,11 @@ fn TaskGroups(first: Page<TaskListItem>, filters: TaskListQuery, on_reset: Callb
         .into_any();
     }
     let by_due = filters.status.unwrap_or_default() != TaskStatus::Done;
-    let pager = Pager::new(first, move |c| load(filters.clone(), Some(c)), |t: &TaskListItem| t.task.id);
+    let pager = Pager::new(
+        first,
+        move |c| load(filters.clone(), Some(c)),
+        |t: &TaskListItem| t.task.id,
+    );
     let items = pager.items;
     let tz = agency_time_zone();
     let today = format::today(&tz);

@@ -179,7 +179,10 @@ mod tests {
         );
         assert_eq!(out[0].1, "https://sunrisepilates.example");
         assert_eq!(out[1].1, "sunrisepilates.example");
-        let kept = normalise_values(&fields, vec![(url.id, "http://a.example".into()), (url.id, "not a url".into())]);
+        let kept = normalise_values(
+            &fields,
+            vec![(url.id, "http://a.example".into()), (url.id, "not a url".into())],
+        );
         assert_eq!(kept[0].1, "http://a.example");
         assert_eq!(kept[1].1, "not a url", "left for the check to refuse");
         assert!(check_values(&fields, &out[..1], &HashMap::new(), false).is_empty());

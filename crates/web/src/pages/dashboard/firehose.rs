@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use crate::api::alerts::list_alerts;
 use crate::api::dashboard::firehose;
 use crate::components::alert_actions::{AlertModal, AlertModalHost, AlertState, SeverityPill};
-use crate::components::load_more::{LoadMore, Pager};
 use crate::components::icons::{Icon, IconName};
+use crate::components::load_more::{LoadMore, Pager};
 use crate::components::section_boundary::SectionBoundary;
 use crate::components::unique_id;
 use crate::format;
@@ -167,7 +167,12 @@ fn FirehoseList(first: Page<FirehoseItem>, kind: Option<FirehoseKind>) -> impl I
 }
 
 #[component]
-fn FirehoseRow(item: FirehoseItem, tz: String, on_updated: Callback<Alert>, on_modal: Callback<AlertModal>) -> impl IntoView {
+fn FirehoseRow(
+    item: FirehoseItem,
+    tz: String,
+    on_updated: Callback<Alert>,
+    on_modal: Callback<AlertModal>,
+) -> impl IntoView {
     let icon = match item.kind {
         FirehoseKind::Alert => IconName::Bell,
         FirehoseKind::StageMove => IconName::Kanban,
@@ -205,4 +210,3 @@ fn FirehoseRow(item: FirehoseItem, tz: String, on_updated: Callback<Alert>, on_m
         </li>
     }
 }
-
