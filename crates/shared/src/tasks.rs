@@ -84,10 +84,10 @@ pub struct TaskListQuery {
     /// `open` (default), `done` or `all`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TaskStatus>,
-    /// `me`, `none` (unassigned), or a member's id.
+    /// `me`, `none` (unassigned), or a member's id; empty means anyone.
     #[cfg_attr(
         feature = "openapi",
-        param(pattern = "^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
+        param(pattern = "^(|me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,

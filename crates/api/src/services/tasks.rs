@@ -47,7 +47,7 @@ pub async fn list_agency(state: &AppState, me: &Identity, q: TaskListQuery) -> R
         },
     };
     let status = q.status.unwrap_or_default();
-    let after = match q.cursor.as_deref() {
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => match (cursor::unpack::<TaskCursor>(c), status) {
             (Some(TaskCursor::Done(..)), TaskStatus::Done) => cursor::unpack(c),
