@@ -357,13 +357,18 @@ pub(crate) struct Demo {
     threads: Vec<(&'static str, String)>,
     /// How many of [`LIVE`] have arrived.
     live_sent: usize,
+    /// With a schedule, message `k` of [`LIVE`] is due at `epoch + (k + 1) * every` (Unix seconds).
+    schedule: Option<(i64, i64)>,
 }
 
 impl Demo {
-    /// The demo data for `account`; its mailbox is filled in `google`.
-    pub fn seeded(account: &str, google: &mut GoogleData) -> Demo {
+    /// The demo data for `account` as it stands `epoch` (Unix seconds; ages are counted back from it); its
+    /// mailbox is filled in `google`. With `live_every` (seconds), the live messages due by now have
+    /// arrived already, at their times: the same epoch gives the same data, ids and timestamps in every
+    /// run, so a restarted demo does not bring its messages in twice.
+    pub fn seeded(account: &str, google: &mut GoogleData, epoch: i64, live_every: Option<i64>) -> Demo {
         let account = account.trim().to_lowercase();
-        let now = Utc::now().timestamp();
+        let now = epoch;
         let mut demo = Demo {
             account: account.clone(),
             slack: slack_workspace(now),
@@ -371,6 +376,7 @@ impl Demo {
             ads: google_ads(),
             threads: Vec::new(),
             live_sent: 0,
+            schedule: live_every.filter(|e| *e > 0).map(|every| (epoch, every)),
         };
         let me = format!("Dana Demo <{account}>");
         for (key, client, subject, mails) in THREADS {
@@ -413,17 +419,28 @@ impl Demo {
             date: Some(now - 20 * HOUR),
             label_ids: None,
         });
+        let current = Utc::now().timestamp();
+        while let Some(due) = demo.next_due().filter(|d| *d <= current) {
+            demo.next_live(google, due);
+        }
         demo
     }
 
-    /// The next of [`LIVE`] arrives now (mail into the demo mailbox, or a Slack message); false when all
-    /// of them have.
-    pub fn next_live(&mut self, google: &mut GoogleData) -> bool {
-        let Some(live) = LIVE.get(self.live_sent).copied() else {
+    /// When the next live message is due (Unix seconds), on a schedule with messages left.
+    pub fn next_due(&self) -> Option<i64> {
+        let (epoch, every) = self.schedule?;
+        (self.live_sent < LIVE.len()).then(|| epoch + (self.live_sent as i64 + 1) * every)
+    }
+
+    /// The next of [`LIVE`] arrives at `at` (Unix seconds; a mail into the demo mailbox or a Slack
+    /// message), with an id that depends on its place in [`LIVE`] only; false when all of them have.
+    pub fn next_live(&mut self, google: &mut GoogleData, at: i64) -> bool {
+        let k = self.live_sent;
+        let Some(live) = LIVE.get(k).copied() else {
             return false;
         };
         self.live_sent += 1;
-        let now = Utc::now().timestamp();
+        let now = at;
         match live {
             Live::Mail {
                 client,
@@ -434,16 +451,19 @@ impl Demo {
                 let c = CAST[client];
                 let thread_id =
                     thread.and_then(|k| self.threads.iter().find(|(key, _)| *key == k).map(|(_, t)| t.clone()));
-                google.insert(SeedMessage {
-                    mailbox: Some(self.account.clone()),
-                    from: format!("{} <{}>", c.contact_name, c.contact_email),
-                    to: Some(format!("Dana Demo <{}>", self.account)),
-                    subject: subject.into(),
-                    body: body.into(),
-                    thread_id,
-                    date: Some(now),
-                    label_ids: None,
-                });
+                google.insert_keyed(
+                    SeedMessage {
+                        mailbox: Some(self.account.clone()),
+                        from: format!("{} <{}>", c.contact_name, c.contact_email),
+                        to: Some(format!("Dana Demo <{}>", self.account)),
+                        subject: subject.into(),
+                        body: body.into(),
+                        thread_id,
+                        date: Some(now),
+                        label_ids: None,
+                    },
+                    Some(&format!("demo-live-{k}")),
+                );
             }
             Live::Slack { channel, user, text } => {
                 self.slack.add_message(
@@ -451,7 +471,7 @@ impl Demo {
                         channel: channel.into(),
                         user: user.into(),
                         text: text.into(),
-                        ts: String::new(),
+                        ts: format!("{now}.{:06}", 900_000 + k),
                         thread_ts: None,
                     },
                     now,

@@ -234,8 +234,17 @@ impl GoogleData {
     }
 
     pub(crate) fn insert(&mut self, seed: SeedMessage) -> GmailMessage {
+        self.insert_keyed(seed, None)
+    }
+
+    /// [`GoogleData::insert`], with the message id derived from `key` when given (the same key gives the
+    /// same id in every run, whatever was inserted before it).
+    pub(crate) fn insert_keyed(&mut self, seed: SeedMessage, key: Option<&str>) -> GmailMessage {
         let mailbox = seed.mailbox.clone().unwrap_or_else(|| self.default_mailbox.clone());
-        let (id, history_id) = self.next_ids();
+        let (mut id, history_id) = self.next_ids();
+        if let Some(key) = key {
+            id = format!("18d{:013x}", hash(key) >> 12);
+        }
         let date = seed.date.unwrap_or_else(|| Utc::now().timestamp());
         let mut headers = vec![
             ("From".to_owned(), seed.from),

@@ -77,6 +77,11 @@ struct Cli {
     #[arg(long, value_name = "SECS", requires = "demo", value_parser = clap::value_parser!(u64).range(1..))]
     demo_live_every: Option<u64>,
 
+    /// With --demo: when the demo started (Unix seconds), so a restarted demo serves the same messages
+    /// with the same ids and times (and the live ones due meanwhile); default: now.
+    #[arg(long, value_name = "SECS", requires = "demo")]
+    demo_epoch: Option<i64>,
+
     /// Once every fake listens, write their addresses as JSON (`{"smtp": "127.0.0.1:2525", "dataforseo": "http://127.0.0.1:9400/dataforseo"}`;
     /// with --http also `http`, `google`, `slack`, `meta` bases) to this file.
     #[arg(long, value_name = "FILE")]
@@ -158,6 +163,9 @@ fn run(cli: &Cli) -> anyhow::Result<Running> {
             }
             if let Some(account) = &cli.demo {
                 builder = builder.demo(account);
+            }
+            if let Some(secs) = cli.demo_epoch {
+                builder = builder.demo_epoch(secs);
             }
             if let Some(secs) = cli.demo_live_every {
                 builder = builder.demo_live_every(std::time::Duration::from_secs(secs));

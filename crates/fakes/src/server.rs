@@ -106,10 +106,12 @@ pub(crate) struct Inner {
 impl Inner {
     fn seeded(config: &Config) -> Inner {
         let mut google = google::GoogleData::seeded(config);
+        let epoch = config.demo_epoch.unwrap_or_else(|| chrono::Utc::now().timestamp());
+        let every = config.demo_live_every.map(|d| d.as_secs() as i64);
         let demo = config
             .demo_account
             .as_deref()
-            .map(|account| Demo::seeded(account, &mut google));
+            .map(|account| Demo::seeded(account, &mut google, epoch, every));
         Inner {
             calls: Vec::new(),
             faults: Vec::new(),
@@ -162,10 +164,12 @@ impl Inner {
         posts
     }
 
-    /// The next live message of the demo arrives; false when there is no demo or nothing left to send.
-    fn demo_live(&mut self) -> bool {
+    /// The next live message of the demo arrives at `at` (Unix seconds, now when `None`); false when there
+    /// is no demo or nothing left to send.
+    fn demo_live(&mut self, at: Option<i64>) -> bool {
         let Inner { demo, google, .. } = self;
-        demo.as_mut().is_some_and(|d| d.next_live(google))
+        let at = at.unwrap_or_else(|| chrono::Utc::now().timestamp());
+        demo.as_mut().is_some_and(|d| d.next_live(google, at))
     }
 }
 
@@ -182,6 +186,9 @@ pub(crate) struct Config {
     pub demo_account: Option<String>,
     /// How often a live demo message arrives (none: never).
     pub demo_live_every: Option<Duration>,
+    /// When the demo started (Unix seconds; default: when the fakes start): its data's ages count back
+    /// from it and its live messages are due after it.
+    pub demo_epoch: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -251,6 +258,7 @@ impl Default for ProviderFakesBuilder {
                 developer_token: None,
                 demo_account: None,
                 demo_live_every: None,
+                demo_epoch: None,
             },
             seo: dataforseo::SeoFakeBuilder::default(),
         }
@@ -306,6 +314,14 @@ impl ProviderFakesBuilder {
         self
     }
 
+    /// With [`ProviderFakesBuilder::demo`]: the demo's data is as it stood at `secs` (Unix seconds) and its
+    /// live messages fall due after it, so fakes restarted with the same epoch serve the same messages with
+    /// the same ids and times (and the ones due meanwhile). Default: when the fakes start.
+    pub fn demo_epoch(mut self, secs: i64) -> Self {
+        self.config.demo_epoch = Some(secs);
+        self
+    }
+
     /// The DataForSEO fake served beside the providers under `/dataforseo`.
     pub fn dataforseo(mut self, seo: dataforseo::SeoFakeBuilder) -> Self {
         self.seo = seo;
@@ -333,16 +349,19 @@ impl ProviderFakesBuilder {
                 .service(meta::scope().wrap(from_fn(gate)));
         })?;
         // `serve_http` checked that there is a runtime.
-        let ticker = live_every.and_then(|every| {
+        let ticker = live_every.and_then(|_| {
             let shared = Arc::clone(&shared);
             let runtime = tokio::runtime::Handle::try_current().ok()?;
             Some(runtime.spawn(async move {
-                let mut tick = tokio::time::interval(every);
-                // The first tick is immediate: the demo's own data is news enough at start.
-                tick.tick().await;
+                // Each live message at its time on the demo's schedule (those due before the start are in).
                 loop {
-                    tick.tick().await;
-                    if !shared.lock().demo_live() {
+                    let due = shared.lock().demo.as_ref().and_then(Demo::next_due);
+                    let Some(due) = due else { break };
+                    let wait = due - chrono::Utc::now().timestamp();
+                    if wait > 0 {
+                        tokio::time::sleep(Duration::from_secs(wait as u64)).await;
+                    }
+                    if !shared.lock().demo_live(Some(due)) {
                         break;
                     }
                     tracing::info!("a live demo message arrived");
@@ -522,7 +541,7 @@ impl ProviderFakes {
     /// The next live message of the demo arrives now (as [`ProviderFakesBuilder::demo_live_every`] does
     /// on its own); false without a demo or when all have arrived.
     pub fn demo_live_now(&self) -> bool {
-        self.with(Inner::demo_live)
+        self.with(|i| i.demo_live(None))
     }
 
     /// Back to the seed: no calls, faults, delays, tokens; the default mailboxes, channels and campaigns.
@@ -668,7 +687,7 @@ async fn control_calls(shared: Data, query: web::Query<ProviderQuery>) -> HttpRe
 
 /// `{"arrived": true}` when a live demo message arrived, false when there is no demo or none is left.
 async fn control_demo_live(shared: Data) -> HttpResponse {
-    let arrived = shared.lock().demo_live();
+    let arrived = shared.lock().demo_live(None);
     HttpResponse::Ok().json(json!({ "arrived": arrived }))
 }
 

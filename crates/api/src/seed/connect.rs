@@ -182,9 +182,10 @@ pub async fn run(opts: &DemoConnect) -> anyhow::Result<Report> {
         }
         let i = wait_idle(&mut s, provider, opts.timeout).await?;
         let outcome = match (&i.last_sync, &i.last_error) {
-            (Some(o), _) if o.outcome == "ok" => {
-                format!("synced: {} new, {} updated", o.stats.created, o.stats.updated)
-            }
+            (Some(o), _) if o.outcome == "ok" => format!(
+                "synced (the last sync: {} new, {} updated)",
+                o.stats.created, o.stats.updated
+            ),
             (_, Some(e)) => format!("last sync failed: {e}"),
             _ => "not synced yet".into(),
         };

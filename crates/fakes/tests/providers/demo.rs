@@ -119,3 +119,43 @@ async fn other_accounts_keep_the_default_data_set_when_the_demo_is_loaded() {
     assert!(!fakes.gmail_messages(DEMO).is_empty());
     assert!(fakes.slack_posts().is_empty());
 }
+
+#[tokio::test]
+async fn the_same_epoch_gives_the_same_messages_and_the_live_ones_due_meanwhile() {
+    use std::time::Duration;
+    let epoch = chrono::Utc::now().timestamp() - 3 * 60 - 30;
+    let start = || {
+        ProviderFakes::builder()
+            .demo(DEMO)
+            .demo_epoch(epoch)
+            .demo_live_every(Duration::from_secs(60))
+            .start("127.0.0.1:0")
+            .unwrap()
+    };
+    let (first, again) = (start(), start());
+    let ids = |f: &ProviderFakes| {
+        f.gmail_messages(DEMO)
+            .into_iter()
+            .map(|m| (m.id, m.internal_date))
+            .collect::<Vec<_>>()
+    };
+    // The three live messages due since the epoch are in, at their times, in both runs alike.
+    assert_eq!(ids(&first), ids(&again));
+    let base = ProviderFakes::builder()
+        .demo(DEMO)
+        .demo_epoch(epoch)
+        .start("127.0.0.1:0")
+        .unwrap();
+    let live = ids(&first).len() - ids(&base).len();
+    assert_eq!(live, 2, "two of the first three live messages are mails");
+    // A message more in one run (a reply, say) does not shift the ids of what arrives later.
+    first.seed_gmail(audienceos_fakes::google::SeedMessage {
+        from: "someone@elsewhere.test".into(),
+        subject: "Unrelated".into(),
+        body: "Hello".into(),
+        ..Default::default()
+    });
+    assert!(first.demo_live_now() && again.demo_live_now());
+    let last = |f: &ProviderFakes| f.gmail_messages(DEMO).last().map(|m| m.id.clone());
+    assert_eq!(last(&first), last(&again));
+}
