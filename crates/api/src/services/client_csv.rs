@@ -171,11 +171,7 @@ pub async fn get_import(state: &AppState, me: &Identity, id: Uuid) -> Result<Cli
 /// progress per transaction, then the final report. A run that finds its batch already written by
 /// another (a lease that expired under a slow run) stops.
 pub async fn run_import_job(state: &AppState, payload: &serde_json::Value) -> anyhow::Result<()> {
-    let id: Uuid = payload
-        .get("import_id")
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("client import job without import_id"))?;
+    let id = payload_import_id(payload).ok_or_else(|| anyhow::anyhow!("client import job without import_id"))?;
     let (import, csv) = state.store.client_import_for_job(id).await?;
     if import.status == "done" || import.status == "failed" {
         return Ok(());
@@ -253,11 +249,7 @@ pub async fn run_import_job(state: &AppState, payload: &serde_json::Value) -> an
 
 /// The import job gave up: say so on the import, with the reason the last attempt failed.
 pub async fn import_job_gave_up(state: &AppState, payload: &serde_json::Value, error: &str) -> anyhow::Result<()> {
-    let Some(id) = payload
-        .get("import_id")
-        .and_then(|v| v.as_str())
-        .and_then(|s| s.parse::<Uuid>().ok())
-    else {
+    let Some(id) = payload_import_id(payload) else {
         return Ok(());
     };
     let import = state.store.client_import_for_job(id).await?.0;
@@ -268,6 +260,11 @@ pub async fn import_job_gave_up(state: &AppState, payload: &serde_json::Value, e
     );
     state.store.fail_client_import(id, &failure, state.now()).await?;
     Ok(())
+}
+
+/// The import an import job's payload names (`{"import_id": "<uuid>"}`).
+fn payload_import_id(payload: &serde_json::Value) -> Option<Uuid> {
+    payload.get("import_id")?.as_str()?.parse().ok()
 }
 
 /// The file as a whole: readable CSV with a `name` column, and no more rows than the cap (422 otherwise).

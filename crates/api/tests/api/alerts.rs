@@ -11,7 +11,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::fixtures::{audit_actions, audit_items, fields, get_client, named_client, set_time, walk_pages};
+use crate::fixtures::{
+    audit_actions, audit_items, fields, get_client, named_client, set_time, set_time_in, walk_pages,
+};
 use crate::helpers::{spawn_app_with, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -49,16 +51,8 @@ pub fn now() -> DateTime<Utc> {
 
 /// Put the client into its stage and last activity `days` ago.
 pub async fn backdate(store: &Store, client: Uuid, days: i64) {
-    let at = now() - Duration::days(days);
-    audienceos_api::on_db!(&store.db, |pool| sqlx::query(
-        "update client set stage_entered_at = $1, last_activity_at = $1 where id = $2"
-    )
-    .bind(at)
-    .bind(client)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    let sql = "update client set stage_entered_at = $1, last_activity_at = $1 where id = $2";
+    set_time_in(store, sql, now() - Duration::days(days), client).await;
 }
 
 /// Move a client to the stage at `position`, entered `days_ago`.

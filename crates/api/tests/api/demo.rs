@@ -4,11 +4,11 @@
 
 use audienceos_api::seed::connect::{self, DemoConnect};
 use audienceos_api::seed::{self, Seeded};
-use audienceos_fakes::{Provider, ProviderFakes};
+use audienceos_fakes::ProviderFakes;
 use audienceos_shared::integrations::IntegrationProvider;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app_with, Backend, Browser, TestApp, FAKE_DEVELOPER_TOKEN};
+use crate::helpers::{spawn_on_fakes, Backend, Browser, TestApp, FAKE_DEVELOPER_TOKEN};
 use crate::on_both;
 
 on_both!(the_demo_agency_is_seeded_and_connected_to_the_demo_providers);
@@ -20,22 +20,7 @@ async fn demo_app(backend: Backend) -> (TestApp, ProviderFakes) {
         .demo(seed::DEMO_EMAIL)
         .start("127.0.0.1:0")
         .unwrap();
-    let mut vars: Vec<(String, String)> = vec![
-        ("AOS_DEMO_PROVIDERS".into(), "google,slack,meta".into()),
-        ("AOS_GOOGLE_ADS_DEVELOPER_TOKEN".into(), FAKE_DEVELOPER_TOKEN.into()),
-    ];
-    for (name, p) in [
-        ("GOOGLE", Provider::Google),
-        ("SLACK", Provider::Slack),
-        ("META", Provider::Meta),
-    ] {
-        let (id, secret) = fakes.client(p);
-        vars.push((format!("AOS_{name}_CLIENT_ID"), id));
-        vars.push((format!("AOS_{name}_CLIENT_SECRET"), secret));
-        vars.push((format!("AOS_{name}_API_BASE"), fakes.api_base(p)));
-    }
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    (spawn_app_with(backend, &vars).await, fakes)
+    spawn_on_fakes(backend, fakes, &[("AOS_DEMO_PROVIDERS", "google,slack,meta")]).await
 }
 
 async fn json(browser: &Browser, path: &str) -> Value {

@@ -3,6 +3,7 @@
 //! resource to a client, and the few direct writes tests make to move rows in time.
 
 use audienceos_api::store::integrations::IntegrationRow;
+use audienceos_api::store::Store;
 use audienceos_shared::api_keys::CreatedApiKey;
 use audienceos_shared::auth::Me;
 use audienceos_shared::clients::{Client, Label, PipelineStage};
@@ -160,7 +161,12 @@ pub async fn new_api_key(b: &Browser, name: &str, role: &str, days: u32) -> Crea
 /// Run `sql`, an update with `$1` a time and `$2` an id, directly against the database (tests move rows in
 /// time this way); it must change at least one row.
 pub async fn set_time(app: &TestApp, sql: &str, at: DateTime<Utc>, id: Uuid) {
-    let changed = audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(sql)
+    set_time_in(&app.store, sql, at, id).await;
+}
+
+/// [`set_time`] on a store.
+pub async fn set_time_in(store: &Store, sql: &str, at: DateTime<Utc>, id: Uuid) {
+    let changed = audienceos_api::on_db!(&store.db, |pool| sqlx::query(sql)
         .bind(at)
         .bind(id)
         .execute(pool)

@@ -490,11 +490,21 @@ pub async fn spawn_with_fakes_and(
     backend: Backend,
     extra: &[(&str, &str)],
 ) -> (TestApp, audienceos_fakes::ProviderFakes) {
-    use audienceos_fakes::{Provider, ProviderFakes};
-    let fakes = ProviderFakes::builder()
+    let fakes = audienceos_fakes::ProviderFakes::builder()
         .developer_token(FAKE_DEVELOPER_TOKEN)
         .start("127.0.0.1:0")
         .expect("start the provider fakes");
+    spawn_on_fakes(backend, fakes, extra).await
+}
+
+/// The app pointed at the given provider fakes: their OAuth clients and API bases, the Google Ads developer
+/// token, and extra `AOS_*` variables.
+pub async fn spawn_on_fakes(
+    backend: Backend,
+    fakes: audienceos_fakes::ProviderFakes,
+    extra: &[(&str, &str)],
+) -> (TestApp, audienceos_fakes::ProviderFakes) {
+    use audienceos_fakes::Provider;
     let mut vars: Vec<(String, String)> = Vec::new();
     for (name, p) in [
         ("GOOGLE", Provider::Google),
@@ -548,14 +558,18 @@ impl Browser {
         assert_eq!(res.status(), 200, "connect {provider}");
         let body: Value = res.json().await.unwrap();
         let callback = consent(self, body["authorize_url"].as_str().unwrap(), "allow").await;
-        let res = self
-            .client
-            .get(callback)
+        let res = self.callback(&callback).await;
+        assert_eq!(res.status(), 200, "callback of {provider}");
+        res.json().await.unwrap()
+    }
+
+    /// Follow an OAuth callback URL asking for JSON, as the SPA does.
+    pub async fn callback(&self, url: &str) -> reqwest::Response {
+        self.client
+            .get(url)
             .header("accept", "application/json")
             .send()
             .await
-            .unwrap();
-        assert_eq!(res.status(), 200, "callback of {provider}");
-        res.json().await.unwrap()
+            .unwrap()
     }
 }

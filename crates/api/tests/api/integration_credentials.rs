@@ -13,6 +13,7 @@ use audienceos_shared::permissions::SystemRole;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::fixtures::set_time;
 use crate::helpers::{spawn_app_with, Backend, Browser, TestApp, FAKE_DEVELOPER_TOKEN};
 use crate::on_both;
 
@@ -169,15 +170,8 @@ async fn an_agency_connects_and_syncs_through_its_own_app_and_no_other_agency_ca
 
     // A background sync after the provider expired the token: refreshed with the agency's app.
     fakes.expire_tokens(Provider::Google);
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update integration set token_expires_at = $1 where id = $2"
-    )
-    .bind(chrono::Utc::now() - chrono::Duration::minutes(1))
-    .bind(id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    let sql = "update integration set token_expires_at = $1 where id = $2";
+    set_time(&app, sql, chrono::Utc::now() - chrono::Duration::minutes(1), id).await;
     let row = app.store.get_integration(agency, id).await.unwrap();
     let synced = resources::sync(&SyncCtx {
         state: app.state.get_ref(),

@@ -10,6 +10,7 @@ use audienceos_shared::permissions::SystemRole;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::fixtures::set_time;
 use crate::helpers::{consent, spawn_with_fakes, spawn_with_fakes_and, Backend, TestApp};
 use crate::on_both;
 
@@ -38,13 +39,7 @@ async fn logs_of_connect_refresh_and_disconnect_hold_no_token_or_code() {
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let res = app
-        .client
-        .get(&callback)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let res = app.callback(&callback).await;
     assert_eq!(res.status(), 200);
     let connected: Value = res.json().await.unwrap();
     let id: Uuid = connected["id"].as_str().unwrap().parse().unwrap();
@@ -131,15 +126,13 @@ fn by_provider<'a>(list: &'a [Value], p: &str) -> &'a Value {
 }
 
 async fn set_expiry(app: &TestApp, id: Uuid, at: chrono::DateTime<chrono::Utc>) {
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query(
-        "update integration set token_expires_at = $1 where id = $2"
+    set_time(
+        app,
+        "update integration set token_expires_at = $1 where id = $2",
+        at,
+        id,
     )
-    .bind(at)
-    .bind(id)
-    .execute(pool)
-    .await
-    .unwrap()
-    .rows_affected());
+    .await;
 }
 
 async fn connect_stores_tokens_encrypted_and_bound_to_their_agency(backend: Backend) {
@@ -210,13 +203,7 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
     let call = |url: String| {
         let app = &app;
         async move {
-            let res = app
-                .client
-                .get(url)
-                .header("accept", "application/json")
-                .send()
-                .await
-                .unwrap();
+            let res = app.callback(&url).await;
             let status = res.status().as_u16();
             let body: Value = res.json().await.unwrap();
             (status, body)
@@ -255,13 +242,7 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
 
     // Foreign: the same genuine callback presented by another signed-in session.
     let (other, _) = app.add_user(me.agency.id, SystemRole::Admin).await;
-    let res = other
-        .client
-        .get(&url)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
+    let res = other.callback(&url).await;
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "oauth_state_foreign");
     nothing_stored().await;
