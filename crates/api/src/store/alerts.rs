@@ -534,8 +534,7 @@ impl Store {
             .bind(dedupe_key)
             .bind(now)
             .execute(pool)
-            .await?
-            .rows_affected()
+            .await?;
         });
         Ok(())
     }

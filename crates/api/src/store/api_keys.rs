@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{cursor, new_id, on_db, Store, StoreError, StoreResult};
+use super::sql::found;
+use super::{cursor, new_id, on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyRow {
@@ -141,9 +142,7 @@ impl Store {
         .await?
         .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         self.get_api_key(agency_id, id).await
     }
 }

@@ -44,8 +44,7 @@ impl Store {
         .bind(Json(&e.metadata))
         .bind(now)
         .execute(pool)
-        .await?
-        .rows_affected()
+        .await?;
         });
         Ok(())
     }

@@ -5,8 +5,8 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::sql::touch_client;
-use super::{on_db, Store, StoreError, StoreResult};
+use super::sql::{found, touch_client};
+use super::{on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FileRow {
@@ -71,9 +71,7 @@ impl Store {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let n = touch_client!(tx, now, agency_id, client_id).await?.rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             sqlx::query(
                 "insert into client_file (id, agency_id, client_id, name, content_type, size_bytes, sha256, object_key, uploaded_by, created_at, updated_at) \
                  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
@@ -114,9 +112,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             tx.commit().await?;
         });
         Ok(row)

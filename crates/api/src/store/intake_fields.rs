@@ -1,6 +1,7 @@
 //! Intake form fields: per journey, or the agency's default form (`journey_id` null) that journeys
 //! without fields of their own use. Archived fields leave the form but keep their answers.
 
+use super::sql::found;
 use crate::domain::onboarding::intake::FormField;
 use crate::store::BeginWrite;
 use audienceos_shared::onboarding::FieldType;
@@ -8,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{new_id, on_db, Store, StoreError, StoreResult};
+use super::{new_id, on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FieldRow {
@@ -162,10 +163,7 @@ impl Store {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Put a form's active fields in the given order. `Ok(false)` (and nothing changed) unless `ids` is
@@ -222,9 +220,6 @@ impl Store {
         .await?
         .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 }

@@ -8,7 +8,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{new_id, on_db, Store, StoreError, StoreResult};
+use super::sql::found;
+use super::{new_id, on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct LinkRow {
@@ -70,9 +71,7 @@ impl Store {
         .await?
         .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         let sql = format!("{SELECT} where l.agency_id = $1 and l.integration_id = $2 and l.external_id = $3");
         Ok(on_db!(&self.db, |pool| sqlx::query_as(&sql)
             .bind(agency_id)

@@ -9,6 +9,7 @@ use sqlx::types::Json;
 use sqlx::FromRow;
 use uuid::Uuid;
 
+use super::sql::found;
 use super::{new_id, on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -145,10 +146,7 @@ impl Store {
         .await?
         .rows_affected()
         });
-        if n == 0 {
-            return Err(super::StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Every integration holding a token, across all agencies: only for the key rotation command.
@@ -197,8 +195,7 @@ impl Store {
                 .bind(id)
                 .bind(progress)
                 .execute(pool)
-                .await?
-                .rows_affected()
+                .await?;
         });
         Ok(())
     }
@@ -216,8 +213,7 @@ impl Store {
                 .bind(id)
                 .bind(Json(cursor))
                 .execute(pool)
-                .await?
-                .rows_affected()
+                .await?;
         });
         Ok(())
     }
@@ -332,10 +328,7 @@ impl Store {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(super::StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Take the refresh lease of an integration until `until`; false when another process holds it.
@@ -400,8 +393,7 @@ impl Store {
                 .bind(agency_id)
                 .bind(id)
                 .execute(pool)
-                .await?
-                .rows_affected()
+                .await?;
         });
         Ok(())
     }
@@ -428,8 +420,7 @@ impl Store {
             .bind(error)
             .bind(now)
             .execute(pool)
-            .await?
-            .rows_affected()
+            .await?;
         });
         Ok(())
     }
@@ -449,10 +440,7 @@ impl Store {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(super::StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Mark a sync as started (status `syncing`); false when the integration holds no grant.
@@ -501,8 +489,7 @@ impl Store {
             .bind(f.ok)
             .bind(now)
             .execute(pool)
-            .await?
-            .rows_affected()
+            .await?;
         });
         Ok(())
     }

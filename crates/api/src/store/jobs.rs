@@ -98,8 +98,7 @@ impl Store {
             .bind(now)
             .bind(id)
             .execute(pool)
-            .await?
-            .rows_affected()
+            .await?;
         });
         Ok(())
     }
@@ -126,8 +125,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .execute(pool)
-        .await?
-        .rows_affected()
+        .await?;
         });
         Ok(())
     }
@@ -167,8 +165,7 @@ impl Store {
             .bind(note)
             .bind(now)
             .execute(pool)
-            .await?
-            .rows_affected()
+            .await?;
         });
         Ok(())
     }

@@ -6,8 +6,8 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::sql::touch_client;
-use super::{cursor, new_id, on_db, paginate, Store, StoreError, StoreResult};
+use super::sql::{found, touch_client};
+use super::{cursor, new_id, on_db, paginate, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NoteRow {
@@ -76,9 +76,7 @@ impl Store {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let n = touch_client!(tx, now, agency_id, client_id).await?.rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             sqlx::query(
                 "insert into note (id, agency_id, client_id, author_id, body, edited_at, created_at, updated_at) \
                  values ($1, $2, $3, $4, $5, null, $6, $6)",
@@ -119,9 +117,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             tx.commit().await?;
         });
         self.get_note(agency_id, client_id, id).await
@@ -138,9 +134,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             tx.commit().await?;
         });
         Ok(())

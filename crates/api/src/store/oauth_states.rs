@@ -56,8 +56,7 @@ impl Store {
             .bind(s.expires_at)
             .bind(now)
             .execute(pool)
-            .await?
-            .rows_affected()
+            .await?;
         });
         Ok(())
     }

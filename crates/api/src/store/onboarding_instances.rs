@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::sql::{placeholders, scope_condition};
+use super::sql::{found, placeholders, scope_condition};
 use super::{cursor, new_id, on_db, Store, StoreError, StoreResult};
 use crate::domain::onboarding::{stage_state, StageSnapshot};
 
@@ -329,10 +329,7 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected());
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// Revoke the public link.
@@ -352,10 +349,7 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected());
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// The instance behind a link digest, with what the public form shows (the caller checks expiry).

@@ -1,12 +1,13 @@
 //! Onboarding journeys and their ordered stages, one default per agency, and the defaults (journey and
 //! intake form) every new agency starts with.
 
+use super::sql::found;
 use crate::store::BeginWrite;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{new_id, on_db, Store, StoreError, StoreResult};
+use super::{new_id, on_db, Store, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JourneyRow {
@@ -306,9 +307,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             tx.commit().await?;
         });
         Ok(())
@@ -332,9 +331,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             let existing: Vec<(Uuid, String)> =
                 sqlx::query_as("select id, name from onboarding_stage where agency_id = $1 and journey_id = $2")
                     .bind(agency_id)

@@ -82,8 +82,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .execute(pool)
-        .await?
-        .rows_affected()
+        .await?;
         });
         Ok(())
     }
@@ -104,8 +103,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .execute(pool)
-        .await?
-        .rows_affected()
+        .await?;
         });
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! or `failed` (with a reason); a retry moves a failed reply back to `queued` with a compare-and-set, so two
 //! concurrent retries send once.
 
+use super::sql::found;
 use crate::domain::tenant::Tenant;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -277,9 +278,6 @@ impl Store {
         .execute(pool)
         .await?
         .rows_affected());
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 }

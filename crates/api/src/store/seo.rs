@@ -1,12 +1,13 @@
 //! SEO enrichment data: the summary stored on a client and the log of provider calls behind the cost report.
 
+use super::sql::found;
 use crate::store::BeginWrite;
 use audienceos_shared::seo::SeoSummary;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{new_id, on_db, Store, StoreError, StoreResult};
+use super::{new_id, on_db, Store, StoreResult};
 
 /// One call made to the SEO provider (one try of one endpoint).
 #[derive(Debug, Clone)]
@@ -74,10 +75,7 @@ impl Store {
         .execute(pool)
         .await?
         .rows_affected());
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(n)
     }
 
     /// A client's stored SEO summary, if it was ever enriched.

@@ -85,8 +85,7 @@ impl Store {
         .bind(idle_expires_at)
         .bind(id)
         .execute(pool)
-        .await?
-        .rows_affected()
+        .await?;
         });
         Ok(())
     }

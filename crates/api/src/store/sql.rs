@@ -1,9 +1,12 @@
 //! Plumbing the feature files of the store share: the builder of queries assembled from optional parts
 //! (`Sql`, `Bind`, `bind_all!`), placeholder lists, the condition that limits clients to a caller's scope,
-//! `like` patterns, and the statement that touches a client's last activity.
+//! `like` patterns, `found` for a write that must hit its row, and the statement that touches a client's
+//! last activity.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
+
+use super::{StoreError, StoreResult};
 
 /// A value bound to a numbered placeholder.
 #[derive(Debug, Clone)]
@@ -75,6 +78,16 @@ pub fn like_pattern(text: &str) -> String {
     }
     p.push('%');
     p
+}
+
+/// `NotFound` when a statement that targets one row by id changed `n == 0` rows (it is not there, or not
+/// the caller's), `Ok` otherwise.
+pub fn found(n: u64) -> StoreResult<()> {
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// Touch a client's last activity: `$1` now, `$2` agency, `$3` client. Run first in a write transaction.

@@ -6,7 +6,7 @@ use crate::store::BeginWrite;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::sql::{like_pattern, scope_condition, touch_client};
+use super::sql::{found, like_pattern, scope_condition, touch_client};
 use super::{new_id, on_db, Store, StoreError, StoreResult};
 use crate::domain::tenant::Tenant;
 use audienceos_shared::tasks::{TaskDue, TaskStatus};
@@ -130,9 +130,7 @@ impl Store {
         on_db!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let n = touch_client!(tx, now, agency_id, client_id).await?.rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             let count: i64 = sqlx::query_scalar("select count(*) from task where agency_id = $1 and client_id = $2")
                 .bind(agency_id)
                 .bind(client_id)
@@ -185,9 +183,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             let slots: Vec<Slot> = sqlx::query_as(SLOTS)
                 .bind(agency_id)
                 .bind(client_id)
@@ -218,9 +214,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             let slots: Vec<Slot> = sqlx::query_as(SLOTS)
                 .bind(agency_id)
                 .bind(client_id)

@@ -1,6 +1,7 @@
 //! Intake answers: drafts and submissions from the public form (a submission completes the journey's
 //! first stage, with its history entry, in the same transaction), and reading them back.
 
+use crate::store::sql::found;
 use crate::store::BeginWrite;
 use audienceos_shared::onboarding::{InstanceStatus, StageAction, StageState};
 use chrono::{DateTime, Utc};
@@ -57,9 +58,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             for (field_id, value) in values {
                 sqlx::query(
                     "insert into intake_response (instance_id, field_id, agency_id, value, submitted_at, created_at, updated_at) \

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{snapshots, PlatformMap, INSERT_TRANSITION, STAGES_OF_INSTANCE, UPSERT_STATUS};
 use crate::domain::onboarding::{plan_transition, TransitionPlan, TransitionRequest};
-use crate::store::sql::scope_condition;
+use crate::store::sql::{found, scope_condition};
 use crate::store::{new_id, on_db, Store, StoreError, StoreResult};
 
 /// A stage's name, platforms, platform states and status.
@@ -188,9 +188,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(n)?;
             let stage: Option<StagePlatforms> = sqlx::query_as(
                 "select s.name, s.platforms, st.platform_statuses, st.status from onboarding_instance i \
                      join onboarding_stage s on s.journey_id = i.journey_id and s.agency_id = i.agency_id \
