@@ -321,13 +321,7 @@ mod tests {
 
     #[test]
     fn token_keys_rotate_through_configuration_and_never_print() {
-        let key = |seed: u8| {
-            base64::engine::general_purpose::STANDARD.encode(
-                (0..32u8)
-                    .map(|i| i.wrapping_mul(37).wrapping_add(seed))
-                    .collect::<Vec<_>>(),
-            )
-        };
+        let key = crate::integrations::crypto::tests::test_key;
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().to_str().unwrap();
         let dev = Settings::from_vars(&vars(&[("AOS_DATA_DIR", d)])).unwrap();

@@ -296,8 +296,17 @@ impl TokenKeyring {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A base64 32-byte token key that differs by `seed`.
+    pub(crate) fn test_key(seed: u8) -> String {
+        base64::engine::general_purpose::STANDARD.encode(
+            (0..32u8)
+                .map(|i| i.wrapping_mul(37).wrapping_add(seed))
+                .collect::<Vec<_>>(),
+        )
+    }
 
     const K1: [u8; 32] = [1; 32];
     const K2: [u8; 32] = [2; 32];
@@ -456,13 +465,7 @@ mod tests {
 
     #[test]
     fn a_keyring_from_configured_token_keys_uses_the_current_id_and_never_prints_keys() {
-        let key = |seed: u8| {
-            base64::engine::general_purpose::STANDARD.encode(
-                (0..32u8)
-                    .map(|i| i.wrapping_mul(37).wrapping_add(seed))
-                    .collect::<Vec<_>>(),
-            )
-        };
+        let key = test_key;
         let dir = tempfile::tempdir().unwrap();
         let (k1, k2, k3) = (key(1), key(2), key(3));
         let vars = [
