@@ -109,22 +109,20 @@ async fn fake_token(fakes: &ProviderFakes) -> String {
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .expect("a code");
-    let body: Value = http
-        .post(format!("{base}/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", redirect),
-            ("client_id", id.as_str()),
-            ("client_secret", secret.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = json(http.post(format!("{base}/token")).form(&[
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+    ]))
+    .await;
     body["access_token"].as_str().expect("an access token").to_owned()
+}
+
+/// Send a request that must succeed; its JSON body.
+async fn json(req: reqwest::RequestBuilder) -> Value {
+    req.send().await.unwrap().json().await.unwrap()
 }
 
 /// List and get every message with plain reqwest at the sync's concurrency; messages per second.
@@ -139,16 +137,7 @@ async fn fake_serving_rate(fakes: &ProviderFakes, token: &str) -> f64 {
         if let Some(p) = &page {
             q.push(("pageToken", p.clone()));
         }
-        let body: Value = http
-            .get(format!("{api}/messages"))
-            .bearer_auth(token)
-            .query(&q)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value = json(http.get(format!("{api}/messages")).bearer_auth(token).query(&q)).await;
         ids.extend(
             body["messages"]
                 .as_array()
@@ -209,30 +198,20 @@ async fn sync_rate(fakes: &ProviderFakes, db_url: &str, data_dir: &std::path::Pa
 
     let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let tag = uuid::Uuid::now_v7().simple().to_string();
-    let me: Value = browser
-        .post(format!("{addr}/api/v1/auth/signup"))
-        .json(&json!({
-            "agency_name": "Bench Agency", "first_name": "Bench", "last_name": "Mark",
-            "email": format!("bench+{}@example.test", &tag[..12]), "password": format!("pw-{tag}"),
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = json(browser.post(format!("{addr}/api/v1/auth/signup")).json(&json!({
+        "agency_name": "Bench Agency", "first_name": "Bench", "last_name": "Mark",
+        "email": format!("bench+{}@example.test", &tag[..12]), "password": format!("pw-{tag}"),
+    })))
+    .await;
     let csrf = me["csrf_token"].as_str().unwrap().to_owned();
     let agency: uuid::Uuid = me["agency"]["id"].as_str().unwrap().parse().unwrap();
-    let connect: Value = browser
-        .post(format!("{addr}/api/v1/integrations/connect"))
-        .header("X-CSRF-Token", &csrf)
-        .json(&json!({ "provider": "gmail" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let connect: Value = json(
+        browser
+            .post(format!("{addr}/api/v1/integrations/connect"))
+            .header("X-CSRF-Token", &csrf)
+            .json(&json!({ "provider": "gmail" })),
+    )
+    .await;
     let authorize = url::Url::parse(connect["authorize_url"].as_str().expect("an authorize url")).unwrap();
     let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
     form.push(("decision".into(), "allow".into()));
@@ -244,15 +223,12 @@ async fn sync_rate(fakes: &ProviderFakes, db_url: &str, data_dir: &std::path::Pa
         .unwrap();
     let res = plain.post(action.as_str()).form(&form).send().await.unwrap();
     let back = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    let integration: Value = browser
-        .get(format!("{addr}{}?{}", back.path(), back.query().unwrap_or_default()))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let integration: Value = json(
+        browser
+            .get(format!("{addr}{}?{}", back.path(), back.query().unwrap_or_default()))
+            .header("accept", "application/json"),
+    )
+    .await;
     let integration_id: uuid::Uuid = integration["id"].as_str().expect("an integration id").parse().unwrap();
 
     // Connecting queues a first sync; let it finish (with no clients yet it stores nothing), then add the

@@ -495,36 +495,17 @@ async fn load(store: &Store, a: &Agency, cases: &[Case], secs: u64, concurrency:
                     let k = i % cases.len();
                     let case = &cases[k];
                     let f = &case.filters[(i / cases.len()) % case.filters.len()];
-                    let scope = case.scope.then_some(owner);
+                    let tenant = Tenant {
+                        agency_id: agency,
+                        client_scope: case.scope.then_some(owner),
+                    };
                     let mut cursor = None;
                     for _ in 1..case.page {
-                        let (_, next) = store
-                            .list_threads(
-                                Tenant {
-                                    agency_id: agency,
-                                    client_scope: scope,
-                                },
-                                f,
-                                25,
-                                cursor.as_deref(),
-                            )
-                            .await
-                            .unwrap();
+                        let (_, next) = store.list_threads(tenant, f, 25, cursor.as_deref()).await.unwrap();
                         cursor = next;
                     }
                     let started = Instant::now();
-                    store
-                        .list_threads(
-                            Tenant {
-                                agency_id: agency,
-                                client_scope: scope,
-                            },
-                            f,
-                            25,
-                            cursor.as_deref(),
-                        )
-                        .await
-                        .unwrap();
+                    store.list_threads(tenant, f, 25, cursor.as_deref()).await.unwrap();
                     times[k].push(started.elapsed());
                     i += 1;
                 }
