@@ -227,17 +227,10 @@ async fn communications_upsert_is_idempotent_and_marks_threads_needing_a_reply(b
         message(client.id, "m4", "b", true, 30),
         message(client.id, "m5", "b", false, 5),
     ];
-    let counts = app
-        .store
-        .upsert_communications(agency, &batch, Utc::now())
-        .await
-        .unwrap();
+    let upsert = || app.store.upsert_communications(agency, &batch, Utc::now());
+    let counts = upsert().await.unwrap();
     assert_eq!((counts.created, counts.existing), (5, 0));
-    let again = app
-        .store
-        .upsert_communications(agency, &batch, Utc::now())
-        .await
-        .unwrap();
+    let again = upsert().await.unwrap();
     assert_eq!((again.created, again.existing), (0, 5));
     assert_eq!(app.store.count_communications(agency, "gmail").await.unwrap(), 5);
     let (rows, _) = app
@@ -341,17 +334,13 @@ async fn integration_links_set_replace_remove_and_refuse_foreign_clients(backend
         )
         .await
         .unwrap();
-    let link = app
-        .store
-        .set_integration_link(agency, integration.id, "C1", "#acme", a.id, now)
-        .await
-        .unwrap();
+    let link_to = |name: &'static str, client: Uuid| {
+        app.store
+            .set_integration_link(agency, integration.id, "C1", name, client, now)
+    };
+    let link = link_to("#acme", a.id).await.unwrap();
     assert_eq!((link.client_id, link.client_name.as_str()), (a.id, "Acme"));
-    let link = app
-        .store
-        .set_integration_link(agency, integration.id, "C1", "#acme-renamed", b.id, now)
-        .await
-        .unwrap();
+    let link = link_to("#acme-renamed", b.id).await.unwrap();
     assert_eq!((link.client_id, link.external_name.as_str()), (b.id, "#acme-renamed"));
     assert_eq!(
         app.store

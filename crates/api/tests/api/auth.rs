@@ -194,14 +194,8 @@ async fn change_password_revokes_other_sessions(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let res = app
-        .post(
-            "/api/v1/auth/password/change",
-            &json!({ "current_password": "not it", "new_password": "new password 1" }),
-        )
-        .await;
-    assert_eq!(res.status(), 401);
-    let p: Problem = res.json().await.unwrap();
+    let wrong = json!({ "current_password": "not it", "new_password": "new password 1" });
+    let p: Problem = app.post_expecting("/api/v1/auth/password/change", &wrong, 401).await;
     assert_eq!(p.code, "invalid_credentials");
     assert_eq!(p.errors[0].field, "current_password");
 

@@ -6,7 +6,7 @@ use audienceos_shared::permissions::SystemRole;
 use serde_json::{json, Value};
 
 use crate::fixtures::{
-    audit_actions, audit_items, deactivate_user, fields, get_client, new_client, new_label, stages_of,
+    audit_actions, audit_items, deactivate_user, fields, get_client, new_client, new_label, stages_of, strings,
 };
 use crate::helpers::{spawn_app, Backend};
 use crate::on_both;
@@ -44,30 +44,13 @@ async fn create_then_get_starts_in_the_first_stage(backend: Backend) {
     let got = get_client(&app, created.id).await;
     assert_eq!(got, created);
 
-    let dup = app
-        .post(
-            "/api/v1/clients",
-            &json!({ "name": "Other", "contact_email": "ops@acme.test" }),
-        )
-        .await;
-    assert_eq!(dup.status(), 409);
-    let problem: serde_json::Value = dup.json().await.unwrap();
+    let dup = json!({ "name": "Other", "contact_email": "ops@acme.test" });
+    let problem: serde_json::Value = app.post_expecting("/api/v1/clients", &dup, 409).await;
     assert_eq!(problem["code"], "contact_email_taken");
 
-    let bad = app
-        .post(
-            "/api/v1/clients",
-            &json!({ "name": "", "contact_email": "nope", "website": "x" }),
-        )
-        .await;
-    assert_eq!(bad.status(), 422);
-    let problem: serde_json::Value = bad.json().await.unwrap();
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let bad = json!({ "name": "", "contact_email": "nope", "website": "x" });
+    let problem: serde_json::Value = app.post_expecting("/api/v1/clients", &bad, 422).await;
+    let fields = strings(&problem["errors"], "field");
     for f in ["name", "contact_email", "website"] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }

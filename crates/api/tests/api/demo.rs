@@ -8,6 +8,7 @@ use audienceos_fakes::ProviderFakes;
 use audienceos_shared::integrations::IntegrationProvider;
 use serde_json::Value;
 
+use crate::fixtures::strings;
 use crate::helpers::{spawn_on_fakes, Backend, Browser, TestApp, FAKE_DEVELOPER_TOKEN};
 use crate::on_both;
 
@@ -85,12 +86,7 @@ async fn the_demo_agency_is_seeded_and_connected_to_the_demo_providers(backend: 
         .iter()
         .any(|m| m["platform"] == "gmail" && m["is_inbound"] == false));
     let ads = json(&app, &format!("/api/v1/clients/{id}/ad-performance")).await;
-    let platforms: Vec<&str> = ads["by_platform"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|p| p["platform"].as_str())
-        .collect();
+    let platforms = strings(&ads["by_platform"], "platform");
     assert!(
         platforms.contains(&"google_ads") && platforms.contains(&"meta_ads"),
         "{ads}"
@@ -113,12 +109,7 @@ async fn the_demo_agency_is_seeded_and_connected_to_the_demo_providers(backend: 
 
     // Alerts of every kind.
     let alerts = json(&app, "/api/v1/alerts?status=all&limit=200").await;
-    let types: std::collections::BTreeSet<&str> = alerts["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|a| a["type"].as_str())
-        .collect();
+    let types: std::collections::BTreeSet<&str> = strings(&alerts["items"], "type").into_iter().collect();
     for t in [
         "inactivity",
         "stage_overdue",

@@ -22,7 +22,7 @@ use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::fixtures::{acme_dental, new_client};
+use crate::fixtures::{acme_dental, new_client, note_thread};
 use crate::helpers::{spawn_app, spawn_app_with, spawn_with_fakes, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -193,12 +193,7 @@ async fn a_stream_receives_thread_updates_made_by_other_requests(backend: Backen
     assert_eq!(e.client_id, Some(acme.id));
     assert!((Utc::now() - e.at).num_seconds().abs() < 60);
     // A note is a thread update too.
-    let res = app
-        .post(
-            "/api/v1/communications/threads/gmail:t1/notes",
-            &json!({ "body": "call back" }),
-        )
-        .await;
+    let res = note_thread(&app, "gmail:t1", "call back").await;
     assert_eq!(res.status(), 201);
     let e2 = sse.event().await;
     assert_eq!(thread_key(&e2), "gmail:t1");
@@ -315,9 +310,7 @@ async fn another_agencys_stream_never_carries_the_event(backend: Backend) {
         .patch("/api/v1/communications/threads/gmail:t1", &json!({ "read": false }))
         .await;
     assert_eq!(res.status(), 404);
-    let res = other
-        .post("/api/v1/communications/threads/gmail:t1/notes", &json!({ "body": "x" }))
-        .await;
+    let res = note_thread(&other, "gmail:t1", "x").await;
     assert_eq!(res.status(), 404);
     // Their own write reaches them, and is the first thing their stream carries (ours came before it).
     patch(&other, "gmail:x1", json!({ "read": true })).await;

@@ -52,6 +52,12 @@ pub async fn audit_actions(b: &Browser, query: &str) -> Vec<String> {
         .collect()
 }
 
+/// The `key` strings of the objects in the JSON array `list` (objects without one are skipped).
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let items = list.as_array().expect("a JSON array");
+    items.iter().filter_map(|item| item[key].as_str()).collect()
+}
+
 /// The fields a validation problem names, in order (empty when it names none).
 pub fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
@@ -156,6 +162,28 @@ pub async fn new_api_key(b: &Browser, name: &str, role: &str, days: u32) -> Crea
         .await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     res.json().await.unwrap()
+}
+
+/// Add a note to the thread `key` (`gmail:t1`, ...).
+pub async fn note_thread(b: &Browser, key: &str, body: &str) -> reqwest::Response {
+    b.post(
+        &format!("/api/v1/communications/threads/{key}/notes"),
+        &json!({ "body": body }),
+    )
+    .await
+}
+
+/// The row `sql` (a select with `$1` an id) reads straight from the database.
+pub async fn row_by_id<T>(app: &TestApp, sql: &str, id: Uuid) -> T
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    T: Send + Unpin,
+{
+    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap())
 }
 
 /// Run `sql`, an update with `$1` a time and `$2` an id, directly against the database (tests move rows in

@@ -380,6 +380,13 @@ impl Browser {
         res.json().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    /// POST JSON, expect `status`, and read the answer as JSON.
+    pub async fn post_expecting<T: serde::de::DeserializeOwned>(&self, path: &str, body: &Value, status: u16) -> T {
+        let res = self.post(path, body).await;
+        assert_eq!(res.status(), status, "POST {path}");
+        res.json().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
     /// PATCH JSON and read the answer as JSON (whatever the status).
     pub async fn patch_json<T: serde::de::DeserializeOwned>(&self, path: &str, body: &Value) -> T {
         let res = self.patch(path, body).await;

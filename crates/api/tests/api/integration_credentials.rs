@@ -74,6 +74,13 @@ async fn raw_credential(app: &TestApp, agency: Uuid) -> Option<RawCredential> {
     })
 }
 
+/// Set the agency's own OAuth app for `provider`.
+async fn put_app(b: &Browser, provider: &str, client_id: Value, client_secret: Value) -> reqwest::Response {
+    let body = json!({ "client_id": client_id, "client_secret": client_secret });
+    b.put(&format!("/api/v1/integrations/credentials/{provider}"), &body)
+        .await
+}
+
 async fn problem_code(res: reqwest::Response, status: u16) -> Value {
     assert_eq!(res.status(), status);
     let body: Value = res.json().await.unwrap();
@@ -208,31 +215,22 @@ async fn an_agency_connects_and_syncs_through_its_own_app_and_no_other_agency_ca
     let body = problem_code(res, 409).await;
     assert_eq!(body["code"], "oauth_app_in_use");
     assert!(body["detail"].as_str().unwrap().contains("Gmail"), "{body}");
-    let res = app
-        .put(
-            "/api/v1/integrations/credentials/google",
-            &json!({ "client_id": "another.apps.googleusercontent.com", "client_secret": "x-1" }),
-        )
-        .await;
+    let res = put_app(
+        &app,
+        "google",
+        json!("another.apps.googleusercontent.com"),
+        json!("x-1"),
+    )
+    .await;
     assert_eq!(problem_code(res, 409).await["code"], "oauth_app_in_use");
-    let res = app
-        .put(
-            "/api/v1/integrations/credentials/google",
-            &json!({ "client_id": CLIENT_ID, "client_secret": secret }),
-        )
-        .await;
+    let res = put_app(&app, "google", json!(CLIENT_ID), json!(secret)).await;
     assert_eq!(res.status(), 200);
     let resealed = raw_credential(&app, agency).await.unwrap();
     assert_ne!(resealed.id, raw.id, "a new secret is sealed under a new row id");
     assert_ne!(resealed.client_secret_enc, raw.client_secret_enc);
 
     // The server's app is the server's: an agency's own is refused for Slack.
-    let res = app
-        .put(
-            "/api/v1/integrations/credentials/slack",
-            &json!({ "client_id": "1.2", "client_secret": "s" }),
-        )
-        .await;
+    let res = put_app(&app, "slack", json!("1.2"), json!("s")).await;
     assert_eq!(problem_code(res, 409).await["code"], "oauth_app_server_managed");
 
     // Disconnect first, then the app goes; the integrations have no app again.

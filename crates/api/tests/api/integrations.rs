@@ -10,7 +10,7 @@ use audienceos_shared::permissions::SystemRole;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::fixtures::set_time;
+use crate::fixtures::{row_by_id, set_time, strings};
 use crate::helpers::{consent, spawn_with_fakes, spawn_with_fakes_and, Backend, TestApp};
 use crate::on_both;
 
@@ -46,24 +46,13 @@ async fn logs_of_connect_refresh_and_disconnect_hold_no_token_or_code() {
     let mut secrets = vec![code];
     let mut collect = |raw: RawTokens| {
         let keys = &app.state.vault.keys;
-        secrets.push(
-            keys.decrypt(
-                raw.access_token_enc.as_deref().unwrap(),
-                &ctx(me.agency.id, id, TokenField::Access),
-            )
-            .unwrap()
-            .expose()
-            .to_owned(),
-        );
-        secrets.push(
-            keys.decrypt(
-                raw.refresh_token_enc.as_deref().unwrap(),
-                &ctx(me.agency.id, id, TokenField::Refresh),
-            )
-            .unwrap()
-            .expose()
-            .to_owned(),
-        );
+        for (sealed, field) in [
+            (raw.access_token_enc, TokenField::Access),
+            (raw.refresh_token_enc, TokenField::Refresh),
+        ] {
+            let plain = keys.decrypt(sealed.as_deref().unwrap(), &ctx(me.agency.id, id, field));
+            secrets.push(plain.unwrap().expose().to_owned());
+        }
     };
     collect(raw_tokens(&app, id).await);
     // A refresh (the provider expired the token) and a sync.
@@ -98,13 +87,12 @@ struct RawTokens {
 }
 
 async fn raw_tokens(app: &TestApp, id: Uuid) -> RawTokens {
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query_as::<_, RawTokens>(
-        "select access_token_enc, refresh_token_enc from integration where id = $1"
+    row_by_id(
+        app,
+        "select access_token_enc, refresh_token_enc from integration where id = $1",
+        id,
     )
-    .bind(id)
-    .fetch_one(pool)
     .await
-    .unwrap())
 }
 
 fn ctx(agency: Uuid, id: Uuid, field: TokenField) -> TokenContext {
@@ -213,6 +201,14 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
         let list = integrations(&app).await;
         assert!(list.iter().all(|i| i["id"].is_null()), "{list:?}");
     };
+    // The callback at `url` is refused with `code`.
+    let refused = |url: String, code: &'static str| {
+        let call = &call;
+        async move {
+            let (status, body) = call(url).await;
+            assert_eq!((status, body["code"].as_str()), (400, Some(code)), "{body}");
+        }
+    };
 
     // Tampered: one character of the MAC changed.
     let url = start("gmail").await;
@@ -232,12 +228,7 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
         })
         .collect();
     u.query_pairs_mut().clear().extend_pairs(&pairs);
-    let (status, body) = call(u.to_string()).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("oauth_state_invalid")),
-        "{body}"
-    );
+    refused(u.to_string(), "oauth_state_invalid").await;
     nothing_stored().await;
 
     // Foreign: the same genuine callback presented by another signed-in session.
@@ -256,12 +247,7 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
     .await
     .unwrap()
     .rows_affected());
-    let (status, body) = call(url.clone()).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("oauth_state_expired")),
-        "{body}"
-    );
+    refused(url.clone(), "oauth_state_expired").await;
     nothing_stored().await;
 
     // Denied at the consent page.
@@ -270,8 +256,7 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
         .await;
     let body: Value = res.json().await.unwrap();
     let denied = consent(&app, body["authorize_url"].as_str().unwrap(), "deny").await;
-    let (status, body) = call(denied).await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("oauth_denied")), "{body}");
+    refused(denied, "oauth_denied").await;
     nothing_stored().await;
 
     // Replayed: the first use connects, the second is refused and changes nothing.
@@ -280,12 +265,7 @@ async fn callback_refuses_tampered_foreign_expired_and_replayed_states_without_s
     assert_eq!(status, 200, "{first}");
     let id: Uuid = first["id"].as_str().unwrap().parse().unwrap();
     let before = raw_tokens(&app, id).await;
-    let (status, body) = call(url).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("oauth_state_used")),
-        "{body}"
-    );
+    refused(url, "oauth_state_used").await;
     let after = raw_tokens(&app, id).await;
     assert_eq!(before.access_token_enc, after.access_token_enc);
 
@@ -407,12 +387,7 @@ async fn a_refused_grant_needs_a_reconnect_and_raises_an_alert(backend: Backend)
     assert_eq!(g["status"], "needs_reconnect");
     assert!(g["status_reason"].as_str().unwrap().contains("Connect it again"), "{g}");
     let alerts: Value = app.get("/api/v1/alerts").await.json().await.unwrap();
-    let titles: Vec<&str> = alerts["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|a| a["title"].as_str())
-        .collect();
+    let titles = strings(&alerts["items"], "title");
     assert!(titles.contains(&"Gmail needs to be reconnected"), "{alerts}");
     // Syncing is refused until reconnected.
     let res = app.post(&format!("/api/v1/integrations/{id}/sync"), &json!({})).await;

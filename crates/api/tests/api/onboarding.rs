@@ -91,6 +91,12 @@ fn valid_values(fields: &[IntakeField]) -> Vec<Value> {
         .collect()
 }
 
+/// POST an action without a body on an onboarding instance (`resend-email`, `link/revoke`, ...).
+async fn instance_action(b: &Browser, id: uuid::Uuid, action: &str) -> reqwest::Response {
+    b.post(&format!("/api/v1/onboarding/instances/{id}/{action}"), &json!({}))
+        .await
+}
+
 async fn detail(b: &Browser, id: uuid::Uuid) -> OnboardingInstanceDetail {
     let res = b.get(&format!("/api/v1/onboarding/instances/{id}")).await;
     assert_eq!(res.status(), 200);
@@ -184,14 +190,8 @@ async fn onboarding_journeys_and_fields_crud_with_field_errors(backend: Backend)
     );
 
     // the form builder
-    let res = app
-        .post(
-            "/api/v1/onboarding/fields",
-            &json!({ "label": "", "field_type": "select", "pattern": "(" }),
-        )
-        .await;
-    assert_eq!(res.status(), 422);
-    let p: Value = res.json().await.unwrap();
+    let bad = json!({ "label": "", "field_type": "select", "pattern": "(" });
+    let p: Value = app.post_expecting("/api/v1/onboarding/fields", &bad, 422).await;
     let mut f = fields(&p);
     f.sort();
     assert_eq!(f, ["label", "options"], "{p}");
@@ -442,24 +442,22 @@ async fn onboarding_start_emails_a_working_link_and_the_public_form_submits(back
         .unwrap()
         .id;
 
+    let send = |action: &'static str, values: Value| {
+        let (client, path) = (&client, &path);
+        async move {
+            client
+                .post(&format!("{path}/{action}"), &json!({ "values": values }))
+                .await
+        }
+    };
     // a draft: required fields may be empty, but a non-empty value must fit its type
-    let res = client
-        .post(
-            &format!("{path}/draft"),
-            &json!({ "values": [{ "field_id": email, "value": "not-an-email" }] }),
-        )
-        .await;
+    let res = send("draft", json!([{ "field_id": email, "value": "not-an-email" }])).await;
     assert_eq!(res.status(), 422);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let p: Value = res.json().await.unwrap();
     assert_eq!(fields(&p), [email.to_string()]);
     assert_eq!(p["errors"][0]["code"], "email");
-    let res = client
-        .post(
-            &format!("{path}/draft"),
-            &json!({ "values": [{ "field_id": email, "value": "owner@acme.test" }] }),
-        )
-        .await;
+    let res = send("draft", json!([{ "field_id": email, "value": "owner@acme.test" }])).await;
     assert_eq!(res.status(), 200);
     let resumed: PublicIntake = client.get_json(&path).await;
     assert_eq!(resumed.values.len(), 1);
@@ -472,28 +470,19 @@ async fn onboarding_start_emails_a_working_link_and_the_public_form_submits(back
             v["value"] = json!("GTM-1");
         }
     }
-    let res = client
-        .post(&format!("{path}/submit"), &json!({ "values": values }))
-        .await;
+    let res = send("submit", json!(values)).await;
     assert_eq!(res.status(), 422);
     let p: Value = res.json().await.unwrap();
     assert_eq!(p["code"], "validation_failed");
     assert_eq!(fields(&p), [gtm.to_string()]);
     assert_eq!(p["errors"][0]["code"], "pattern");
     // a required field left empty
-    let res = client
-        .post(
-            &format!("{path}/submit"),
-            &json!({ "values": [{ "field_id": email, "value": "" }] }),
-        )
-        .await;
+    let res = send("submit", json!([{ "field_id": email, "value": "" }])).await;
     assert_eq!(res.status(), 422);
     assert!(fields(&res.json::<Value>().await.unwrap()).contains(&email.to_string()));
 
     let values = valid_values(&intake_fields(&app).await);
-    let res = client
-        .post(&format!("{path}/submit"), &json!({ "values": values }))
-        .await;
+    let res = send("submit", json!(values)).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
     let d = detail(&app, started.instance.id).await;
@@ -552,12 +541,7 @@ async fn onboarding_start_emails_a_working_link_and_the_public_form_submits(back
     assert!(page.items.is_empty());
 
     // resend: the same link by email again; the one sent first keeps working
-    let res = app
-        .post(
-            &format!("/api/v1/onboarding/instances/{}/resend-email", started.instance.id),
-            &json!({}),
-        )
-        .await;
+    let res = instance_action(&app, started.instance.id, "resend-email").await;
     assert_eq!(res.status(), 200);
     let issued: IntakeLinkIssued = res.json().await.unwrap();
     assert!(issued.email_queued);
@@ -748,21 +732,11 @@ async fn onboarding_expired_revoked_and_unknown_links_are_404(backend: Backend) 
     );
     app.state.clock.set_offset(0);
 
-    let res = app
-        .post(
-            &format!("/api/v1/onboarding/instances/{}/link/revoke", started.instance.id),
-            &json!({}),
-        )
-        .await;
+    let res = instance_action(&app, started.instance.id, "link/revoke").await;
     assert_eq!(res.status(), 200);
     assert_eq!(client.get(&url(&token)).await.status(), 404, "a revoked link is dead");
 
-    let res = app
-        .post(
-            &format!("/api/v1/onboarding/instances/{}/link/regenerate", started.instance.id),
-            &json!({}),
-        )
-        .await;
+    let res = instance_action(&app, started.instance.id, "link/regenerate").await;
     assert_eq!(res.status(), 200);
     let issued: IntakeLinkIssued = res.json().await.unwrap();
     assert!(!issued.email_queued);
@@ -778,12 +752,7 @@ async fn onboarding_expired_revoked_and_unknown_links_are_404(backend: Backend) 
         .put("/api/v1/onboarding/settings", &json!({ "link_expiry_days": 2 }))
         .await;
     assert_eq!(res.status(), 200);
-    let res = app
-        .post(
-            &format!("/api/v1/onboarding/instances/{}/link/regenerate", started.instance.id),
-            &json!({}),
-        )
-        .await;
+    let res = instance_action(&app, started.instance.id, "link/regenerate").await;
     let issued: IntakeLinkIssued = res.json().await.unwrap();
     app.state.clock.set_offset(3 * 24 * 3600);
     assert_eq!(client.get(&url(&token_of(&issued.intake_url))).await.status(), 404);

@@ -76,6 +76,12 @@ async fn send_reply(b: &Browser, message: Uuid, key: Option<&str>, body: &str) -
     b.with_csrf(req).send().await.unwrap()
 }
 
+/// Reply to a thread's latest message with a fresh idempotency key.
+async fn reply_to_last(b: &Browser, thread: &Thread, body: &str) -> reqwest::Response {
+    let latest = thread.messages.last().unwrap().id;
+    send_reply(b, latest, Some(&Uuid::new_v4().to_string()), body).await
+}
+
 async fn retry(b: &Browser, reply: Uuid) -> reqwest::Response {
     b.post(&format!("/api/v1/communications/replies/{reply}/retry"), &json!({}))
         .await
@@ -224,13 +230,7 @@ async fn slack_reply_posts_in_the_channel_thread(backend: Backend) {
 
     let before = first_thread(&app, "platform=slack").await;
     let thread_ts = before.summary.key.strip_prefix("slack:").unwrap().to_owned();
-    let res = send_reply(
-        &app,
-        before.messages.last().unwrap().id,
-        Some(&Uuid::new_v4().to_string()),
-        "On it!",
-    )
-    .await;
+    let res = reply_to_last(&app, &before, "On it!").await;
     assert_eq!(res.status(), 201);
     let reply: Reply = res.json().await.unwrap();
     assert_eq!(reply.status, ReplyStatus::Sent, "{reply:?}");
@@ -251,13 +251,7 @@ async fn slack_reply_posts_in_the_channel_thread(backend: Backend) {
 async fn provider_failure_keeps_the_reply_failed_and_retry_sends_it_once(backend: Backend) {
     let (app, fakes, _, before) = gmail_app(backend).await;
     fail_next_gmail_send(&fakes);
-    let res = send_reply(
-        &app,
-        before.messages.last().unwrap().id,
-        Some(&Uuid::new_v4().to_string()),
-        "Retry me",
-    )
-    .await;
+    let res = reply_to_last(&app, &before, "Retry me").await;
     assert_eq!(res.status(), 201);
     let failed: Reply = res.json().await.unwrap();
     assert_eq!(failed.status, ReplyStatus::Failed);
@@ -289,13 +283,7 @@ async fn expired_token_is_refreshed_once_before_the_reply_goes_out(backend: Back
     let (app, fakes, _, before) = gmail_app(backend).await;
     let refreshes = fakes.refresh_calls(Provider::Google);
     fakes.expire_tokens(Provider::Google);
-    let res = send_reply(
-        &app,
-        before.messages.last().unwrap().id,
-        Some(&Uuid::new_v4().to_string()),
-        "After a refresh",
-    )
-    .await;
+    let res = reply_to_last(&app, &before, "After a refresh").await;
     let reply: Reply = res.json().await.unwrap();
     assert_eq!(reply.status, ReplyStatus::Sent, "{reply:?}");
     assert_eq!(fakes.refresh_calls(Provider::Google), refreshes + 1);

@@ -10,7 +10,7 @@ use audienceos_fakes::{Fault, Provider};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::fixtures::{link, new_client, sync_now};
+use crate::fixtures::{link, new_client, row_by_id, sync_now};
 use crate::helpers::{spawn_with_fakes_and, Backend, TestApp};
 use crate::on_both;
 
@@ -37,13 +37,7 @@ struct JobState {
 }
 
 async fn job_state(app: &TestApp, id: Uuid) -> JobState {
-    audienceos_api::on_db!(&app.store.db, |pool| sqlx::query_as::<_, JobState>(
-        "select status, attempts, run_at from job where id = $1"
-    )
-    .bind(id)
-    .fetch_one(pool)
-    .await
-    .unwrap())
+    row_by_id(app, "select status, attempts, run_at from job where id = $1", id).await
 }
 
 /// The job once no worker holds it (the app's own worker may have claimed it before `drain`).

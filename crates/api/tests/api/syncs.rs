@@ -13,7 +13,7 @@ use audienceos_fakes::slack::SlackMessage;
 use audienceos_fakes::{Fault, Provider, ProviderFakes};
 use audienceos_shared::integrations::{Communication, IntegrationProvider, ProviderResource, SyncStats};
 use audienceos_shared::Page;
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::fixtures::{acme_dental, first_sync_done, get_client, link, new_client, set_time};
@@ -57,6 +57,12 @@ async fn connect(app: &TestApp, agency: Uuid, provider: IntegrationProvider) -> 
 }
 
 /// Run one sync of the integration as it is stored now (its current cursor).
+/// Link (or with a null client, unlink) a provider's resource, as the Integrations page does.
+async fn put_link(b: &Browser, integration: Uuid, external_id: &str, client_id: Value) -> reqwest::Response {
+    let path = format!("/api/v1/integrations/{integration}/links/{external_id}");
+    b.put(&path, &json!({ "client_id": client_id })).await
+}
+
 async fn sync(app: &TestApp, agency: Uuid, id: Uuid) -> Result<SyncStats, ProviderError> {
     let integration = app.store.get_integration(agency, id).await.unwrap();
     let ctx = SyncCtx {
@@ -379,12 +385,7 @@ async fn resources_are_listed_live_with_links_and_linking_is_checked(backend: Ba
     assert!(list.iter().any(|r| r.external_id == "CGONE"), "stale links stay listed");
 
     // Unlink.
-    let res = app
-        .put(
-            &format!("/api/v1/integrations/{integration}/links/CGONE"),
-            &json!({ "client_id": null }),
-        )
-        .await;
+    let res = put_link(&app, integration, "CGONE", json!(null)).await;
     assert_eq!(res.status(), 200);
     let r: ProviderResource = res.json().await.unwrap();
     assert_eq!(r.client_id, None);
@@ -393,12 +394,7 @@ async fn resources_are_listed_live_with_links_and_linking_is_checked(backend: Ba
     let other = app.new_browser();
     other.signup().await;
     let foreign = new_client(&other, json!({ "name": "Foreign" })).await;
-    let res = app
-        .put(
-            &format!("/api/v1/integrations/{integration}/links/C0FAKE0002"),
-            &json!({ "client_id": foreign.id }),
-        )
-        .await;
+    let res = put_link(&app, integration, "C0FAKE0002", json!(foreign.id)).await;
     assert_eq!(res.status(), 422);
 
     // The provider failing is a 502, not an empty list.
@@ -411,7 +407,7 @@ async fn resources_are_listed_live_with_links_and_linking_is_checked(backend: Ba
     });
     let res = app.get(&format!("/api/v1/integrations/{integration}/resources")).await;
     assert_eq!(res.status(), 502);
-    let body: serde_json::Value = res.json().await.unwrap();
+    let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "upstream_failed");
 }
 
@@ -426,12 +422,7 @@ async fn another_agencys_integration_is_404_for_resources_and_links(backend: Bac
         .get(&format!("/api/v1/integrations/{integration}/resources"))
         .await;
     assert_eq!(res.status(), 404);
-    let res = other
-        .put(
-            &format!("/api/v1/integrations/{integration}/links/act_1111111111"),
-            &json!({ "client_id": theirs.id }),
-        )
-        .await;
+    let res = put_link(&other, integration, "act_1111111111", json!(theirs.id)).await;
     assert_eq!(res.status(), 404);
     let res = app.get(&format!("/api/v1/integrations/{integration}/resources")).await;
     assert_eq!(res.status(), 200);

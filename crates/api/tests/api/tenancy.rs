@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::alerts::add_alert;
-use crate::fixtures::first_sync_done;
+use crate::fixtures::{first_sync_done, new_api_key};
 use crate::helpers::{spawn_with_fakes, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -113,16 +113,8 @@ async fn agency_a(app: &TestApp) -> (HashMap<&'static str, String>, Uuid) {
             .as_str()
             .map_or_else(|| id_of(&onboarding), str::to_string),
     );
-    let key = ok(
-        app.post(
-            "/api/v1/api-keys",
-            &json!({ "name": "A", "role": "admin", "expires_in_days": 30 }),
-        )
-        .await,
-        "key",
-    )
-    .await;
-    ids.insert("api-keys", key["api_key"]["id"].as_str().unwrap().to_string());
+    let key = new_api_key(app, "A", "admin", 30).await;
+    ids.insert("api-keys", key.api_key.id.to_string());
     let import = app
         .with_csrf(
             app.client
@@ -302,18 +294,7 @@ async fn every_templated_route_refuses_another_agency_and_a_member_without_the_c
     // Agency B (session and key), and A's Member, who was not given the client.
     let b = a.new_browser();
     b.signup().await;
-    let b_key = ok(
-        b.post(
-            "/api/v1/api-keys",
-            &json!({ "name": "B", "role": "admin", "expires_in_days": 30 }),
-        )
-        .await,
-        "B's key",
-    )
-    .await["secret"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b_key = new_api_key(&b, "B", "admin", 30).await.secret;
     let (member, _) = a.add_user(agency_a, SystemRole::Member).await;
 
     let before = snapshot(&a, &doc, &ids).await;

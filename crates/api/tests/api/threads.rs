@@ -11,7 +11,7 @@ use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::fixtures::{new_client, walk_pages};
+use crate::fixtures::{new_client, note_thread, walk_pages};
 use crate::helpers::{spawn_app, Backend, Browser, TestApp};
 use crate::on_both;
 
@@ -89,6 +89,13 @@ async fn keys(b: &Browser, query: &str) -> Vec<String> {
 async fn counts(b: &Browser, query: &str) -> ThreadCounts {
     let res = b.get(&format!("/api/v1/communications/counts?{query}")).await;
     assert_eq!(res.status(), 200, "{query}: {}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+/// PATCH a thread, expecting `200`; the summary it answers.
+async fn patched(b: &Browser, key: &str, body: serde_json::Value) -> ThreadSummary {
+    let res = patch(b, key, body).await;
+    assert_eq!(res.status(), 200, "PATCH {key}");
     res.json().await.unwrap()
 }
 
@@ -186,19 +193,9 @@ async fn every_filter_narrows_and_counts_match_the_lists(backend: Backend) {
         ],
     )
     .await;
-    assert_eq!(patch(&app, "gmail:c", json!({ "read": true })).await.status(), 200);
-    assert_eq!(
-        patch(&app, "gmail:b", json!({ "assigned_to": me.user.id }))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        patch(&app, "slack:s", json!({ "assigned_to": me.user.id }))
-            .await
-            .status(),
-        200
-    );
+    patched(&app, "gmail:c", json!({ "read": true })).await;
+    patched(&app, "gmail:b", json!({ "assigned_to": me.user.id })).await;
+    patched(&app, "slack:s", json!({ "assigned_to": me.user.id })).await;
 
     assert_eq!(
         keys(&app, "").await,
@@ -394,44 +391,24 @@ async fn read_needs_reply_assignment_and_notes_round_trip(backend: Backend) {
     let s: ThreadSummary = res.json().await.unwrap();
     assert!(!s.unread && s.needs_reply);
     assert!(get("gmail:ta").await.messages.iter().all(|m| m.read_at.is_some()));
-    let s: ThreadSummary = patch(&app, "gmail:ta", json!({ "read": false }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = patched(&app, "gmail:ta", json!({ "read": false })).await;
     assert!(s.unread);
     assert!(get("gmail:ta").await.messages.iter().all(|m| m.read_at.is_none()));
 
-    let s: ThreadSummary = patch(&app, "gmail:ta", json!({ "needs_reply": false }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = patched(&app, "gmail:ta", json!({ "needs_reply": false })).await;
     assert!(!s.needs_reply);
     assert_eq!(keys(&app, "needs_reply=true").await, Vec::<String>::new());
-    let s: ThreadSummary = patch(&app, "gmail:ta", json!({ "needs_reply": true }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = patched(&app, "gmail:ta", json!({ "needs_reply": true })).await;
     assert!(s.needs_reply);
 
-    let s: ThreadSummary = patch(&app, "gmail:ta", json!({ "assigned_to": manager.user.id }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = patched(&app, "gmail:ta", json!({ "assigned_to": manager.user.id })).await;
     assert_eq!(s.assigned_to, Some(manager.user.id));
     // Absent fields are left alone; a new message in the thread keeps its assignee.
-    let s: ThreadSummary = patch(&app, "gmail:ta", json!({})).await.json().await.unwrap();
+    let s = patched(&app, "gmail:ta", json!({})).await;
     assert_eq!(s.assigned_to, Some(manager.user.id));
     seed(&app, me.agency.id, acme.id, &[msg("gmail", "a3", Some("ta"), true, 1)]).await;
     assert_eq!(get("gmail:ta").await.summary.assigned_to, Some(manager.user.id));
-    let s: ThreadSummary = patch(&app, "gmail:ta", json!({ "assigned_to": null }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let s = patched(&app, "gmail:ta", json!({ "assigned_to": null })).await;
     assert_eq!(s.assigned_to, None);
 
     // The assignee must be a user of the agency.
@@ -449,31 +426,13 @@ async fn read_needs_reply_assignment_and_notes_round_trip(backend: Backend) {
     assert!(get("gmail:ta").await.summary.unread, "a refused update changes nothing");
 
     // Notes: written by the caller, listed oldest first on the thread.
-    let res = app
-        .post(
-            "/api/v1/communications/threads/gmail:ta/notes",
-            &json!({ "body": "  Call them Monday  " }),
-        )
-        .await;
+    let res = note_thread(&app, "gmail:ta", "  Call them Monday  ").await;
     assert_eq!(res.status(), 201);
     let n1: ThreadNote = res.json().await.unwrap();
     assert_eq!((n1.body.as_str(), n1.author_id), ("Call them Monday", Some(me.user.id)));
-    let n2: ThreadNote = app
-        .post(
-            "/api/v1/communications/threads/gmail:ta/notes",
-            &json!({ "body": "Done" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let n2: ThreadNote = note_thread(&app, "gmail:ta", "Done").await.json().await.unwrap();
     assert_eq!(get("gmail:ta").await.notes, [n1, n2]);
-    let res = app
-        .post(
-            "/api/v1/communications/threads/gmail:ta/notes",
-            &json!({ "body": "   " }),
-        )
-        .await;
+    let res = note_thread(&app, "gmail:ta", "   ").await;
     assert_eq!(res.status(), 422);
     assert_eq!(res.json::<Problem>().await.unwrap().errors[0].field, "body");
 }
@@ -492,9 +451,7 @@ async fn another_agencys_thread_is_404_on_every_route(backend: Backend) {
     assert_eq!(res.status(), 404);
     let res = patch(&other, "gmail:ta", json!({ "read": true })).await;
     assert_eq!(res.status(), 404);
-    let res = other
-        .post("/api/v1/communications/threads/gmail:ta/notes", &json!({ "body": "x" }))
-        .await;
+    let res = note_thread(&other, "gmail:ta", "x").await;
     assert_eq!(res.status(), 404);
     assert_eq!(res.json::<Problem>().await.unwrap().code, "not_found");
     // Nothing changed for the owner.
@@ -533,9 +490,7 @@ async fn members_see_only_granted_clients_threads_and_cannot_act(backend: Backen
     let res = patch(&member, "gmail:to", json!({ "read": true })).await;
     assert_eq!(res.status(), 403);
     assert_eq!(res.json::<Problem>().await.unwrap().code, "forbidden");
-    let res = member
-        .post("/api/v1/communications/threads/gmail:to/notes", &json!({ "body": "x" }))
-        .await;
+    let res = note_thread(&member, "gmail:to", "x").await;
     assert_eq!(res.status(), 403);
 }
 
