@@ -8,8 +8,6 @@ use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::path;
 
 use crate::api;
-use crate::components::button::{Button, ButtonKind};
-use crate::components::error_view::ErrorView;
 use crate::components::icons::{Icon, IconName};
 use crate::components::nav_toggle::NavToggle;
 use crate::components::spinner::FullPageSpinner;
@@ -39,9 +37,10 @@ use crate::pages::settings::SettingsLayout;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sign_up::SignUpPage;
 use crate::pages::tasks::TasksPage;
-use crate::routes::{safe_next, sign_in_with_next, Route};
+use crate::routes::{load_page, safe_next, sign_in_with_next, Route};
+use crate::startup::{load_session, session_ready, StartupScreen};
 use crate::state::live::provide_live;
-use crate::state::session::{Session, SessionState, SignedOutReason};
+use crate::state::session::{remember_expired, Session, SessionState, SignedOutReason};
 use crate::state::toasts::{use_toasts, ToastKind, Toasts};
 
 /// The whole app.
@@ -51,9 +50,9 @@ pub fn App() -> impl IntoView {
     provide_context(session);
     provide_context(Toasts::new());
     api::install_session(session);
-    load_session(session);
+    load_session(session, SignedOutReason::NotSignedIn);
 
-    let ready = Memo::new(move |_| !matches!(session.state(), SessionState::Loading | SessionState::Unavailable(_)));
+    let ready = session_ready(session);
     view! {
         <Show when=move || ready.get() fallback=move || view! { <StartupScreen/> }>
             <Router>
@@ -102,41 +101,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// `GET /auth/me` once at start-up (and on Retry): 200 signs in, 401 means signed out, anything
-/// else leaves the app "unavailable" with a retry.
-fn load_session(session: Session) {
-    session.set_loading();
-    spawn_local(async move {
-        match api::auth::me().await {
-            Ok(me) => session.sign_in(me),
-            Err(e) if e.status == 401 => session.sign_out(SignedOutReason::NotSignedIn),
-            Err(e) => session.set_unavailable(e.0),
-        }
-    });
-}
-
-/// The full-page spinner while the session loads, or the error when the server cannot be reached.
-#[component]
-fn StartupScreen() -> impl IntoView {
-    let session = expect_context::<Session>();
-    move || match session.state() {
-        SessionState::Unavailable(problem) => view! {
-            <main class="full-page-center">
-                <div class="auth-card startup-error" role="alert">
-                    <span class="logo-mark" aria-hidden="true">"A"</span>
-                    <h1 class="auth-heading">"AudienceOS is unavailable"</h1>
-                    <ErrorView problem=problem/>
-                    <Button kind=ButtonKind::Primary on_click=Callback::new(move |_| load_session(session))>
-                        "Retry"
-                    </Button>
-                </div>
-            </main>
-        }
-        .into_any(),
-        _ => view! { <FullPageSpinner/> }.into_any(),
-    }
-}
-
 /// Public auth pages: a signed-in user goes to `?next=` (if it is ours) or the dashboard.
 #[component]
 fn PublicOnly(children: ChildrenFn) -> impl IntoView {
@@ -157,6 +121,8 @@ fn PublicOnly(children: ChildrenFn) -> impl IntoView {
 }
 
 /// Private pages: a signed-out user goes to sign-in with `?next=` back here (not after "Sign out").
+/// Sign-in is the public pages' module (`public.html`), so this is a full page load; it replaces the
+/// history entry, so Back does not return to a page that would only send the user here again.
 #[component]
 fn PrivateLayout() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -166,22 +132,23 @@ fn PrivateLayout() -> impl IntoView {
         <Show
             when=move || signed_in.get()
             fallback=move || {
-                let by_user = matches!(
-                    session.state_untracked(),
-                    SessionState::SignedOut(SignedOutReason::ByUser)
-                );
-                let target = if by_user {
-                    Route::SignIn.path().to_string()
-                } else {
-                    sign_in_with_next(
-                        &format!(
-                            "{}{}",
-                            location.pathname.get_untracked(),
-                            location.search.get_untracked(),
-                        ),
-                    )
+                let target = match session.state_untracked() {
+                    SessionState::SignedOut(SignedOutReason::ByUser) => Route::SignIn.path().to_string(),
+                    state => {
+                        if state == SessionState::SignedOut(SignedOutReason::Expired) {
+                            remember_expired();
+                        }
+                        sign_in_with_next(
+                            &format!(
+                                "{}{}",
+                                location.pathname.get_untracked(),
+                                location.search.get_untracked(),
+                            ),
+                        )
+                    }
                 };
-                view! { <Redirect path=target/> }
+                load_page(&target);
+                view! { <FullPageSpinner/> }
             }
         >
             <AppShell/>

@@ -1,25 +1,41 @@
-//! Entry point of the SPA: installs the panic hooks and mounts [`app::App`] on `<body>`.
-//! Everything else lives in the modules below.
+//! The AudienceOS SPA, built as two wasm modules that share this library:
+//!
+//! - `audienceos-web` (`src/main.rs`, `index.html`): the agency app, [`app::App`], with every route.
+//! - `audienceos-public` (`src/bin/audienceos-public.rs`, `public.html`): [`public::PublicApp`], only the
+//!   public pages (intake form, sign-in, sign-up, forgot and reset password), so a client opening an
+//!   intake link on a phone and a user signing in do not download the agency app.
+//!
+//! The server picks the HTML file by path (`crates/api/src/routes/spa.rs`, mirroring
+//! [`routes::is_public_app_path`]); going from one module to the other is a full page load
+//! ([`routes::load_page`]). Each binary links only what it reaches, so the public one stays small.
 
-mod ad_metrics;
-mod api;
-mod app;
-mod components;
-mod format;
-mod modals;
-mod pages;
-mod routes;
-mod state;
-mod wording;
+pub mod ad_metrics;
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod format;
+pub mod modals;
+pub mod pages;
+pub mod public;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod wording;
 
+use leptos::prelude::IntoView;
 use wasm_bindgen::JsCast;
 
-fn main() {
+/// Installs the panic hooks (console message, then the crash screen) and mounts `app` on `<body>`.
+pub fn start<F, N>(app: F)
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView,
+{
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_crash_screen();
     }));
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(app);
 }
 
 /// Replaces the page with a visible fallback so a panic never leaves a blank page.

@@ -74,6 +74,28 @@ impl Route {
     }
 }
 
+/// The paths of the intake form: `/intake/<token>`.
+const INTAKE_PREFIX: &str = "/intake/";
+
+/// True for the paths the server answers with `public.html`, the public pages' own small module
+/// (`PublicApp`), rather than the agency app's `index.html`: the auth pages and `/intake/<token>`.
+/// `crates/api/src/routes/spa.rs` applies the same rule; keep them equal, or a path could bounce
+/// between the two modules.
+pub fn is_public_app_path(path: &str) -> bool {
+    Route::is_public_auth_page(path)
+        || path
+            .strip_prefix(INTAKE_PREFIX)
+            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
+}
+
+/// A full page load of `path` (a path with its query), replacing the current history entry: the way
+/// between the agency app and the public pages, which are separate wasm modules.
+pub fn load_page(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(path);
+    }
+}
+
 /// The query parameter that keeps the client detail panel open across reloads (`?client=<id>`).
 pub const CLIENT_PARAM: &str = "client";
 /// The query parameter of the inbox's open thread (`/inbox?thread=gmail:abc`).
@@ -189,6 +211,30 @@ mod tests {
         assert_eq!(with_param("?q=acme&client=1", "client", None), "?q=acme");
         assert_eq!(with_param("?client=1", "client", None), "");
         assert_eq!(decode_component("a%20b+c%"), "a b c%");
+    }
+
+    #[test]
+    fn the_public_module_owns_the_auth_pages_and_intake_links() {
+        for path in [
+            "/sign-in",
+            "/sign-up",
+            "/forgot-password",
+            "/reset-password",
+            "/intake/abc_D-9",
+        ] {
+            assert!(is_public_app_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/clients",
+            "/intake/",
+            "/intake/a/b",
+            "/intake",
+            "/sign-in/x",
+            "/settings/account",
+        ] {
+            assert!(!is_public_app_path(path), "{path}");
+        }
     }
 
     #[test]

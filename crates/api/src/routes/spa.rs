@@ -1,6 +1,8 @@
-//! The built SPA: static files from `AOS_WEB_DIST`, and `index.html` (with its Content-Security-Policy,
-//! `crate::security::spa_policy`) for any other GET so deep links work. An asset with a precompressed
-//! sibling (`.br`, `.gz`, written by `scripts/build-web`) is served from it when `Accept-Encoding` allows.
+//! The built SPA: static files from `AOS_WEB_DIST`, and for any other GET (so deep links work) one of
+//! its two pages, with its Content-Security-Policy (`crate::security::spa_policy`): `public.html`, the
+//! small module of the public pages (the intake form and the auth pages, see [`is_public_page`]), or
+//! `index.html`, the agency app. An asset with a precompressed sibling (`.br`, `.gz`, written by
+//! `scripts/build-web`) is served from it when `Accept-Encoding` allows.
 
 use std::path::{Path, PathBuf};
 
@@ -23,9 +25,9 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let path = if safe && !rel.is_empty() && candidate.is_file() {
         candidate
     } else {
-        dist.join("index.html")
+        page_for(dist, req.path())
     };
-    let is_index = path.ends_with("index.html");
+    let is_index = path.ends_with(INDEX) || path.ends_with(PUBLIC);
     let accept = req
         .headers()
         .get(header::ACCEPT_ENCODING)
@@ -66,6 +68,32 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     }
 }
 
+/// The agency app's page.
+const INDEX: &str = "index.html";
+/// The public pages' page (built by `scripts/build-web` from `crates/web/public.html`).
+const PUBLIC: &str = "public.html";
+
+/// The page that answers `path`: `public.html` for a public page (`index.html` if a build without it is
+/// served), else `index.html`.
+fn page_for(dist: &Path, path: &str) -> PathBuf {
+    let public = dist.join(PUBLIC);
+    if is_public_page(path) && public.is_file() {
+        public
+    } else {
+        dist.join(INDEX)
+    }
+}
+
+/// True for the paths of the public pages: the auth pages and `/intake/<token>`. The SPA's
+/// `routes::is_public_app_path` is the same rule (the public module sends any other path back here
+/// with a page load, so the two must agree).
+fn is_public_page(path: &str) -> bool {
+    matches!(path, "/sign-in" | "/sign-up" | "/forgot-password" | "/reset-password")
+        || path
+            .strip_prefix("/intake/")
+            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
+}
+
 /// The precompressed sibling of `path` the client accepts (brotli before gzip), if the build made one.
 fn precompressed(path: &Path, accept_encoding: &str) -> Option<(PathBuf, ContentEncoding)> {
     [("br", ContentEncoding::Brotli), ("gzip", ContentEncoding::Gzip)]
@@ -97,7 +125,31 @@ fn accepts(accept_encoding: &str, coding: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::accepts;
+    use super::{accepts, is_public_page};
+
+    #[test]
+    fn the_public_pages_are_the_auth_pages_and_intake_links() {
+        for path in [
+            "/sign-in",
+            "/sign-up",
+            "/forgot-password",
+            "/reset-password",
+            "/intake/abc_D-9",
+        ] {
+            assert!(is_public_page(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/clients",
+            "/intake/",
+            "/intake/a/b",
+            "/intake",
+            "/sign-in/x",
+            "/settings/account",
+        ] {
+            assert!(!is_public_page(path), "{path}");
+        }
+    }
 
     #[test]
     fn accept_encoding_is_read_with_its_weights() {

@@ -164,3 +164,63 @@ async fn the_spa_is_served_for_deep_links_but_never_for_api_paths() {
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
+
+#[tokio::test]
+async fn the_public_pages_get_the_small_public_html_and_every_other_path_the_app() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let dist = app.data_dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>AudienceOS</title><p>app",
+    )
+    .unwrap();
+    // Without public.html (a build from before the split), every page is the app.
+    let res = app.get("/sign-in").await;
+    assert!(res.text().await.unwrap().contains("<p>app"));
+
+    std::fs::write(
+        dist.join("public.html"),
+        "<!doctype html><title>AudienceOS</title><p>public<script>init()</script>",
+    )
+    .unwrap();
+    for path in [
+        "/sign-in",
+        "/sign-up",
+        "/forgot-password",
+        "/reset-password?token=abc",
+        "/intake/t0k-en_1",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+        let policy = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(
+            policy.contains("sha256-"),
+            "{path}: the inline script is allowed by its hash: {policy}"
+        );
+        assert!(res.text().await.unwrap().contains("<p>public"), "{path}");
+    }
+    for path in [
+        "/",
+        "/clients",
+        "/settings/account",
+        "/intake/",
+        "/intake/a/b",
+        "/sign-in/x",
+        "/onboarding?x=1",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+        assert!(res.text().await.unwrap().contains("<p>app"), "{path}");
+    }
+    // The file itself is served like any asset when asked for by name.
+    assert!(app
+        .get("/public.html")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("<p>public"));
+}

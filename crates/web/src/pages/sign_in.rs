@@ -1,5 +1,6 @@
 //! `/sign-in`: email and password. A wrong password shows "Email or password is incorrect." in the
-//! form's alert; after success the `PublicOnly` guard sends the user to `?next=` or the dashboard.
+//! form's alert; after success the page's guard (`PublicOnly`, or the public app's `AuthPages`) sends the
+//! user to `?next=` or the dashboard.
 
 use audienceos_shared::auth::LoginRequest;
 use leptos::ev::SubmitEvent;

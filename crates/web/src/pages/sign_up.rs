@@ -1,10 +1,10 @@
 //! `/sign-up`: creates an agency and its Owner. The shared `validator` rules run first; on 201 the
-//! caller is stored in the session and the app goes to the dashboard.
+//! caller is stored in the session and the page's guard takes them into the app (the dashboard, or
+//! `?next=`).
 
 use audienceos_shared::auth::SignupRequest;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 use validator::Validate;
 
 use crate::api;
@@ -18,7 +18,6 @@ use crate::state::session::use_session;
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let session = use_session();
-    let navigate = use_navigate();
     let agency_name = RwSignal::new(String::new());
     let first_name = RwSignal::new(String::new());
     let last_name = RwSignal::new(String::new());
@@ -28,13 +27,9 @@ pub fn SignUpPage() -> impl IntoView {
 
     let sign_up = Action::new_local(move |req: &SignupRequest| {
         let req = req.clone();
-        let navigate = navigate.clone();
         async move {
             match api::auth::signup(&req).await {
-                Ok(me) => {
-                    session.sign_in(me);
-                    navigate(Route::Dashboard.path(), Default::default());
-                }
+                Ok(me) => session.sign_in(me),
                 Err(e) => {
                     let message = e
                         .is("email_taken")

@@ -141,3 +141,26 @@ impl Default for Session {
 pub fn use_session() -> Session {
     expect_context::<Session>()
 }
+
+/// `sessionStorage` key set when the agency app's session expired (a 401 while signed in), so that the
+/// sign-in page, a separate wasm module reached by a full page load, can say so.
+const EXPIRED_KEY: &str = "audienceos.session-expired";
+
+/// Note, for the next page load in this tab, that the session expired.
+pub fn remember_expired() {
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.set_item(EXPIRED_KEY, "1");
+    }
+}
+
+/// Whether the previous page noted an expired session; the note is removed (it is told once).
+pub fn take_expired() -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+        return false;
+    };
+    let expired = storage.get_item(EXPIRED_KEY).ok().flatten().is_some();
+    if expired {
+        let _ = storage.remove_item(EXPIRED_KEY);
+    }
+    expired
+}
