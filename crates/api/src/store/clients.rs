@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::domain::tenant::Tenant;
 
 use super::sql::{placeholders, scope_condition};
-use super::{on_db, Store, StoreError, StoreResult};
+use super::{on_db, Db, Store, StoreError, StoreResult};
 
 pub mod edit;
 pub mod health;
@@ -186,51 +186,67 @@ impl Store {
         }
     }
 
-    /// Collaborators, labels and task counts of these clients (all of one agency).
+    /// Collaborators, labels and task counts of these clients (all of one agency), on one connection.
+    ///
+    /// Postgres gets the ids as one `uuid[]` (`= any($2)`), so the three statements keep one text and one
+    /// generic plan whatever the page size; SQLite, which has no arrays, gets an `in (...)` list (its
+    /// statements are cheap to prepare and cached per length).
     pub async fn client_extras(&self, agency_id: Uuid, ids: &[Uuid], today: NaiveDate) -> StoreResult<ClientExtras> {
         if ids.is_empty() {
             return Ok(ClientExtras::default());
         }
-        let list = placeholders(2, ids.len());
+        let (ids_sql, today_at) = match self.db {
+            Db::Postgres(_) => ("= any($2)".to_string(), 3),
+            Db::Sqlite(_) => (format!("in ({})", placeholders(2, ids.len())), ids.len() + 2),
+        };
         let collab_sql = format!(
             "select cc.client_id, u.id as user_id, u.first_name, u.last_name from client_collaborator cc \
-             join app_user u on u.id = cc.user_id where cc.agency_id = $1 and cc.client_id in ({list}) order by u.first_name, u.last_name"
+             join app_user u on u.id = cc.user_id where cc.agency_id = $1 and cc.client_id {ids_sql} order by u.first_name, u.last_name"
         );
         let label_sql = format!(
             "select cl.client_id, l.id, l.name, l.color from client_label cl join label l on l.id = cl.label_id \
-             where cl.agency_id = $1 and cl.client_id in ({list}) order by l.name"
+             where cl.agency_id = $1 and cl.client_id {ids_sql} order by l.name"
         );
-        let n = ids.len() + 2;
         let task_sql = format!(
             "select t.client_id, count(*) as open_tasks, \
-             sum(case when t.due_date is not null and t.due_date < ${n} then 1 else 0 end) as overdue_tasks \
-             from task t where t.agency_id = $1 and t.done_at is null and t.client_id in ({list}) group by t.client_id"
+             sum(case when t.due_date is not null and t.due_date < ${today_at} then 1 else 0 end) as overdue_tasks \
+             from task t where t.agency_id = $1 and t.done_at is null and t.client_id {ids_sql} group by t.client_id"
         );
-        Ok(on_db!(&self.db, |pool| {
-            let mut q1 = sqlx::query_as(&collab_sql).bind(agency_id);
-            let mut q2 = sqlx::query_as(&label_sql).bind(agency_id);
-            let mut q3 = sqlx::query_as::<_, TaskCountsRaw>(&task_sql).bind(agency_id);
-            for id in ids {
-                q1 = q1.bind(*id);
-                q2 = q2.bind(*id);
-                q3 = q3.bind(*id);
-            }
-            q3 = q3.bind(today);
-            ClientExtras {
-                collaborators: q1.fetch_all(pool).await?,
-                labels: q2.fetch_all(pool).await?,
-                task_counts: q3
-                    .fetch_all(pool)
-                    .await?
-                    .into_iter()
-                    .map(|r| TaskCounts {
-                        client_id: r.client_id,
-                        open_tasks: r.open_tasks,
-                        overdue_tasks: r.overdue_tasks.unwrap_or(0),
-                    })
-                    .collect(),
-            }
-        }))
+        // The three statements share one connection: one pool checkout instead of three.
+        macro_rules! fetch {
+            ($pool:expr, |$q:ident| $bind_ids:expr) => {{
+                let mut conn = $pool.acquire().await.map_err(StoreError::from)?;
+                let collaborators = {
+                    let $q = sqlx::query_as(&collab_sql).bind(agency_id);
+                    $bind_ids.fetch_all(&mut *conn).await?
+                };
+                let labels = {
+                    let $q = sqlx::query_as(&label_sql).bind(agency_id);
+                    $bind_ids.fetch_all(&mut *conn).await?
+                };
+                let counts: Vec<TaskCountsRaw> = {
+                    let $q = sqlx::query_as(&task_sql).bind(agency_id);
+                    $bind_ids.bind(today).fetch_all(&mut *conn).await?
+                };
+                (collaborators, labels, counts)
+            }};
+        }
+        let (collaborators, labels, counts) = match &self.db {
+            Db::Postgres(pool) => fetch!(pool, |q| q.bind(ids)),
+            Db::Sqlite(pool) => fetch!(pool, |q| ids.iter().fold(q, |q, id| q.bind(*id))),
+        };
+        Ok(ClientExtras {
+            collaborators,
+            labels,
+            task_counts: counts
+                .into_iter()
+                .map(|r| TaskCounts {
+                    client_id: r.client_id,
+                    open_tasks: r.open_tasks,
+                    overdue_tasks: r.overdue_tasks.unwrap_or(0),
+                })
+                .collect(),
+        })
     }
 }
 

@@ -382,9 +382,10 @@ fn segment_sql(
         super::CLIENT_FROM,
         wh.join(" and ")
     );
+    // The limit is written into the text, not bound: with `limit $n` Postgres's generic plan cannot know
+    // how few rows are wanted, so it planned every execution afresh (a number we computed, never input).
     if let Some(limit) = limit {
-        let l = sql.arg(Bind::Int(limit as i64));
-        sql.text.push_str(&format!(" limit {l}"));
+        sql.text.push_str(&format!(" limit {limit}"));
     }
     sql
 }
