@@ -1,0 +1,10 @@
+-- The statements the API runs for GET /api/v1/clients?health=red&sort=days_in_stage&limit=50 with the read
+-- cache off, as pgbench transactions (scripts/bench-clients runs it with -M prepared, so each is prepared
+-- once per connection as sqlx does). Variables come from -D: keyhash, agency, role, ids (the page's ids as
+-- a uuid[] literal), today.
+select k.id, k.agency_id, k.created_by, k.role_id, k.last_used_at, a.data_version from api_key k join app_user u on u.id = k.created_by join agency a on a.id = k.agency_id where k.key_hash = :keyhash and k.revoked_at is null and k.expires_at > now() and u.is_active = true;
+select resource, action from role_permission where agency_id = :agency and role_id = :role order by resource;
+select c.id, c.agency_id, c.name, c.contact_name, c.contact_email, c.website, c.stage_id, s.name as stage_name, s.position as stage_position, c.stage_entered_at, c.health, c.health_reasons, c.install_date, c.total_spend_cents, c.lifetime_value_cents, c.due_date, c.owner_id, o.first_name as owner_first_name, o.last_name as owner_last_name, c.archived_at, c.last_activity_at, c.created_at, c.updated_at, c.name_sort as list_name_sort, o.email as list_owner_email from client c join pipeline_stage s on s.id = c.stage_id left join app_user o on o.id = c.owner_id where c.agency_id = :agency and c.archived_at is null and c.health in (:health) order by c.stage_entered_at asc, c.id asc limit 51;
+select cc.client_id, u.id as user_id, u.first_name, u.last_name from client_collaborator cc join app_user u on u.id = cc.user_id where cc.agency_id = :agency and cc.client_id = any(:ids) order by u.first_name, u.last_name;
+select cl.client_id, l.id, l.name, l.color from client_label cl join label l on l.id = cl.label_id where cl.agency_id = :agency and cl.client_id = any(:ids) order by l.name;
+select t.client_id, count(*) as open_tasks, sum(case when t.due_date is not null and t.due_date < :today then 1 else 0 end) as overdue_tasks from task t where t.agency_id = :agency and t.done_at is null and t.client_id = any(:ids) group by t.client_id;
