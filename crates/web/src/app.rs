@@ -121,7 +121,7 @@ fn PublicOnly(children: ChildrenFn) -> impl IntoView {
 }
 
 /// Private pages: a signed-out user goes to sign-in with `?next=` back here (not after "Sign out").
-/// Sign-in is the public pages' module (`public.html`), so this is a full page load; it replaces the
+/// Sign-in is the auth pages' module (`auth.html`), so this is a full page load; it replaces the
 /// history entry, so Back does not return to a page that would only send the user here again.
 #[component]
 fn PrivateLayout() -> impl IntoView {

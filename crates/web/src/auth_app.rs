@@ -1,6 +1,6 @@
-//! The public pages' own app (bin `audienceos-public`, served as `public.html`): the client's intake
-//! form and the auth pages, with a router of their own and no app shell. It links none of the agency
-//! app, so a client on a phone and a user signing in download a small module.
+//! The auth pages' own app (bin `audienceos-auth`, served as `auth.html`): sign-in, sign-up, forgot and
+//! reset password, with a router of their own and no app shell. It links none of the agency app, so
+//! signing in downloads a small module.
 //!
 //! Every way into the agency app is a full page load ([`load_page`]): after signing in or up (to
 //! `?next=` or the dashboard), and for any link to a path this router does not own.
@@ -13,26 +13,23 @@ use leptos_router::path;
 use crate::api;
 use crate::components::spinner::FullPageSpinner;
 use crate::pages::forgot_password::ForgotPasswordPage;
-use crate::pages::intake::IntakePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::reset_password::ResetPasswordPage;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sign_up::SignUpPage;
-use crate::routes::{is_public_app_path, load_page, safe_next};
+use crate::routes::{entry_of, load_page, safe_next, Entry};
 use crate::startup::{load_session, session_ready, StartupScreen};
 use crate::state::session::{take_expired, Session, SignedOutReason};
 
-/// The public pages.
+/// The auth pages.
 #[component]
-pub fn PublicApp() -> impl IntoView {
+pub fn AuthApp() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     api::install_session(session);
     view! {
         <Router>
             <Routes fallback=|| view! { <OtherPath/> }>
-                // The client's intake form: public, signed in or not; it never asks who is signed in.
-                <RouteDef path=path!("/intake/:token") view=IntakePage/>
                 <ParentRoute path=path!("") view=AuthPages>
                     <RouteDef path=path!("/sign-in") view=SignInPage/>
                     <RouteDef path=path!("/sign-up") view=SignUpPage/>
@@ -78,14 +75,14 @@ fn AuthPages() -> impl IntoView {
     }
 }
 
-/// A path this router does not own: the agency app's (a link followed from a public page), loaded in
+/// A path this router does not own: the agency app's (a link followed from an auth page), loaded in
 /// full. A path the server sends here that no route matches would be a 404, never a loop of page loads
-/// (the server and this router follow the same `is_public_app_path`).
+/// (the server and this router follow the same `entry_of`).
 #[component]
 fn OtherPath() -> impl IntoView {
     let location = use_location();
     let path = location.pathname.get_untracked();
-    if is_public_app_path(&path) {
+    if entry_of(&path) == Entry::Auth {
         view! { <NotFoundPage/> }.into_any()
     } else {
         load_page(&format!(

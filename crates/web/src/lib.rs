@@ -1,22 +1,23 @@
-//! The AudienceOS SPA, built as two wasm modules that share this library:
+//! The AudienceOS SPA, built as three wasm modules that share this library ([`routes::Entry`]):
 //!
 //! - `audienceos-web` (`src/main.rs`, `index.html`): the agency app, [`app::App`], with every route.
-//! - `audienceos-public` (`src/bin/audienceos-public.rs`, `public.html`): [`public::PublicApp`], only the
-//!   public pages (intake form, sign-in, sign-up, forgot and reset password), so a client opening an
-//!   intake link on a phone and a user signing in do not download the agency app.
+//! - `audienceos-auth` (`src/bin/audienceos-auth.rs`, `auth.html`): [`auth_app::AuthApp`], sign-in,
+//!   sign-up, forgot and reset password, so signing in does not download the agency app.
+//! - `audienceos-intake` (`src/bin/audienceos-intake.rs`, `intake.html`): [`pages::intake::IntakeApp`],
+//!   the client's intake form alone, small for a phone.
 //!
 //! The server picks the HTML file by path (`crates/api/src/routes/spa.rs`, mirroring
-//! [`routes::is_public_app_path`]); going from one module to the other is a full page load
-//! ([`routes::load_page`]). Each binary links only what it reaches, so the public one stays small.
+//! [`routes::entry_of`]); going from one module to another is a full page load
+//! ([`routes::load_page`]). Each binary links only what it reaches.
 
 pub mod ad_metrics;
 pub mod api;
 pub mod app;
+pub mod auth_app;
 pub mod components;
 pub mod format;
 pub mod modals;
 pub mod pages;
-pub mod public;
 pub mod routes;
 pub mod startup;
 pub mod state;

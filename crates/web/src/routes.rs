@@ -74,22 +74,37 @@ impl Route {
     }
 }
 
-/// The paths of the intake form: `/intake/<token>`.
-const INTAKE_PREFIX: &str = "/intake/";
+/// The SPA's wasm modules, one per HTML page of `crates/web`, each linking only what it reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// `index.html`, bin `audienceos-web`: the agency app, every route.
+    App,
+    /// `auth.html`, bin `audienceos-auth`: sign-in, sign-up, forgot and reset password.
+    Auth,
+    /// `intake.html`, bin `audienceos-intake`: the client's intake form, `/intake/<token>`.
+    Intake,
+}
 
-/// True for the paths the server answers with `public.html`, the public pages' own small module
-/// (`PublicApp`), rather than the agency app's `index.html`: the auth pages and `/intake/<token>`.
-/// `crates/api/src/routes/spa.rs` applies the same rule; keep them equal, or a path could bounce
-/// between the two modules.
-pub fn is_public_app_path(path: &str) -> bool {
-    Route::is_public_auth_page(path)
-        || path
-            .strip_prefix(INTAKE_PREFIX)
-            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
+/// The module the server loads for `path` (a path without its query). `crates/api/src/routes/spa.rs`
+/// applies the same rule; keep them equal, or a path could bounce between two modules.
+pub fn entry_of(path: &str) -> Entry {
+    if Route::is_public_auth_page(path) {
+        Entry::Auth
+    } else if intake_token(path).is_some() {
+        Entry::Intake
+    } else {
+        Entry::App
+    }
+}
+
+/// The token of an intake form's path, `/intake/<token>` (one non-empty segment).
+pub fn intake_token(path: &str) -> Option<&str> {
+    path.strip_prefix("/intake/")
+        .filter(|token| !token.is_empty() && !token.contains('/'))
 }
 
 /// A full page load of `path` (a path with its query), replacing the current history entry: the way
-/// between the agency app and the public pages, which are separate wasm modules.
+/// between the SPA's modules ([`Entry`]).
 pub fn load_page(path: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.location().replace(path);
@@ -214,16 +229,12 @@ mod tests {
     }
 
     #[test]
-    fn the_public_module_owns_the_auth_pages_and_intake_links() {
-        for path in [
-            "/sign-in",
-            "/sign-up",
-            "/forgot-password",
-            "/reset-password",
-            "/intake/abc_D-9",
-        ] {
-            assert!(is_public_app_path(path), "{path}");
+    fn each_path_has_its_module() {
+        for path in ["/sign-in", "/sign-up", "/forgot-password", "/reset-password"] {
+            assert_eq!(entry_of(path), Entry::Auth, "{path}");
         }
+        assert_eq!(entry_of("/intake/abc_D-9"), Entry::Intake);
+        assert_eq!(intake_token("/intake/abc_D-9"), Some("abc_D-9"));
         for path in [
             "/",
             "/clients",
@@ -233,7 +244,7 @@ mod tests {
             "/sign-in/x",
             "/settings/account",
         ] {
-            assert!(!is_public_app_path(path), "{path}");
+            assert_eq!(entry_of(path), Entry::App, "{path}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! The built SPA: static files from `AOS_WEB_DIST`, and for any other GET (so deep links work) one of
-//! its two pages, with its Content-Security-Policy (`crate::security::spa_policy`): `public.html`, the
-//! small module of the public pages (the intake form and the auth pages, see [`is_public_page`]), or
-//! `index.html`, the agency app. An asset with a precompressed sibling (`.br`, `.gz`, written by
+//! its pages, with its Content-Security-Policy (`crate::security::spa_policy`): `auth.html` for the auth
+//! pages, `intake.html` for a client's intake form (each a small module of its own, see [`page_of`]),
+//! `index.html`, the agency app, for everything else. An asset with a precompressed sibling (`.br`, `.gz`, written by
 //! `scripts/build-web`) is served from it when `Accept-Encoding` allows.
 
 use std::path::{Path, PathBuf};
@@ -25,9 +25,15 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let path = if safe && !rel.is_empty() && candidate.is_file() {
         candidate
     } else {
-        page_for(dist, req.path())
+        let page = dist.join(page_of(req.path()));
+        // A build from before the split has only index.html, which has every route.
+        if page.is_file() {
+            page
+        } else {
+            dist.join(INDEX)
+        }
     };
-    let is_index = path.ends_with(INDEX) || path.ends_with(PUBLIC);
+    let is_index = [INDEX, AUTH, INTAKE].iter().any(|page| path.ends_with(page));
     let accept = req
         .headers()
         .get(header::ACCEPT_ENCODING)
@@ -70,28 +76,20 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
 
 /// The agency app's page.
 const INDEX: &str = "index.html";
-/// The public pages' page (built by `scripts/build-web` from `crates/web/public.html`).
-const PUBLIC: &str = "public.html";
+/// The auth pages' page (sign-in, sign-up, forgot and reset password).
+const AUTH: &str = "auth.html";
+/// The client's intake form's page.
+const INTAKE: &str = "intake.html";
 
-/// The page that answers `path`: `public.html` for a public page (`index.html` if a build without it is
-/// served), else `index.html`.
-fn page_for(dist: &Path, path: &str) -> PathBuf {
-    let public = dist.join(PUBLIC);
-    if is_public_page(path) && public.is_file() {
-        public
-    } else {
-        dist.join(INDEX)
+/// The page that answers `path`. The SPA's `routes::entry_of` is the same rule (the auth module sends a
+/// path it does not own back here with a page load, so the two must agree).
+fn page_of(path: &str) -> &'static str {
+    let intake_token = path.strip_prefix("/intake/");
+    match path {
+        "/sign-in" | "/sign-up" | "/forgot-password" | "/reset-password" => AUTH,
+        _ if intake_token.is_some_and(|token| !token.is_empty() && !token.contains('/')) => INTAKE,
+        _ => INDEX,
     }
-}
-
-/// True for the paths of the public pages: the auth pages and `/intake/<token>`. The SPA's
-/// `routes::is_public_app_path` is the same rule (the public module sends any other path back here
-/// with a page load, so the two must agree).
-fn is_public_page(path: &str) -> bool {
-    matches!(path, "/sign-in" | "/sign-up" | "/forgot-password" | "/reset-password")
-        || path
-            .strip_prefix("/intake/")
-            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
 }
 
 /// The precompressed sibling of `path` the client accepts (brotli before gzip), if the build made one.
@@ -125,19 +123,14 @@ fn accepts(accept_encoding: &str, coding: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{accepts, is_public_page};
+    use super::{accepts, page_of};
 
     #[test]
-    fn the_public_pages_are_the_auth_pages_and_intake_links() {
-        for path in [
-            "/sign-in",
-            "/sign-up",
-            "/forgot-password",
-            "/reset-password",
-            "/intake/abc_D-9",
-        ] {
-            assert!(is_public_page(path), "{path}");
+    fn each_path_gets_its_page() {
+        for path in ["/sign-in", "/sign-up", "/forgot-password", "/reset-password"] {
+            assert_eq!(page_of(path), "auth.html", "{path}");
         }
+        assert_eq!(page_of("/intake/abc_D-9"), "intake.html");
         for path in [
             "/",
             "/clients",
@@ -147,7 +140,7 @@ mod tests {
             "/sign-in/x",
             "/settings/account",
         ] {
-            assert!(!is_public_page(path), "{path}");
+            assert_eq!(page_of(path), "index.html", "{path}");
         }
     }
 

@@ -166,31 +166,35 @@ async fn the_spa_is_served_for_deep_links_but_never_for_api_paths() {
 }
 
 #[tokio::test]
-async fn the_public_pages_get_the_small_public_html_and_every_other_path_the_app() {
+async fn the_auth_pages_and_intake_forms_get_their_own_small_pages_and_every_other_path_the_app() {
     let app = spawn_app(Backend::Sqlite).await;
     let dist = app.data_dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><title>AudienceOS</title><p>app",
-    )
-    .unwrap();
-    // Without public.html (a build from before the split), every page is the app.
+    let page = |name: &str| format!("<!doctype html><title>AudienceOS</title><p>{name}<script>init()</script>");
+    std::fs::write(dist.join("index.html"), page("app")).unwrap();
+    // A build from before the split has only index.html: every path gets the app.
     let res = app.get("/sign-in").await;
     assert!(res.text().await.unwrap().contains("<p>app"));
 
-    std::fs::write(
-        dist.join("public.html"),
-        "<!doctype html><title>AudienceOS</title><p>public<script>init()</script>",
-    )
-    .unwrap();
-    for path in [
-        "/sign-in",
-        "/sign-up",
-        "/forgot-password",
-        "/reset-password?token=abc",
-        "/intake/t0k-en_1",
-    ] {
+    std::fs::write(dist.join("auth.html"), page("auth")).unwrap();
+    std::fs::write(dist.join("intake.html"), page("intake")).unwrap();
+    let expected = [
+        ("/sign-in", "auth"),
+        ("/sign-up", "auth"),
+        ("/forgot-password", "auth"),
+        ("/reset-password?token=abc", "auth"),
+        ("/intake/t0k-en_1", "intake"),
+        ("/", "app"),
+        ("/clients", "app"),
+        ("/settings/account", "app"),
+        ("/onboarding?x=1", "app"),
+        ("/intake/", "app"),
+        ("/intake/a/b", "app"),
+        ("/sign-in/x", "app"),
+        // The files themselves, asked for by name, are served the same way.
+        ("/auth.html", "auth"),
+    ];
+    for (path, name) in expected {
         let res = app.get(path).await;
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
@@ -199,28 +203,9 @@ async fn the_public_pages_get_the_small_public_html_and_every_other_path_the_app
             policy.contains("sha256-"),
             "{path}: the inline script is allowed by its hash: {policy}"
         );
-        assert!(res.text().await.unwrap().contains("<p>public"), "{path}");
+        assert!(
+            res.text().await.unwrap().contains(&format!("<p>{name}<")),
+            "{path} gets {name}"
+        );
     }
-    for path in [
-        "/",
-        "/clients",
-        "/settings/account",
-        "/intake/",
-        "/intake/a/b",
-        "/sign-in/x",
-        "/onboarding?x=1",
-    ] {
-        let res = app.get(path).await;
-        assert_eq!(res.status(), 200, "{path}");
-        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
-        assert!(res.text().await.unwrap().contains("<p>app"), "{path}");
-    }
-    // The file itself is served like any asset when asked for by name.
-    assert!(app
-        .get("/public.html")
-        .await
-        .text()
-        .await
-        .unwrap()
-        .contains("<p>public"));
 }

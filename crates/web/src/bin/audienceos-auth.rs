@@ -1,6 +1,6 @@
-//! Entry point of the public pages (`public.html`): intake form, sign-in, sign-up, forgot and reset
-//! password, without the agency app, see [`audienceos_web::public::PublicApp`].
+//! Entry point of the auth pages (`auth.html`): sign-in, sign-up, forgot and reset password, without
+//! the agency app, see [`audienceos_web::auth_app::AuthApp`].
 
 fn main() {
-    audienceos_web::start(audienceos_web::public::PublicApp);
+    audienceos_web::start(audienceos_web::auth_app::AuthApp);
 }

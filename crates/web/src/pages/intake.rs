@@ -19,15 +19,31 @@ use crate::components::icons::{Icon, IconName};
 use crate::components::intake_input::{value_error, IntakeInput};
 use crate::components::spinner::LoadingBlock;
 use crate::format;
+use crate::routes::intake_token;
 
 /// Fields shown per step.
 const FIELDS_PER_STEP: usize = 4;
 
-/// The public intake page.
+/// The public intake page, as a route of the agency app (its token from the path).
 #[component]
 pub fn IntakePage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.with(|p| p.get("token")).unwrap_or_default());
+    view! { <Intake token=token/> }
+}
+
+/// The intake module's root (bin `audienceos-intake`, `intake.html`): the form of the token in the
+/// page's path, with no router (the page has no links within the SPA).
+#[component]
+pub fn IntakeApp() -> impl IntoView {
+    let path = window().location().pathname().unwrap_or_default();
+    let token = intake_token(&path).unwrap_or_default().to_string();
+    view! { <Intake token=token/> }
+}
+
+/// The intake form of `token`; needs no router.
+#[component]
+pub fn Intake(#[prop(into)] token: Signal<String>) -> impl IntoView {
     let intake = LocalResource::new(move || {
         let token = token.get();
         async move { public_intake(&token).await }
