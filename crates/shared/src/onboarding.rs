@@ -3,7 +3,7 @@
 //! opens from the emailed link. Server-side value checks (patterns) live in the API; the rules here are
 //! the ones the SPA can run too.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
@@ -841,9 +841,9 @@ pub fn check_value(field_type: FieldType, options: &[String], value: &str) -> Re
             Ok(n) if n.is_finite() => Ok(()),
             _ => Err(("number", "must be a number".into())),
         },
-        FieldType::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        FieldType::Date => crate::validation::iso_date(value)
             .map(|_| ())
-            .map_err(|_| ("date", "must be a date (YYYY-MM-DD)".into())),
+            .ok_or(("date", "must be a date (YYYY-MM-DD)".into())),
         FieldType::Select if options.iter().any(|o| o == value) => Ok(()),
         FieldType::Select => Err(("option", "must be one of the offered options".into())),
     }

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use chrono::format::{Item, Numeric, Pad, Parsed};
+use chrono::NaiveDate;
 use validator::ValidationError;
 
 /// A practical email check: one `@`, a non-empty local part of at most 64 characters without spaces,
@@ -14,6 +16,21 @@ pub fn email_address(value: &str) -> Result<(), ValidationError> {
     } else {
         Err(ValidationError::new("email").with_message(Cow::Borrowed("must be an email address")))
     }
+}
+
+/// A `YYYY-MM-DD` date, exactly as `NaiveDate::parse_from_str(value, "%Y-%m-%d")` reads it, without the
+/// format-string parser, which the intake form's small wasm module would otherwise carry.
+pub fn iso_date(value: &str) -> Option<NaiveDate> {
+    const ITEMS: [Item<'static>; 5] = [
+        Item::Numeric(Numeric::Year, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Month, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Day, Pad::Zero),
+    ];
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, value, ITEMS.iter()).ok()?;
+    parsed.to_naive_date().ok()
 }
 
 /// Some text other than whitespace.
@@ -110,7 +127,35 @@ pub(crate) fn is_host_name(host: &str, ascii_only: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{find_forbidden_text, is_email, is_forbidden_char};
+    use chrono::NaiveDate;
+
+    use super::{find_forbidden_text, is_email, is_forbidden_char, iso_date};
+
+    #[test]
+    fn iso_dates_read_as_the_format_string_reads_them() {
+        for value in [
+            "2026-03-04",
+            "2026-3-4",
+            " 2026-03-04",
+            "2026-03-04 ",
+            "2026-02-30",
+            "2026/03/04",
+            "04-03-2026",
+            "",
+            "20260304",
+            "+2026-03-04",
+            "2026-03-04x",
+            "12026-03-04",
+            "0999-12-31",
+        ] {
+            assert_eq!(
+                iso_date(value),
+                NaiveDate::parse_from_str(value, "%Y-%m-%d").ok(),
+                "{value:?}"
+            );
+        }
+        assert_eq!(iso_date("2026-03-04"), NaiveDate::from_ymd_opt(2026, 3, 4));
+    }
 
     #[test]
     fn control_characters_are_found_with_their_path() {

@@ -42,15 +42,30 @@ fn intl_format(at: &DateTime<Utc>, time_zone: &str, with_time: bool) -> Option<S
     format.call1(&formatter, &date).ok()?.as_string()
 }
 
-/// "Mar 4, 2026" for a calendar date (no time zone: due dates are dates, not instants).
+/// "Mar 4, 2026" for a calendar date (no time zone: due dates are dates, not instants). Written out
+/// rather than with `format("%b %-d, %Y")`, whose format-string machinery the intake form's small module
+/// would otherwise carry.
 pub fn day(d: NaiveDate) -> String {
-    d.format("%b %-d, %Y").to_string()
+    let year = d.year();
+    if (0..=9999).contains(&year) {
+        format!("{} {}, {year:04}", month_abbr(d), d.day())
+    } else {
+        format!("{} {}, {year:+05}", month_abbr(d), d.day())
+    }
+}
+
+/// "Mar" for a date in March (`%b`).
+fn month_abbr(d: NaiveDate) -> &'static str {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    MONTHS[d.month0() as usize]
 }
 
 /// "Mar 4" for a date in the current year, else "Mar 4, 2026".
 pub fn short_day(d: NaiveDate, today: NaiveDate) -> String {
     if d.year() == today.year() {
-        d.format("%b %-d").to_string()
+        format!("{} {}", month_abbr(d), d.day())
     } else {
         day(d)
     }
@@ -68,7 +83,7 @@ pub fn iso_day(d: NaiveDate) -> String {
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    audienceos_shared::validation::iso_date(s.trim())
 }
 
 /// The wall-clock date and time of `at` in `time_zone`; `None` when `Intl` does not know the zone.
@@ -267,6 +282,16 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_read_as_the_format_strings_write_them() {
+        for (y, m, d) in [(2026, 3, 4), (2026, 12, 31), (999, 1, 1), (10000, 6, 15), (-5, 2, 9)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(day(date), date.format("%b %-d, %Y").to_string());
+            assert_eq!(short_day(date, date), date.format("%b %-d").to_string());
+        }
+        assert_eq!(day(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()), "Mar 4, 2026");
+    }
 
     #[test]
     fn calendar_arithmetic() {

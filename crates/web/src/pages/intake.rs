@@ -4,15 +4,13 @@
 //! and come back; "Submit" sends everything and shows the server's per-field errors on the step that
 //! holds the first one. An unknown, expired or revoked link, and a rate-limited one, get a clear page.
 
-use std::collections::HashMap;
-
 use audienceos_shared::onboarding::{FieldType, IntakeValue, IntakeValuesRequest, PublicField, PublicIntake};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::api::onboarding::{public_intake, save_draft, submit_intake};
-use crate::api::ApiError;
+use crate::api::{ApiError, ApiResult};
 use crate::components::button::{Button, ButtonKind};
 use crate::components::focus_later;
 use crate::components::icons::{Icon, IconName};
@@ -24,12 +22,13 @@ use crate::routes::intake_token;
 /// Fields shown per step.
 const FIELDS_PER_STEP: usize = 4;
 
-/// The public intake page, as a route of the agency app (its token from the path).
+/// The public intake page, as a route of the agency app (its token from the path; a new token draws
+/// the form afresh).
 #[component]
 pub fn IntakePage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.with(|p| p.get("token")).unwrap_or_default());
-    view! { <Intake token=token/> }
+    move || view! { <Intake token=token.get()/> }
 }
 
 /// The intake module's root (bin `audienceos-intake`, `intake.html`): the form of the token in the
@@ -41,19 +40,27 @@ pub fn IntakeApp() -> impl IntoView {
     view! { <Intake token=token/> }
 }
 
-/// The intake form of `token`; needs no router.
+/// The intake form of `token`; needs no router. The form is fetched with a plain task and signal
+/// rather than a `LocalResource`, whose async machinery would be most of what this page adds to the
+/// intake module.
 #[component]
-pub fn Intake(#[prop(into)] token: Signal<String>) -> impl IntoView {
-    let intake = LocalResource::new(move || {
-        let token = token.get();
-        async move { public_intake(&token).await }
-    });
+pub fn Intake(token: String) -> impl IntoView {
+    let intake = RwSignal::new(None::<ApiResult<PublicIntake>>);
+    let token = StoredValue::new(token);
+    let fetch = move || {
+        intake.set(None);
+        leptos::task::spawn_local(async move {
+            intake.set(Some(public_intake(&token.get_value()).await));
+        });
+    };
+    fetch();
+    let retry = Callback::new(move |_| fetch());
     view! {
         <main class="intake-page" id="main">
             {move || match intake.get() {
                 None => view! { <LoadingBlock label="Loading your form…"/> }.into_any(),
-                Some(Err(e)) => view! { <IntakeUnavailable problem=e retry=Callback::new(move |_| intake.refetch())/> }.into_any(),
-                Some(Ok(data)) => view! { <IntakeForm token=token.get_untracked() data=data/> }.into_any(),
+                Some(Err(e)) => view! { <IntakeUnavailable problem=e retry=retry/> }.into_any(),
+                Some(Ok(data)) => view! { <IntakeForm token=token.get_value() data=data/> }.into_any(),
             }}
         </main>
     }
@@ -112,10 +119,10 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
         values,
         submitted_at,
     } = data;
-    let saved: HashMap<Uuid, String> = values.into_iter().map(|v| (v.field_id, v.value)).collect();
+    let saved = |id: Uuid| values.iter().find(|v| v.field_id == id).map(|v| v.value.clone());
     let inputs: Vec<(PublicField, RwSignal<String>)> = fields
         .iter()
-        .map(|f| (f.clone(), RwSignal::new(saved.get(&f.id).cloned().unwrap_or_default())))
+        .map(|f| (f.clone(), RwSignal::new(saved(f.id).unwrap_or_default())))
         .collect();
     let steps: Vec<Vec<usize>> = (0..inputs.len())
         .collect::<Vec<_>>()
@@ -123,11 +130,12 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
         .map(<[usize]>::to_vec)
         .collect();
     let step_count = steps.len();
-    let errors = RwSignal::new(HashMap::<Uuid, String>::new());
+    // Each field's error, by field id (a list: a form has a few dozen fields at most).
+    let errors = RwSignal::new(Vec::<(Uuid, String)>::new());
     let screen = RwSignal::new(Screen::Welcome);
     let busy = RwSignal::new(false);
     let form_error = RwSignal::new(None::<String>);
-    let draft_note = RwSignal::new(if saved.is_empty() {
+    let draft_note = RwSignal::new(if values.is_empty() {
         None
     } else {
         Some("Welcome back: your saved answers are filled in.".to_string())
@@ -159,9 +167,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
                 .collect()
         });
         errors.update(|m| {
-            for &i in indices {
-                inputs.with_value(|all| m.remove(&all[i].0.id));
-            }
+            inputs.with_value(|all| m.retain(|(id, _)| !indices.iter().any(|&i| all[i].0.id == *id)));
             m.extend(found.iter().cloned());
         });
         if found.is_empty() {
@@ -183,18 +189,15 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
     // The server's per-field errors (type, required, pattern) under their fields, on the first step
     // that has one.
     let show_field_errors = move |e: &ApiError| {
-        let labels: HashMap<String, String> =
-            inputs.with_value(|all| all.iter().map(|(f, _)| (f.id.to_string(), f.label.clone())).collect());
-        errors.set(
+        errors.set(inputs.with_value(|all| {
             e.errors
                 .iter()
                 .filter_map(|fe| {
-                    let id = Uuid::parse_str(&fe.field).ok()?;
-                    let label = labels.get(&fe.field)?;
-                    Some((id, sentence(label, &fe.message)))
+                    let (f, _) = all.iter().find(|(f, _)| f.id.to_string() == fe.field)?;
+                    Some((f.id, sentence(&f.label, &fe.message)))
                 })
-                .collect(),
-        );
+                .collect()
+        }));
         let first = first_step_with_error(errors, inputs, steps);
         go(Screen::Step(first.unwrap_or(0)));
         form_error.set(Some("Some answers need a fix before the form can be sent.".into()));
@@ -347,7 +350,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
                                 .map(|idx| {
                                     let (field, value) = inputs.with_value(|all| all[idx].clone());
                                     let id = field.id;
-                                    let error = Signal::derive(move || errors.with(|m| m.get(&id).cloned()));
+                                    let error = Signal::derive(move || errors.with(|m| m.iter().find(|(k, _)| *k == id).map(|(_, e)| e.clone())));
                                     view! { <IntakeInput field=field value=value error=error/> }
                                 })
                                 .collect_view()}
@@ -419,7 +422,7 @@ fn IntakeForm(token: String, data: PublicIntake) -> impl IntoView {
 
 /// The step holding the first field with an error.
 fn first_step_with_error(
-    errors: RwSignal<HashMap<Uuid, String>>,
+    errors: RwSignal<Vec<(Uuid, String)>>,
     inputs: StoredValue<Vec<(PublicField, RwSignal<String>)>>,
     steps: StoredValue<Vec<Vec<usize>>>,
 ) -> Option<usize> {
@@ -427,7 +430,7 @@ fn first_step_with_error(
         inputs.with_value(|all| {
             all.iter()
                 .enumerate()
-                .filter(|(_, (f, _))| m.contains_key(&f.id))
+                .filter(|(_, (f, _))| m.iter().any(|(id, _)| *id == f.id))
                 .map(|(i, _)| i)
                 .collect()
         })
